@@ -1,0 +1,10 @@
+"""Tests: the same settings as production code paths, with fast hashing and no network."""
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Unit tests run tasks in-process; the end-to-end worker test starts a real worker itself.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405

@@ -1,0 +1,26 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from oscar.apps.customer.abstract_models import AbstractUser
+
+
+class User(AbstractUser):
+    """A person who signs in with an email address (Oscar's AbstractUser).
+
+    What a user may do comes from role groups (see roles.py) and, for cooperative staff,
+    county officers and organisation members, from the object they are attached to.
+    """
+
+    nickname = models.CharField(
+        _("昵称"),
+        max_length=32,
+        blank=True,
+        help_text=_("公开榜单上显示的名字（仅在本人同意时显示）"),
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
