@@ -8,7 +8,8 @@ from .models import HomePage
 HOME = {
     "zh-hans": {
         "title": "买东西，帮西部",
-        "intro": "<p>东部的消费者、机关单位、国有企业和工会，在这里直接采购西部脱贫地区合作社的产品。"
+        "intro": "<p>东部的消费者、机关单位、国有企业和工会，"
+        "在这里直接采购西部脱贫地区合作社的产品。"
         "每一笔订单都通过合作社的利益联结机制追溯到建档立卡户。</p>",
         "body": [
             {"type": "heading", "value": {"text": "为什么是“东西”", "level": "h2"}},
@@ -28,7 +29,8 @@ HOME = {
     },
     "en": {
         "title": "Buy from the West, help the West",
-        "intro": "<p>Consumers, budget units, state enterprises and unions in the east buy directly "
+        "intro": "<p>Consumers, budget units, state enterprises and unions in the east buy "
+        "directly "
         "from cooperatives in the west's former poor counties. Every order is traced through the "
         "cooperative's benefit-linkage scheme to registered households.</p>",
         "body": [
@@ -68,7 +70,12 @@ def site_tree_load() -> HomePage:
 
     site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
     if site.root_page_id != home.pk or site.site_name != "东西 Dongxi":
-        site.hostname, site.port, site.site_name, site.root_page = "localhost", 80, "东西 Dongxi", home
+        site.hostname, site.port, site.site_name, site.root_page = (
+            "localhost",
+            80,
+            "东西 Dongxi",
+            home,
+        )
         site.save()
     return home
 

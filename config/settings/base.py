@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values come from environment variables
 with defaults that run the demo on one machine (SQLite, eager Celery, localstripe)."""
 
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -53,7 +54,7 @@ INSTALLED_APPS = [
     "oscar.apps.offer.apps.OfferConfig",
     "marketplace.order.apps.OrderConfig",
     "marketplace.customer.apps.CustomerConfig",
-    "oscar.apps.search.apps.SearchConfig",
+    "marketplace.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
     "oscar.apps.wishlists.apps.WishlistsConfig",
     "marketplace.dashboard.apps.DashboardConfig",
@@ -198,8 +199,10 @@ STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_dongxi_demo")
 OSCAR_SHOP_NAME = _("东西 · 消费帮扶商城")
 OSCAR_SHOP_TAGLINE = _("买东西，帮西部")
 OSCAR_DEFAULT_CURRENCY = "CNY"
-OSCAR_CURRENCY_FORMAT = {"CNY": {"format": "¤#,##0.00", "currency_digits": False}}
+# "¥" in every language (Babel would write "CN¥" in English).
+OSCAR_CURRENCY_FORMAT = {"CNY": {"format": "¥#,##0.00", "currency_digits": False}}
 OSCAR_HOMEPAGE = reverse_lazy("catalogue:index")
+OSCAR_SLUG_FUNCTION = "marketplace.slugs.pinyin_slugify"
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = False
 # Flatpages are not installed (Wagtail owns content pages): drop their dashboard entry.
@@ -218,6 +221,8 @@ OSCAR_DASHBOARD_NAVIGATION = [
 ]
 
 # Oscar's product search (haystack) and Wagtail's page search stay separate.
+# The simple backend searches the database directly; it has no index to update.
+warnings.filterwarnings("ignore", message="update is not implemented in this backend")
 HAYSTACK_CONNECTIONS = {
     "default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"},
 }
@@ -243,5 +248,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Oscar logs every stock-alert pass and Wagtail every publish at INFO.
+        "oscar": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
+    },
 }

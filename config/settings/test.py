@@ -4,7 +4,7 @@ from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Unit tests run tasks in-process; the end-to-end worker test starts a real worker itself.
+# Unit tests run tasks in-process; the end-to-end worker test starts a real worker itself
+# against CELERY_BROKER_URL (Redis in CI).
 CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = "memory://"
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405

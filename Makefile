@@ -1,0 +1,47 @@
+# The two commands of the README: `make demo` and `make test`. Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test install lint migrations-check lock worker beat clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements/dev.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Install, migrate, load the demo world, start localstripe and serve the site.
+demo: install
+	bin/demo
+
+## Install what the tests need and run lint, the migration check and the whole suite.
+test: install lint migrations-check
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check:
+	$(PY) manage.py makemigrations --check --dry-run
+
+## Re-pin dependencies after editing requirements/*.in.
+lock: | $(PY)
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-header -o requirements/base.txt requirements/base.in
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-header -o requirements/dev.txt requirements/dev.in
+
+## A Celery worker and beat against CELERY_BROKER_URL (see README).
+worker: install
+	$(VENV)/bin/celery -A config worker --loglevel=info
+beat: install
+	$(VENV)/bin/celery -A config beat --loglevel=info
+
+clean:
+	rm -rf var/ .pytest_cache .ruff_cache

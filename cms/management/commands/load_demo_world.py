@@ -1,0 +1,57 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from cms.demo import site_tree_load
+from evaluation.demo import pairings_load
+from marketplace.demo import (
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    catalogue_load,
+    organisations_load,
+    partners_load,
+    users_load,
+)
+from producers.demo import cooperatives_load, county_officer_load, households_load, regions_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo world: regions, cooperatives, households, products, users and pages. "
+        "Idempotent: a second run creates nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load even when DEBUG is off (the demo users have a published password).",
+        )
+
+    def handle(self, *args, allow_production: bool = False, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "The demo world has published passwords; refusing to load it with DEBUG off. "
+                "Pass --allow-production to load it anyway."
+            )
+        with transaction.atomic():
+            users = users_load()
+            regions = regions_load()
+            cooperatives = cooperatives_load(regions=regions)
+            households = households_load(regions=regions)
+            county_officer_load(user=users["county_officer"], county=regions["513431"])
+            partners = partners_load(cooperatives=cooperatives, staff=users["cooperative_staff"])
+            products = catalogue_load(partners=partners)
+            organisations_load(regions=regions, buyer=users["institutional_buyer"])
+            pairings = pairings_load(regions=regions)
+            site_tree_load()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo world ready: {len(regions)} regions, {len(cooperatives)} cooperatives, "
+                f"{len(products)} products, {len(households)} new households, "
+                f"{len(pairings)} pairings."
+            )
+        )
+        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):")
+        for email, *_rest, role, _staff in DEMO_USERS:
+            self.stdout.write(f"  {email:24} {role.label}")

@@ -1,0 +1,125 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from oscar.core.loading import get_model
+from wagtail.models import Page
+
+from cms.models import HomePage
+from evaluation.models import Pairing
+from marketplace.organisations.models import Membership, Organisation
+from marketplace.users.roles import ROLES
+from producers.models import Cooperative, CountyOfficer, Household, Region
+
+Product = get_model("catalogue", "Product")
+ProductImage = get_model("catalogue", "ProductImage")
+Category = get_model("catalogue", "Category")
+Partner = get_model("partner", "Partner")
+StockRecord = get_model("partner", "StockRecord")
+User = get_user_model()
+
+COUNTED = [
+    User,
+    Region,
+    Cooperative,
+    CountyOfficer,
+    Household,
+    Partner,
+    Product,
+    ProductImage,
+    Category,
+    StockRecord,
+    Organisation,
+    Membership,
+    Pairing,
+    Page,
+]
+
+
+def _load(**kwargs) -> str:
+    out = StringIO()
+    call_command("load_demo_world", stdout=out, **kwargs)
+    return out.getvalue()
+
+
+def _snapshot() -> dict:
+    counts = {model._meta.label: model.objects.count() for model in COUNTED}
+    stock = list(StockRecord.objects.order_by("pk").values_list("pk", "num_in_stock", "price"))
+    return {"counts": counts, "stock": stock}
+
+
+@pytest.fixture
+def demo_settings(settings, tmp_path):
+    settings.DEBUG = True
+    settings.MEDIA_ROOT = tmp_path
+    return settings
+
+
+@pytest.mark.django_db
+def test_second_run_of_demo_command_creates_no_duplicates(demo_settings):
+    # Given a loaded demo world
+    _load()
+    first = _snapshot()
+
+    # When the command runs again
+    output = _load()
+
+    # Then nothing was added or changed
+    assert _snapshot() == first
+    assert "0 new households" in output
+
+
+@pytest.mark.django_db
+def test_demo_world_has_what_every_screen_needs(demo_settings):
+    _load()
+
+    west_counties = Region.objects.filter(level=Region.Level.COUNTY, side=Region.Side.WEST)
+    assert west_counties.count() >= 8
+    assert west_counties.filter(is_deep_poverty=True).exists()
+    assert west_counties.filter(is_supervision_target=True).exists()
+    assert west_counties.filter(exit_year__lt=2020).exists()
+    assert Pairing.objects.count() >= 4
+    assert Pairing.objects.filter(kind=Pairing.Kind.DESIGNATED).exists()
+    assert Cooperative.objects.count() >= 12
+    assert Cooperative.objects.filter(state=Cooperative.State.CERTIFIED).exists()
+    assert Cooperative.objects.exclude(state=Cooperative.State.CERTIFIED).exists()
+    assert Product.objects.count() >= 40
+    assert not Product.objects.filter(images__isnull=True).exists()
+    assert not Product.objects.filter(stockrecords__isnull=True).exists()
+    assert Household.objects.count() >= 200
+    assert Organisation.objects.count() >= 2
+    assert HomePage.objects.filter(locale__language_code="zh-hans").count() == 1
+    assert HomePage.objects.filter(locale__language_code="en").count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_world_has_one_login_per_role(demo_settings):
+    _load()
+
+    for role in ROLES:
+        user = User.objects.filter(groups__name=role.code, email__endswith="@dongxi.demo")
+        assert user.count() == 1, role.code
+        assert user.get().check_password("dongxi-demo")
+
+
+@pytest.mark.django_db
+def test_demo_partner_of_every_cooperative_and_staff_attached(demo_settings):
+    _load()
+
+    assert Partner.objects.filter(cooperative__isnull=False).count() == Cooperative.objects.count()
+    coop_user = User.objects.get(email="coop@dongxi.demo")
+    assert list(coop_user.partners.values_list("cooperative__legal_name", flat=True)) == [
+        "昭觉县火普村种养殖农民专业合作社"
+    ]
+    assert CountyOfficer.objects.get(user__email="county@dongxi.demo").county.name == "昭觉县"
+
+
+@pytest.mark.django_db
+def test_demo_command_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG"):
+        _load()
+
+    assert not User.objects.filter(email__endswith="@dongxi.demo").exists()
