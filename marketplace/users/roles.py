@@ -34,6 +34,18 @@ COOPERATIVE_STAFF = Role(
         "order.view_order",
         "producers.view_cooperative",
         "producers.view_household",
+        "producers.view_cooperativedocument",
+        "producers.add_cooperativedocument",
+        "producers.view_cooperativedecision",
+        "producers.view_benefitlink",
+        "producers.add_benefitlink",
+        "producers.change_benefitlink",
+        "producers.view_benefitscheme",
+        "producers.add_benefitscheme",
+        "producers.view_wagerecord",
+        "producers.add_wagerecord",
+        "catalogue.view_productcertificate",
+        "catalogue.add_productcertificate",
     ),
 )
 COUNTY_OFFICER = Role(
@@ -47,6 +59,13 @@ COUNTY_OFFICER = Role(
         "producers.add_household",
         "producers.change_household",
         "producers.view_household_register",
+        "producers.view_cooperativedocument",
+        "producers.view_cooperativedecision",
+        "producers.view_benefitlink",
+        "producers.view_benefitscheme",
+        "producers.view_wagerecord",
+        "catalogue.view_productcertificate",
+        "catalogue.certify_product",
     ),
 )
 EVALUATOR = Role(
@@ -55,6 +74,10 @@ EVALUATOR = Role(
     (
         "producers.view_region",
         "producers.view_cooperative",
+        "producers.view_household",
+        "producers.view_benefitlink",
+        "producers.view_benefitscheme",
+        "catalogue.view_productcertificate",
         "evaluation.view_pairing",
         "evaluation.view_scorecard",
         "evaluation.lock_year",

@@ -1,0 +1,114 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .. import crypto
+from ..fields import EncryptedTextField
+from .regions import Region
+
+
+class CountyOfficer(models.Model):
+    """A user working in a county's poverty alleviation office (县扶贫办)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        related_name="county_office",
+        on_delete=models.CASCADE,
+    )
+    county = models.ForeignKey(
+        Region,
+        verbose_name=_("县"),
+        related_name="officers",
+        on_delete=models.PROTECT,
+        limit_choices_to={"level": Region.Level.COUNTY},
+    )
+
+    class Meta:
+        verbose_name = _("县扶贫办人员")
+        verbose_name_plural = _("县扶贫办人员")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.county}"
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def with_register_number(self, register_number: str):
+        return self.filter(register_number_index=crypto.blind_index(register_number))
+
+
+class Household(models.Model):
+    """A registered poor household (建档立卡户). Personal data is encrypted at rest."""
+
+    class Status(models.TextChoices):
+        POOR = "poor", _("未脱贫")
+        EXITED = "exited", _("已脱贫")
+        MONITORED = "monitored", _("监测户")
+
+    register_number = EncryptedTextField(_("建档立卡编号"))
+    register_number_index = models.CharField(max_length=64, unique=True, editable=False)
+    head_name = EncryptedTextField(_("户主姓名"))
+    phone = EncryptedTextField(_("联系电话"), blank=True)
+    village = models.ForeignKey(
+        Region,
+        verbose_name=_("所在村"),
+        related_name="households",
+        on_delete=models.PROTECT,
+        limit_choices_to={"level": Region.Level.VILLAGE},
+    )
+    # The county office that owns the household record.
+    county = models.ForeignKey(
+        Region,
+        verbose_name=_("所在县"),
+        related_name="county_households",
+        on_delete=models.PROTECT,
+        editable=False,
+    )
+    size = models.PositiveSmallIntegerField(_("家庭人口"), validators=[MinValueValidator(1)])
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
+    baseline_income_per_head = models.DecimalField(
+        _("人均基础年收入（元）"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    registered_year = models.PositiveSmallIntegerField(_("建档立卡年份"))
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("建档立卡户")
+        verbose_name_plural = _("建档立卡户")
+        ordering = ("village", "id")
+        permissions = [("view_household_register", _("查看完整的建档立卡编号"))]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(size__gte=1), name="household_size_positive")
+        ]
+
+    def __str__(self) -> str:
+        return self.masked_register_number
+
+    @property
+    def masked_register_number(self) -> str:
+        return crypto.mask(self.register_number)
+
+    def clean(self):
+        if self.village_id and self.village.level != Region.Level.VILLAGE:
+            raise ValidationError({"village": _("请选择一个村级区划。")})
+        if self.register_number:
+            self.register_number = self.register_number.strip().upper()
+            duplicate = Household.objects.with_register_number(self.register_number).exclude(
+                pk=self.pk
+            )
+            if duplicate.exists():
+                raise ValidationError({"register_number": _("该建档立卡编号已登记。")})
+
+    def save(self, *args, **kwargs):
+        self.register_number_index = crypto.blind_index(self.register_number)
+        if self.village_id:
+            self.county_id = self.village.parent.parent_id
+        super().save(*args, **kwargs)
