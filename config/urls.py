@@ -25,6 +25,7 @@ if settings.DEBUG:
 # prefix so that Oscar's home redirect never takes "/"; Wagtail serves everything else.
 urlpatterns += i18n_patterns(
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
+    path("", include("marketplace.catalogue.certification.urls")),
     path("", include("producers.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

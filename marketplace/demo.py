@@ -1,6 +1,7 @@
 """Demo world for the store: one user per role, partners for the cooperatives, a
 catalogue with generated images and stock, and two buyer organisations. Idempotent."""
 
+import datetime
 import io
 import random
 from decimal import Decimal
@@ -8,6 +9,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from oscar.core.loading import get_model
 from PIL import Image, ImageDraw
 
@@ -25,6 +27,8 @@ Product = get_model("catalogue", "Product")
 ProductClass = get_model("catalogue", "ProductClass")
 ProductCategory = get_model("catalogue", "ProductCategory")
 ProductImage = get_model("catalogue", "ProductImage")
+ProductCertificate = get_model("catalogue", "ProductCertificate")
+CertificateEvent = get_model("catalogue", "CertificateEvent")
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
 
@@ -95,15 +99,54 @@ def users_load() -> dict[str, User]:
 
 
 @transaction.atomic
-def partners_load(*, cooperatives: dict[str, Cooperative], staff: User) -> dict[str, Partner]:
-    """Every cooperative is one Oscar partner; the demo's cooperative user staffs Huopu's."""
+def workforce_load(
+    *, users: dict[str, User], cooperatives: dict[str, Cooperative]
+) -> tuple[dict[str, User], dict[str, User]]:
+    """A staff account for every cooperative and an officer account for every county
+    with cooperatives. The documented logins staff Huopu and Zhaojue county."""
+    staff = {"huopu": users[roles.COOPERATIVE_STAFF.code]}
+    officers = {"513431": users[roles.COUNTY_OFFICER.code]}
+    for key, cooperative in sorted(cooperatives.items()):
+        if key not in staff:
+            staff[key] = _account(
+                email=f"coop.{key.replace('_', '-')}@dongxi.demo",
+                first_name=cooperative.contact_name[1:],
+                last_name=cooperative.contact_name[:1],
+                role=roles.COOPERATIVE_STAFF,
+            )
+        county = cooperative.county
+        if county.code not in officers:
+            officers[county.code] = _account(
+                email=f"county.{county.code}@dongxi.demo",
+                first_name="扶贫办",
+                last_name=county.name,
+                role=roles.COUNTY_OFFICER,
+            )
+    return staff, officers
+
+
+def _account(*, email: str, first_name: str, last_name: str, role) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User(email=email, first_name=first_name, last_name=last_name)
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user_assign_role(user=user, role=role)
+    return user
+
+
+@transaction.atomic
+def partners_load(
+    *, cooperatives: dict[str, Cooperative], staff: dict[str, User]
+) -> dict[str, Partner]:
+    """Every cooperative is one Oscar partner, staffed by its cooperative's account."""
     partners = {}
     for key, cooperative in cooperatives.items():
         partner, _ = Partner.objects.get_or_create(
             cooperative=cooperative, defaults={"name": cooperative.legal_name}
         )
+        partner.users.add(staff[key])
         partners[key] = partner
-    partners["huopu"].users.add(staff)
     return partners
 
 
@@ -128,6 +171,7 @@ def catalogue_load(*, partners: dict[str, Partner]) -> list[Product]:
             product = Product.objects.filter(upc=upc).first()
             if product is None:
                 product = Product.objects.create(
+                    cooperative=cooperative,
                     upc=upc,
                     title=title,
                     product_class=product_class,
@@ -151,6 +195,47 @@ def catalogue_load(*, partners: dict[str, Partner]) -> list[Product]:
             )
             products.append(product)
     return products
+
+
+@transaction.atomic
+def certificates_load(*, products: list[Product], officers: dict[str, User]) -> int:
+    """Certificates for the products of certified cooperatives, valid from last year to
+    next year; a few products show the other states (pending, suspended, expired)."""
+    today = timezone.localdate()
+    created = 0
+    for index, product in enumerate(products):
+        cooperative = product.cooperative
+        if not cooperative.is_certified or product.certificates.exists():
+            continue
+        state = _DEMO_CERTIFICATE_STATES.get(product.upc, ProductCertificate.State.CERTIFIED)
+        officer = officers[cooperative.county.code]
+        certificate = ProductCertificate(product=product, state=state, requested_by=officer)
+        if state != ProductCertificate.State.PENDING:
+            expired = state == ProductCertificate.State.EXPIRED
+            certificate.number = f"{cooperative.county.code}-{today.year - 1}-{index + 1:03d}"
+            certificate.valid_from = datetime.date(today.year - (3 if expired else 1), 1, 1)
+            certificate.valid_to = datetime.date(today.year - (1 if expired else -1), 12, 31)
+            certificate.households_involved = (
+                cooperative.benefit_links.values("household").distinct().count()
+            )
+            certificate.issued_by = officer
+            certificate.issued_at = timezone.now()
+        certificate.full_clean()
+        certificate.save()
+        CertificateEvent.objects.create(
+            certificate=certificate, from_state="", to_state=state, actor=officer
+        )
+        created += 1
+    return created
+
+
+# Products that show the other certificate states in the demo.
+_DEMO_CERTIFICATE_STATES = {
+    "DX-HP-004": ProductCertificate.State.PENDING,
+    "DX-WN-003": ProductCertificate.State.PENDING,
+    "DX-BT-004": ProductCertificate.State.SUSPENDED,
+    "DX-ZX-004": ProductCertificate.State.EXPIRED,
+}
 
 
 @transaction.atomic

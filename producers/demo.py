@@ -3,6 +3,7 @@ households. Village codes and all people are invented; county codes and statuses
 Every loader is idempotent: it looks rows up by their natural key and creates what is missing.
 """
 
+import datetime
 import random
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,7 +11,17 @@ from decimal import Decimal
 from django.db import transaction
 
 from . import crypto
-from .models import Cooperative, CountyOfficer, Household, Region
+from .models import (
+    BenefitKind,
+    BenefitLink,
+    BenefitScheme,
+    Cooperative,
+    CooperativeDecision,
+    CountyOfficer,
+    Household,
+    Region,
+    WageRecord,
+)
 from .validators import credit_code_check_char
 
 W, E = Region.Side.WEST, Region.Side.EAST
@@ -519,3 +530,108 @@ def households_load(*, regions: dict[str, Region], count: int = 200) -> list[Hou
 def county_officer_load(*, user, county: Region) -> CountyOfficer:
     officer, _ = CountyOfficer.objects.get_or_create(user=user, defaults={"county": county})
     return officer
+
+
+SCHEME_VERSIONS = [
+    # effective from, produce, wage, dividend
+    (datetime.date(2024, 1, 1), Decimal("0.3000"), Decimal("0.1000"), Decimal("0.0500")),
+    (datetime.date(2026, 1, 1), Decimal("0.3500"), Decimal("0.1000"), Decimal("0.0800")),
+]
+
+
+@transaction.atomic
+def certification_history_load(
+    *, cooperatives: dict[str, Cooperative], staff: dict[str, object], officers: dict[str, object]
+) -> None:
+    """Applications and decisions behind each demo cooperative's current state."""
+    steps = {
+        Cooperative.State.CERTIFIED: [
+            (
+                CooperativeDecision.Action.APPLY,
+                Cooperative.State.DRAFT,
+                Cooperative.State.APPLIED,
+                "",
+            ),
+            (
+                CooperativeDecision.Action.APPROVE,
+                Cooperative.State.APPLIED,
+                Cooperative.State.CERTIFIED,
+                "",
+            ),
+        ],
+        Cooperative.State.APPLIED: [
+            (
+                CooperativeDecision.Action.APPLY,
+                Cooperative.State.DRAFT,
+                Cooperative.State.APPLIED,
+                "",
+            ),
+        ],
+    }
+    for key, cooperative in cooperatives.items():
+        if cooperative.decisions.exists():
+            continue
+        for action, from_state, to_state, reason in steps.get(cooperative.state, []):
+            actor = (
+                staff[key]
+                if action == CooperativeDecision.Action.APPLY
+                else officers[cooperative.county.code]
+            )
+            CooperativeDecision.objects.create(
+                cooperative=cooperative,
+                action=action,
+                from_state=from_state,
+                to_state=to_state,
+                reason=reason,
+                actor=actor,
+            )
+
+
+@transaction.atomic
+def benefit_links_load(*, cooperatives: dict[str, Cooperative]) -> int:
+    """Link each certified cooperative with households of its county, and give it a
+    versioned benefit scheme. Returns the number of links created."""
+    rng = random.Random(2016)  # noqa: S311  demo data, not security
+    created = 0
+    for cooperative in sorted(cooperatives.values(), key=lambda c: c.credit_code):
+        if cooperative.state != Cooperative.State.CERTIFIED:
+            continue
+        for effective_from, produce, wage, dividend in SCHEME_VERSIONS:
+            BenefitScheme.objects.get_or_create(
+                cooperative=cooperative,
+                effective_from=effective_from,
+                defaults={
+                    "produce_share": produce,
+                    "wage_share": wage,
+                    "dividend_share": dividend,
+                    "note": "收购价外按销售额返还；务工按出工天数；入股按股金分红。",
+                },
+            )
+        households = list(
+            Household.objects.filter(county=cooperative.county).order_by("register_number_index")
+        )
+        for index, household in enumerate(households):
+            kinds = [BenefitKind.PRODUCE_SUPPLY]
+            if index % 3 == 0:
+                kinds.append(BenefitKind.WAGE_LABOUR)
+            if index % 4 == 0:
+                kinds.append(BenefitKind.DIVIDEND)
+            for kind in kinds:
+                values = {"started_on": datetime.date(2019 + index % 3, 3, 1)}
+                if kind == BenefitKind.PRODUCE_SUPPLY:
+                    values["supply_share"] = Decimal(rng.randrange(50, 300)) / 100
+                if kind == BenefitKind.DIVIDEND:
+                    values["equity_shares"] = Decimal(rng.randrange(20, 100) * 100)
+                link, was_created = BenefitLink.objects.get_or_create(
+                    household=household, cooperative=cooperative, kind=kind, defaults=values
+                )
+                created += was_created
+                if was_created and kind == BenefitKind.WAGE_LABOUR:
+                    WageRecord.objects.create(
+                        link=link,
+                        period_start=datetime.date(2026, 1, 1),
+                        period_end=datetime.date(2026, 6, 30),
+                        days_worked=Decimal(rng.randrange(20, 120)),
+                        wages_paid=Decimal(rng.randrange(2000, 12000)),
+                    )
+    return created

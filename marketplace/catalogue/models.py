@@ -59,6 +59,7 @@ class ProductCertificate(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         null=True,
+        blank=True,
         verbose_name=_("申请人"),
     )
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)

@@ -8,11 +8,20 @@ from marketplace.demo import (
     DEMO_PASSWORD,
     DEMO_USERS,
     catalogue_load,
+    certificates_load,
     organisations_load,
     partners_load,
     users_load,
+    workforce_load,
 )
-from producers.demo import cooperatives_load, county_officer_load, households_load, regions_load
+from producers.demo import (
+    benefit_links_load,
+    certification_history_load,
+    cooperatives_load,
+    county_officer_load,
+    households_load,
+    regions_load,
+)
 
 
 class Command(BaseCommand):
@@ -39,9 +48,14 @@ class Command(BaseCommand):
             regions = regions_load()
             cooperatives = cooperatives_load(regions=regions)
             households = households_load(regions=regions)
-            county_officer_load(user=users["county_officer"], county=regions["513431"])
-            partners = partners_load(cooperatives=cooperatives, staff=users["cooperative_staff"])
+            staff, officers = workforce_load(users=users, cooperatives=cooperatives)
+            for county_code, officer in officers.items():
+                county_officer_load(user=officer, county=regions[county_code])
+            certification_history_load(cooperatives=cooperatives, staff=staff, officers=officers)
+            links = benefit_links_load(cooperatives=cooperatives)
+            partners = partners_load(cooperatives=cooperatives, staff=staff)
             products = catalogue_load(partners=partners)
+            certificates = certificates_load(products=products, officers=officers)
             organisations_load(regions=regions, buyer=users["institutional_buyer"])
             pairings = pairings_load(regions=regions)
             site_tree_load()
@@ -49,6 +63,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo world ready: {len(regions)} regions, {len(cooperatives)} cooperatives, "
                 f"{len(products)} products, {len(households)} new households, "
+                f"{links} new benefit links, {certificates} new certificates, "
                 f"{len(pairings)} pairings."
             )
         )

@@ -1,0 +1,32 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from oscar.apps.dashboard.catalogue import forms as oscar_forms
+
+
+class StockRecordForm(oscar_forms.StockRecordForm):
+    # Oscar lets any partner stock any product. Here only a certified cooperative may put a
+    # product on sale, and a product belongs to the one cooperative that makes it.
+    def clean_partner(self):
+        partner = self.cleaned_data["partner"]
+        cooperative = partner.cooperative
+        if cooperative is None:
+            if not self.user.is_staff:
+                raise forms.ValidationError(_("只有合作社可以上架产品。"))
+            return partner
+        if not cooperative.is_certified:
+            raise forms.ValidationError(
+                _("%(name)s 尚未通过供应商认定，不能上架产品。") % {"name": cooperative.legal_name}
+            )
+        product = self.instance.product if self.instance.product_id else None
+        if product is not None and product.cooperative_id not in (None, cooperative.pk):
+            raise forms.ValidationError(_("该产品属于另一家合作社。"))
+        return partner
+
+    def save(self, commit=True):
+        stockrecord = super().save(commit=commit)
+        product = stockrecord.product
+        cooperative = stockrecord.partner.cooperative
+        if commit and cooperative is not None and product.cooperative_id is None:
+            product.cooperative = cooperative
+            product.save(update_fields=["cooperative"])
+        return stockrecord

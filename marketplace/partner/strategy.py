@@ -1,0 +1,33 @@
+from django.utils.translation import gettext_lazy as _
+from oscar.apps.partner import strategy
+from oscar.apps.partner.availability import Unavailable
+
+from marketplace.catalogue.selectors import product_is_for_sale
+
+
+class NotCertified(Unavailable):
+    code = "not-certified"
+    message = _("该产品的扶贫产品认定已失效或未通过，暂停销售")
+
+    def is_purchase_permitted(self, quantity):
+        return False, self.message
+
+
+class CertifiedStockRequired(strategy.StockRequired):
+    # Oscar sells anything with stock; here a product sells only while its cooperative
+    # is certified and it holds a valid poverty-alleviation certificate.
+    def availability_policy(self, product, stockrecord):
+        if not product_is_for_sale(product=product):
+            return NotCertified()
+        return super().availability_policy(product, stockrecord)
+
+
+class Marketplace(
+    strategy.UseFirstStockRecord, CertifiedStockRequired, strategy.NoTax, strategy.Structured
+):
+    """Prices are final consumer prices in CNY (no tax added on top)."""
+
+
+class Selector:
+    def strategy(self, request=None, user=None, **kwargs):
+        return Marketplace(request)
