@@ -8,7 +8,6 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("django-admin/", admin.site.urls),
@@ -24,6 +23,8 @@ if settings.DEBUG:
 # Chinese pages have no prefix, English pages live under /en/. The store has its own
 # prefix so that Oscar's home redirect never takes "/"; Wagtail serves everything else.
 urlpatterns += i18n_patterns(
+    # Inside the language prefix, so that switching from /en/… resolves the page in English.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("", include("marketplace.catalogue.certification.urls")),
     path("", include("producers.urls")),

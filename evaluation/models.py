@@ -44,9 +44,15 @@ class Pairing(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "east_region", "assisting_unit", "west_region"],
-                name="unique_pairing",
-            )
+                fields=["east_region", "west_region"],
+                condition=models.Q(kind="east_west"),
+                name="unique_east_west_pairing",
+            ),
+            models.UniqueConstraint(
+                fields=["assisting_unit", "west_region"],
+                condition=models.Q(kind="designated"),
+                name="unique_designated_pairing",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -64,7 +70,11 @@ class Pairing(models.Model):
             errors["assisting_unit"] = _("定点帮扶必须填写帮扶单位。")
         if self.west_region_id and self.west_region.side != Region.Side.WEST:
             errors["west_region"] = _("受帮扶方必须是西部地区。")
-        if self.end_year is not None and self.end_year < self.start_year:
+        if (
+            self.end_year is not None
+            and self.start_year is not None
+            and self.end_year < self.start_year
+        ):
             errors["end_year"] = _("终止年份不能早于起始年份。")
         if errors:
             raise ValidationError(errors)

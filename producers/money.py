@@ -16,9 +16,12 @@ def to_yuan(value: Decimal | int | str) -> Decimal:
     if isinstance(value, float):
         raise MoneyError("Money must not be a float.")
     try:
-        return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
-    except (InvalidOperation, TypeError) as exc:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError) as exc:
         raise MoneyError(f"Not an amount of money: {value!r}") from exc
+    if not amount.is_finite():
+        raise MoneyError(f"Not an amount of money: {value!r}")
+    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
 def parse_yuan(text: str) -> Decimal:

@@ -93,7 +93,8 @@ class ProductCertificate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number or _('（待认定）')} · {self.product}"
+        label = self.number or _("（待认定）")
+        return f"{label} · {self.product}"
 
     def clean(self):
         if self.state == self.State.CERTIFIED:

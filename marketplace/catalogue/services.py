@@ -59,7 +59,8 @@ def _transition(*, certificate, to_state: str, actor, reason: str = "") -> Produ
 
 def _locked(certificate: ProductCertificate) -> ProductCertificate:
     return (
-        ProductCertificate.objects.select_for_update()
+        # Lock only the certificate row: PostgreSQL refuses FOR UPDATE across a nullable join.
+        ProductCertificate.objects.select_for_update(of=("self",))
         .select_related("product__cooperative")
         .get(pk=certificate.pk)
     )

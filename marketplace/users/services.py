@@ -27,9 +27,14 @@ def _permissions_for(role: Role) -> list[Permission]:
     return found
 
 
+# Wagtail's and Oscar's migrations create these; every group here comes from roles.py.
+FOREIGN_DEFAULT_GROUPS = ("Editors", "Moderators", "All Oscar Dashboard Permissions")
+
+
 @transaction.atomic
 def roles_sync() -> list[Group]:
     """Create or update one group per role so it holds exactly the declared permissions."""
+    Group.objects.filter(name__in=FOREIGN_DEFAULT_GROUPS).delete()
     groups = []
     root = Page.get_first_root_node()
     for role in ROLES:

@@ -58,7 +58,7 @@ class Region(models.Model):
         return self.name
 
     def clean(self):
-        if self.parent_id and self.parent.level != self.level - 1:
+        if self.parent_id and self.level is not None and self.parent.level != self.level - 1:
             raise ValidationError({"parent": _("上级区划必须是紧邻的上一级。")})
         if self.parent_id and self.parent.side != self.side:
             raise ValidationError({"side": _("东西部属性必须与上级区划一致。")})

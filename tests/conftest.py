@@ -1,0 +1,34 @@
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from cms.demo import site_tree_load
+from tests.store_factories import product_create
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts and ends in the default language (zh-hans): a request to an /en/
+    URL activates English in the test's thread and would otherwise leak into the next test."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def home_page(db):
+    """The Wagtail site tree with the home page in Chinese and English."""
+    return site_tree_load()
+
+
+def pytest_configure(config):
+    # WhiteNoise warns once per request that collectstatic has not filled STATIC_ROOT;
+    # tests never serve collected static files.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+@pytest.fixture
+def product_for_sale(db):
+    """A certified cooperative's certified product, in stock and priced in yuan."""
+    return product_create(title="凉山苦荞茶", price=Decimal("38.00"))

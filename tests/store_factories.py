@@ -1,0 +1,72 @@
+"""Store-side test data: cooperatives' products with stock and certificates."""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from oscar.core.loading import get_model
+from oscar.test.factories import StockRecordFactory, create_product
+
+from producers.models import Cooperative
+from tests.factories import CooperativeFactory, CountyOfficerFactory, PartnerFactory, UserFactory
+
+ProductCertificate = get_model("catalogue", "ProductCertificate")
+
+
+def certified_cooperative(**kwargs) -> Cooperative:
+    return CooperativeFactory(state=Cooperative.State.CERTIFIED, **kwargs)
+
+
+def product_create(
+    *,
+    cooperative: Cooperative | None = None,
+    title: str = "凉山苦荞茶",
+    price: Decimal = Decimal("38.00"),
+    num_in_stock: int = 20,
+    certificate_state: str | None = ProductCertificate.State.CERTIFIED,
+    valid_to: datetime.date | None = None,
+):
+    """A product of `cooperative` (a new certified one by default) with a stock record at its
+    partner and, unless certificate_state is None, a certificate in that state valid today."""
+    cooperative = cooperative or certified_cooperative()
+    partner = getattr(cooperative, "partner", None) or PartnerFactory(cooperative=cooperative)
+    product = create_product(title=title, product_class="扶贫产品")
+    product.cooperative = cooperative
+    product.save()
+    StockRecordFactory(
+        product=product,
+        partner=partner,
+        price_currency="CNY",
+        price=price,
+        num_in_stock=num_in_stock,
+    )
+    if certificate_state is not None:
+        today = timezone.localdate()
+        ProductCertificate.objects.create(
+            product=product,
+            state=certificate_state,
+            number=f"CERT-{product.pk:05d}" if certificate_state != "pending" else "",
+            valid_from=today - datetime.timedelta(days=30)
+            if certificate_state != "pending"
+            else None,
+            valid_to=(valid_to or today + datetime.timedelta(days=300))
+            if certificate_state != "pending"
+            else None,
+            households_involved=12,
+        )
+    return product
+
+
+def cooperative_staff_create(*, cooperative: Cooperative, roles=()):
+    from marketplace.users.roles import COOPERATIVE_STAFF
+
+    user = UserFactory(roles=[COOPERATIVE_STAFF, *roles])
+    partner = getattr(cooperative, "partner", None) or PartnerFactory(cooperative=cooperative)
+    partner.users.add(user)
+    return user
+
+
+def county_officer_create(*, county):
+    from marketplace.users.roles import COUNTY_OFFICER
+
+    return CountyOfficerFactory(user=UserFactory(roles=[COUNTY_OFFICER]), county=county).user
