@@ -21,7 +21,10 @@ def to_yuan(value: Decimal | int | str) -> Decimal:
         raise MoneyError(f"Not an amount of money: {value!r}") from exc
     if not amount.is_finite():
         raise MoneyError(f"Not an amount of money: {value!r}")
-    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+    try:
+        return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # more digits than a Decimal context holds
+        raise MoneyError(f"Not an amount of money: {value!r}") from exc
 
 
 def parse_yuan(text: str) -> Decimal:

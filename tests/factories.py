@@ -22,6 +22,8 @@ from producers.models import (
     BenefitLink,
     BenefitScheme,
     Cooperative,
+    CooperativeDecision,
+    CooperativeDocument,
     CountyOfficer,
     Household,
     Region,
@@ -219,3 +221,35 @@ class BenefitSchemeFactory(DjangoModelFactory):
     produce_share = Decimal("0.3000")
     wage_share = Decimal("0.1000")
     dividend_share = Decimal("0.0500")
+
+
+# Smallest file contents that pass the evidence upload's content check (by magic bytes).
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+
+
+class CooperativeDocumentFactory(DjangoModelFactory):
+    """An evidence file (a business licence in PDF unless told otherwise). Tests that build
+    one should point settings.MEDIA_ROOT at tmp_path."""
+
+    class Meta:
+        model = CooperativeDocument
+
+    cooperative = factory.SubFactory(CooperativeFactory)
+    kind = CooperativeDocument.Kind.BUSINESS_LICENCE
+    file = factory.django.FileField(filename="licence.pdf", data=PDF_BYTES)
+
+
+class CooperativeDecisionFactory(DjangoModelFactory):
+    """One recorded certification step (an application from draft unless told otherwise);
+    it does not change the cooperative's state."""
+
+    class Meta:
+        model = CooperativeDecision
+
+    cooperative = factory.SubFactory(CooperativeFactory)
+    action = CooperativeDecision.Action.APPLY
+    from_state = Cooperative.State.DRAFT
+    to_state = Cooperative.State.APPLIED
+    actor = factory.SubFactory(UserFactory)

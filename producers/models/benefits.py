@@ -60,8 +60,11 @@ class BenefitLink(models.Model):
         verbose_name_plural = _("利益联结")
         ordering = ("cooperative", "kind", "household")
         constraints = [
+            # Ended links stay as history; a household may be linked again later.
             models.UniqueConstraint(
-                fields=["household", "cooperative", "kind"], name="one_link_per_kind"
+                fields=["household", "cooperative", "kind"],
+                condition=Q(ended_on__isnull=True),
+                name="one_open_link_per_kind",
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),

@@ -1,0 +1,1 @@
+"""Forms of the producer workspaces, one module per area."""
