@@ -1,8 +1,22 @@
 import datetime
+from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from oscar.core.loading import get_model
+
+from producers.models import BenefitLink
 
 Product = get_model("catalogue", "Product")
 ProductCertificate = get_model("catalogue", "ProductCertificate")
@@ -12,19 +26,95 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
+def _certificates_in_force(on: datetime.date) -> Prefetch:
+    # Prefetched under the plain name so that product.certificates.all() (used by the
+    # strategy through product_is_for_sale) reads the cache instead of querying.
+    return Prefetch("certificates", queryset=ProductCertificate.objects.valid_on(on))
+
+
+def _for_sale_on(products: QuerySet, *, on: datetime.date) -> QuerySet:
+    valid = ProductCertificate.objects.valid_on(on).filter(product=OuterRef("pk"))
+    return products.browsable().filter(cooperative__state="certified").filter(Exists(valid))
+
+
+def _households_linked(on: datetime.date) -> Coalesce:
+    """Registered households with a benefit link to the product's cooperative in force on
+    a day, as one correlated subquery (no query per product)."""
+    links = (
+        BenefitLink.objects.filter(cooperative=OuterRef("cooperative"), started_on__lte=on)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+        .order_by()
+        .values("cooperative")
+        .annotate(households=Count("household", distinct=True))
+        .values("households")
+    )
+    return Coalesce(Subquery(links, output_field=IntegerField()), 0)
+
+
 def products_for_sale(*, on: datetime.date | None = None) -> QuerySet:
     """Browsable products the store may sell on a day: a certified cooperative and a
     poverty-alleviation certificate valid that day."""
     on = on or _today()
-    valid = ProductCertificate.objects.valid_on(on).filter(product=OuterRef("pk"))
     return (
-        Product.objects.browsable()
-        .filter(cooperative__state="certified")
-        .filter(Exists(valid))
+        _for_sale_on(Product.objects.all(), on=on)
         .select_related("cooperative")
-        .prefetch_related(
-            Prefetch("certificates", queryset=ProductCertificate.objects.valid_on(on))
+        .prefetch_related(_certificates_in_force(on))
+    )
+
+
+def _with_options_flags(products: QuerySet) -> QuerySet:
+    # What Oscar's base_queryset() annotates for product.has_options, without its prefetches
+    # of options and children: product.options and a parent's children are queried anew by
+    # Oscar whatever was prefetched, so those prefetches would cost queries and save none.
+    Option = get_model("catalogue", "Option")
+    return products.annotate(
+        has_product_class_options=Exists(
+            Option.objects.filter(productclass=OuterRef("product_class"))
+        ),
+        has_product_options=Exists(Option.objects.filter(product=OuterRef("pk"))),
+    )
+
+
+def products_for_storefront(*, on: datetime.date | None = None, for_sale: bool = True) -> QuerySet:
+    """Products with everything the storefront renders, loaded in four queries whatever
+    the number of products: the products with their class, cooperative, village and county →
+    city → province chain and `households_linked`; then stock records (price, availability),
+    images and the certificate in force (product.certificates.all()).
+
+    for_sale=False keeps products that are no longer for sale (their page is still shown to
+    staff and to their own cooperative)."""
+    on = on or _today()
+    products = Product.objects.all()
+    if for_sale:
+        products = _for_sale_on(products, on=on)
+    return (
+        _with_options_flags(products)
+        .select_related(
+            "product_class", "cooperative__county__parent__parent", "cooperative__village"
         )
+        .prefetch_related("stockrecords", "images", _certificates_in_force(on))
+        .annotate(households_linked=_households_linked(on))
+    )
+
+
+def products_in_order(*, ids: Iterable[int], on: datetime.date | None = None) -> list:
+    """Products for sale among `ids`, in the order of `ids`, with storefront facts."""
+    ids = [pk for pk in ids if isinstance(pk, int)]
+    if not ids:
+        return []
+    found = products_for_storefront(on=on).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def basket_lines_prefetch(*, lines: Iterable, on: datetime.date | None = None) -> None:
+    """Load, for all lines of a basket at once, what the strategy and the basket page read
+    for each line's product: its class, stock records, cooperative and the certificate in
+    force. Oscar's basket loads only the product, so each line would otherwise cost
+    queries. Products already loaded cost nothing, so calling this once per line is cheap."""
+    on = on or _today()
+    products = [line.product for line in lines if line.product_id is not None]
+    prefetch_related_objects(
+        products, "product_class", "stockrecords", "cooperative", _certificates_in_force(on)
     )
 
 

@@ -1,10 +1,14 @@
 from oscar.apps.catalogue.views import ProductDetailView as OscarProductDetailView
 from oscar.core.loading import get_class
 
-from .selectors import product_is_for_sale
+from .selectors import product_is_for_sale, products_for_storefront, products_in_order
 
 CatalogueView = get_class("search.views", "CatalogueView")
 ProductCategoryView = get_class("search.views", "ProductCategoryView")
+CustomerHistoryManager = get_class("customer.history", "CustomerHistoryManager")
+
+# Oscar shows up to this many recommended and recently viewed products under a product.
+RELATED_PRODUCTS_SHOWN = 6
 
 
 class ProductDetailView(OscarProductDetailView):
@@ -20,3 +24,26 @@ class ProductDetailView(OscarProductDetailView):
             and product.cooperative_id is not None
             and product.cooperative.partner.users.filter(pk=request.user.pk).exists()
         )
+
+    # Oscar loads the product alone; the page also shows its origin, certificate and
+    # the households its cooperative links, loaded here with it.
+    def get_queryset(self):
+        return products_for_storefront(for_sale=False)
+
+    # Oscar's template tags load recommended and recently viewed products one query at a
+    # time and include products no longer for sale; these come prefetched, for sale, and
+    # in one batch.
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        product = self.object
+        recommended = list(
+            product.primary_recommendations.order_by("-ranking", "pk").values_list(
+                "recommendation_id", flat=True
+            )[:RELATED_PRODUCTS_SHOWN]
+        )
+        viewed = CustomerHistoryManager.extract(self.request)
+        viewed = [pk for pk in reversed(viewed) if pk != product.pk][:RELATED_PRODUCTS_SHOWN]
+        related = {p.pk: p for p in products_in_order(ids=recommended + viewed)}
+        context["recommended_products"] = [related[pk] for pk in recommended if pk in related]
+        context["recently_viewed"] = [related[pk] for pk in viewed if pk in related]
+        return context

@@ -1,48 +1,95 @@
-# Oscar's catalogue app loads CatalogueView and ProductCategoryView from "search.views".
+"""Browsing and searching the store from the database.
+
+Oscar browses and searches through haystack, whose simple backend finds nothing without a
+query and nothing for Chinese text (it splits queries into words on spaces); here both are
+database queries over the products for sale, with the same filters and pagination.
+
+Oscar's catalogue app loads CatalogueView and ProductCategoryView from "search.views", and
+this app's ready() mounts ProductSearchView at search:search. Oscar's own search modules
+load their classes through "search.views.*" labels, which resolve to this module first:
+never import oscar.apps.search.views here (it would import this module half-initialised).
+"""
+
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
+from oscar.apps.search.signals import user_search
 from oscar.core.loading import get_model
 
-from .selectors import products_for_listing
+from .forms import FilterChoices, ProductFilterForm
+from .selectors import products_for_listing, products_matching
 
 Category = get_model("catalogue", "Category")
 
 
-class CatalogueView(ListView):
-    """Browse all products.
-
-    Oscar browses through haystack, whose simple backend finds nothing without a query;
-    here browsing is a database query, and haystack serves only the search page.
-    """
+class ProductListView(ListView):
+    """Products for sale, filtered by the GET parameters of ProductFilterForm."""
 
     context_object_name = "products"
-    template_name = "oscar/catalogue/browse.html"
     paginate_by = settings.OSCAR_PRODUCTS_PER_PAGE
 
     def get(self, request, *args, **kwargs):
+        self.filter_form = ProductFilterForm(request.GET, choices=FilterChoices.load())
+        self.filters = self.get_filters()
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
             messages.error(request, _("页码无效，已回到第一页。"))
             return redirect(self.first_page_url())
 
-    def first_page_url(self) -> str:
-        return str(_catalogue_index_url())
+    def get_filters(self) -> dict:
+        return self.filter_form.filters()
 
-    def get_queryset(self):
-        return products_for_listing()
+    def first_page_url(self) -> str:
+        return self.request.path + _querystring(self.request.GET, without=("page",))
+
+    def filter_action_url(self) -> str:
+        """Where the filter form and the category links lead."""
+        return self.request.path
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["summary"] = _("所有产品")
+        category = self.filters["category"]
+        context.update(
+            filter_form=self.filter_form,
+            filter_action=self.filter_action_url(),
+            # Category links keep the other filters (and the search terms), not the page.
+            category_querystring=_querystring(
+                self.request.GET, without=("page", "category"), trailing_amp=True
+            ),
+            category_links=self.filter_form.choices.categories,
+            # Clearing the origin filters keeps the search terms and the category.
+            clear_url=self.filter_action_url()
+            + _querystring(self._kept_on_clear(category), without=()),
+            category=category,
+            category_ancestors=_ancestors(category, self.filter_form.choices.categories),
+            summary=category.name if category else _("所有产品"),
+        )
         return context
+
+    def _kept_on_clear(self, category) -> QueryDict:
+        kept = QueryDict(mutable=True)
+        if self.filter_form.query():
+            kept["q"] = self.filter_form.query()
+        if category is not None:
+            kept["category"] = category.pk
+        return kept
+
+
+class CatalogueView(ProductListView):
+    template_name = "oscar/catalogue/browse.html"
+
+    def get_queryset(self):
+        return products_for_listing(**self.filters)
 
 
 class ProductCategoryView(CatalogueView):
+    # Oscar's category URL (/catalogue/category/<slug>_<pk>/) is kept for links from
+    # elsewhere; its filters lead back to the catalogue with ?category=<pk>.
     template_name = "oscar/catalogue/category.html"
 
     def get(self, request, *args, **kwargs):
@@ -51,34 +98,55 @@ class ProductCategoryView(CatalogueView):
             raise Http404
         expected_path = self.category.get_absolute_url()
         if expected_path != request.path:
-            # Categories are found by primary key so that slugs can change.
-            return HttpResponsePermanentRedirect(expected_path)
+            # Categories are found by primary key so that slugs can change; filters stay.
+            query = request.GET.urlencode()
+            return HttpResponsePermanentRedirect(expected_path + (f"?{query}" if query else ""))
         return super().get(request, *args, **kwargs)
 
-    def first_page_url(self) -> str:
-        return self.category.get_absolute_url()
+    def filter_action_url(self) -> str:
+        return reverse("catalogue:index")
+
+    def get_filters(self) -> dict:
+        return {**super().get_filters(), "category": self.category}
+
+
+class ProductSearchView(ProductListView):
+    """Every whitespace-separated term must occur in the product or its origin."""
+
+    template_name = "oscar/search/results.html"
+
+    def get(self, request, *args, **kwargs):
+        # Oscar's analytics app records searches through this signal.
+        user_search.send(
+            sender=self, session=request.session, user=request.user, query=request.GET.get("q", "")
+        )
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return products_for_listing(category=self.category)
+        return products_matching(query=self.filter_form.query(), **self.filters)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["category"] = self.category
-        context["summary"] = self.category.name
+        context["query"] = self.filter_form.query()
         return context
 
 
-def _catalogue_index_url():
-    from django.urls import reverse
+def _ancestors(category, categories: list) -> list:
+    """A category's ancestors from an already loaded list (materialised paths)."""
+    if category is None:
+        return []
+    return [
+        other
+        for other in categories
+        if other.depth < category.depth and category.path.startswith(other.path)
+    ]
 
-    return reverse("catalogue:index")
 
-
-def __getattr__(name: str):
-    # Search stays Oscar's haystack view. It is imported lazily because Oscar's search views
-    # load their base classes through "search.views.*", which resolves to this module first.
-    if name == "FacetedSearchView":
-        from oscar.apps.search.views.search import FacetedSearchView
-
-        return FacetedSearchView
-    raise AttributeError(name)
+def _querystring(params, *, without: tuple[str, ...], trailing_amp: bool = False) -> str:
+    params = params.copy()
+    for name in without:
+        params.pop(name, None)
+    encoded = params.urlencode()
+    if trailing_amp:
+        return f"{encoded}&" if encoded else ""
+    return f"?{encoded}" if encoded else ""
