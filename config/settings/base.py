@@ -192,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.catalogue.tasks.certificates_expire_task",
         "schedule": crontab(hour=0, minute=10),
     },
+    "stock-reservations-release-expired": {
+        "task": "marketplace.payment.tasks.reservations_release_expired_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # Stripe: every call goes through marketplace.payment's gateway. STRIPE_API_BASE points
@@ -200,6 +204,14 @@ STRIPE_API_BASE = env_str("STRIPE_API_BASE", "http://127.0.0.1:8420")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "pk_test_dongxi_demo")
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "sk_test_dongxi_demo")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_dongxi_demo")
+# Stripe.js: localstripe's stand-in in the demo, https://js.stripe.com/v3/ in production.
+STRIPE_JS_URL = env_str("STRIPE_JS_URL", f"{STRIPE_API_BASE}/js.stripe.com/v3/")
+# Alipay and WeChat Pay only for accounts that have them enabled at Stripe.
+STRIPE_ALIPAY_ENABLED = env_bool("STRIPE_ALIPAY_ENABLED", False)
+STRIPE_WECHAT_PAY_ENABLED = env_bool("STRIPE_WECHAT_PAY_ENABLED", False)
+# Stock is held for an unpaid checkout this long, then released (and the PaymentIntent
+# cancelled) by reservations_release_expired.
+STOCK_RESERVATION_MINUTES = env_int("STOCK_RESERVATION_MINUTES", 15)
 
 # Oscar
 OSCAR_SHOP_NAME = _("东西 · 消费帮扶商城")

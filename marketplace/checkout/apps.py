@@ -1,5 +1,28 @@
 import oscar.apps.checkout.apps as apps
+from django.urls import path
+from oscar.core.loading import get_class
 
 
 class CheckoutConfig(apps.CheckoutConfig):
     name = "marketplace.checkout"
+
+    def ready(self):
+        super().ready()
+        self.stripe_pay_view = get_class("checkout.views", "StripePaymentView")
+        self.stripe_return_view = get_class("checkout.views", "StripeReturnView")
+        self.stripe_webhook_view = get_class("checkout.views", "StripeWebhookView")
+
+    def get_urls(self):
+        # Oscar's steps, then Stripe's pay page, the customer's return and the webhook.
+        urls = [
+            path("stripe/pay/", self.stripe_pay_view.as_view(), name="stripe-pay"),
+            path("stripe/return/", self.stripe_return_view.as_view(), name="stripe-return"),
+            path("stripe/webhook/", self.stripe_webhook_view.as_view(), name="stripe-webhook"),
+        ]
+        return super().get_urls() + self.post_process_urls(urls)
+
+    def get_url_decorator(self, pattern):
+        # Stripe calls the webhook without a session: never behind the login.
+        if pattern.name == "stripe-webhook":
+            return None
+        return super().get_url_decorator(pattern)

@@ -1,6 +1,17 @@
 from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
-from oscar.apps.partner.abstract_models import AbstractPartner
+from oscar.apps.partner.abstract_models import AbstractPartner, AbstractStockRecord
+
+
+class SoldOut(Exception):
+    """Fewer units are left than a checkout asks for."""
+
+    def __init__(self, stockrecord, quantity: int):
+        self.stockrecord = stockrecord
+        self.quantity = quantity
+        super().__init__(f"stock record {stockrecord.pk}: {quantity} unit(s) not available")
 
 
 class Partner(AbstractPartner):
@@ -16,6 +27,32 @@ class Partner(AbstractPartner):
     )
 
     class Meta(AbstractPartner.Meta):
+        app_label = "partner"
+
+
+class StockRecord(AbstractStockRecord):
+    def allocate(self, quantity):
+        # Oscar adds to num_allocated without looking at the stock, so two concurrent
+        # checkouts can both take the last unit; here the UPDATE itself checks that enough
+        # units are left and raises SoldOut when they are not (invariant 5).
+        if not self.can_track_allocations:
+            return
+        self.pre_save_signal()
+        allocated = Coalesce(F("num_allocated"), 0)
+        updated = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .filter(Q(num_in_stock__isnull=True) | Q(num_in_stock__gte=allocated + quantity))
+            .update(num_allocated=allocated + quantity)
+        )
+        if not updated:
+            raise SoldOut(self, quantity)
+        self.refresh_from_db(fields=["num_allocated"])
+        self.post_save_signal()
+
+    allocate.alters_data = True
+
+    class Meta(AbstractStockRecord.Meta):
         app_label = "partner"
 
 

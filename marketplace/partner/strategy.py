@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner import strategy
 from oscar.apps.partner.availability import Unavailable
 
-from marketplace.catalogue.selectors import product_is_for_sale
+from marketplace.catalogue.selectors import basket_lines_prefetch, product_is_for_sale
 
 
 class NotCertified(Unavailable):
@@ -26,6 +26,11 @@ class Marketplace(
     strategy.UseFirstStockRecord, CertifiedStockRequired, strategy.NoTax, strategy.Structured
 ):
     """Prices are final consumer prices in CNY (no tax added on top)."""
+
+    def fetch_for_line(self, line, stockrecord=None):
+        # Oscar loads each basket line's product alone; load all lines' products at once.
+        basket_lines_prefetch(lines=line.basket.all_lines())
+        return super().fetch_for_line(line, stockrecord)
 
 
 class Selector:

@@ -1,0 +1,174 @@
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import TemplateView
+from oscar.apps.checkout import views
+from oscar.core.loading import get_model
+
+from marketplace.payment import gateway
+from marketplace.payment.services import (
+    CheckoutError,
+    order_place_for_payment,
+    payment_attempt_abandon,
+    payment_start,
+    webhook_event_receive,
+)
+
+logger = logging.getLogger(__name__)
+
+PaymentAttempt = get_model("payment", "PaymentAttempt")
+ShippingAddress = get_model("order", "ShippingAddress")
+
+SESSION_ATTEMPT = "stripe_payment_attempt_id"
+ADDRESS_FIELDS = (
+    "title",
+    "first_name",
+    "last_name",
+    "line1",
+    "line2",
+    "line3",
+    "line4",
+    "state",
+    "postcode",
+    "country_id",
+    "phone_number",
+    "notes",
+)
+
+
+def address_as_dict(address) -> dict:
+    """An unsaved shipping address as JSON, to rebuild it when the payment succeeds."""
+    if address is None:
+        return {}
+    return {field: str(getattr(address, field) or "") for field in ADDRESS_FIELDS}
+
+
+class PaymentDetailsView(views.PaymentDetailsView):
+    def get(self, request, *args, **kwargs):
+        # Nothing to collect before the preview: Stripe.js takes the card on the pay page.
+        if not self.preview:
+            return redirect("checkout:preview")
+        return super().get(request, *args, **kwargs)
+
+    def submit(
+        self,
+        user,
+        basket,
+        shipping_address,
+        shipping_method,
+        shipping_charge,
+        billing_address,
+        order_total,
+        payment_kwargs=None,
+        order_kwargs=None,
+        surcharges=None,
+    ):
+        # Oscar takes the payment and places the order in this one request; here the
+        # customer confirms the payment in the browser (Stripe.js), so this only holds the
+        # stock and creates the PaymentIntent. The order is placed when the payment succeeds.
+        order_number = self.generate_order_number(basket)
+        self.checkout_session.set_order_number(order_number)
+        try:
+            attempt = payment_start(
+                basket=basket,
+                user=user,
+                order_number=order_number,
+                amount=order_total.incl_tax,
+                shipping_address=address_as_dict(shipping_address),
+                shipping_method_code=shipping_method.code,
+            )
+        except CheckoutError as exc:
+            messages.error(self.request, exc.message)
+            return redirect("basket:summary")
+        self.checkout_session.set_submitted_basket(basket)
+        self.freeze_basket(basket)
+        self.request.session[SESSION_ATTEMPT] = attempt.pk
+        return redirect("checkout:stripe-pay")
+
+
+def _session_attempt(request) -> PaymentAttempt:
+    attempt = PaymentAttempt.objects.filter(
+        pk=request.session.get(SESSION_ATTEMPT), user=request.user
+    ).first()
+    if attempt is None:
+        raise Http404
+    return attempt
+
+
+class StripePaymentView(LoginRequiredMixin, TemplateView):
+    """The pay page: Stripe.js confirms the PaymentIntent in the browser."""
+
+    template_name = "checkout/stripe_payment.html"
+
+    def get(self, request, *args, **kwargs):
+        attempt = _session_attempt(request)
+        if attempt.order_id is not None:
+            return redirect("checkout:thank-you")
+        if attempt.state != PaymentAttempt.State.PENDING:
+            messages.error(request, _("支付已超时或失败，商品库存已释放，请重新下单。"))
+            return redirect("basket:summary")
+        return super().get(request, *args, attempt=attempt, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            stripe_js_url=settings.STRIPE_JS_URL,
+            stripe_publishable_key=settings.STRIPE_PUBLISHABLE_KEY,
+            alipay_enabled=settings.STRIPE_ALIPAY_ENABLED,
+            wechat_pay_enabled=settings.STRIPE_WECHAT_PAY_ENABLED,
+            return_url=self.request.build_absolute_uri(reverse("checkout:stripe-return")),
+        )
+        return context
+
+
+class StripeReturnView(LoginRequiredMixin, View):
+    """Where Stripe.js sends the customer back. Places the order through the same service
+    as the webhook, so whichever arrives first places it and the other finds it."""
+
+    def get(self, request):
+        payment_intent_id = request.GET.get("payment_intent", "")
+        attempt = PaymentAttempt.objects.filter(
+            payment_intent_id=payment_intent_id, user=request.user
+        ).first()
+        if attempt is None:
+            raise Http404
+        intent = gateway.payment_intent_retrieve(payment_intent_id)
+        order = order_place_for_payment(payment_intent_id=payment_intent_id, payment_intent=intent)
+        if order is not None:
+            request.session.pop(SESSION_ATTEMPT, None)
+            request.session["checkout_order_id"] = order.pk
+            return redirect("checkout:thank-you")
+        if intent["status"] == "processing":
+            messages.info(request, _("支付处理中，确认到账后将自动生成订单。"))
+            return redirect("customer:order-list")
+        payment_attempt_abandon(attempt_id=attempt.pk, state=PaymentAttempt.State.FAILED)
+        messages.error(request, _("支付未成功，商品已放回购物车，请重新下单。"))
+        return redirect("basket:summary")
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class StripeWebhookView(View):
+    """Stripe's webhook: verified with the signing secret, stored once by event id, then
+    processed in a Celery task enqueued on commit."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        try:
+            event = gateway.webhook_event_construct(
+                payload=request.body, sig_header=request.headers.get("Stripe-Signature", "")
+            )
+        except (gateway.SignatureError, ValueError):
+            logger.warning("Stripe webhook with a bad signature or body refused")
+            return HttpResponseBadRequest("invalid signature")
+        webhook_event_receive(event=event)
+        return HttpResponse(status=200)

@@ -1,0 +1,114 @@
+"""Every call to Stripe goes through this module; it is the only one that imports `stripe`.
+
+Amounts cross this boundary as Decimal yuan and leave it as integer fen (Stripe's smallest
+currency unit for CNY). The HTTP client is injectable: unit tests install a fake one with
+`http_client_install`, integration tests point settings.STRIPE_API_BASE at localstripe.
+"""
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+from producers.money import FEN, to_yuan
+
+CURRENCY = "cny"
+
+# Errors the rest of the code may catch without importing stripe.
+GatewayError = stripe.StripeError
+SignatureError = stripe.SignatureVerificationError
+
+_http_client: stripe.HTTPClient | None = None
+
+
+def http_client_install(client: stripe.HTTPClient | None) -> None:
+    """Use `client` for every later call (None: the library's default HTTP client)."""
+    global _http_client
+    _http_client = client
+
+
+def _client() -> stripe.StripeClient:
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses={"api": settings.STRIPE_API_BASE},
+        http_client=_http_client,
+        max_network_retries=0 if _http_client is not None else 2,
+    )
+
+
+def to_fen(amount: Decimal) -> int:
+    """Decimal yuan → integer fen, exactly (never through a float)."""
+    return int(to_yuan(amount) / FEN)
+
+
+def from_fen(amount: int) -> Decimal:
+    return to_yuan(Decimal(int(amount)) * FEN)
+
+
+def payment_method_types() -> list[str]:
+    """Card always; Alipay and WeChat Pay when the account supports them (configuration)."""
+    types = ["card"]
+    if settings.STRIPE_ALIPAY_ENABLED:
+        types.append("alipay")
+    if settings.STRIPE_WECHAT_PAY_ENABLED:
+        types.append("wechat_pay")
+    return types
+
+
+def payment_intent_create(
+    *, amount: Decimal, metadata: dict[str, str], idempotency_key: str
+) -> Any:
+    return _client().v1.payment_intents.create(
+        params={
+            "amount": to_fen(amount),
+            "currency": CURRENCY,
+            "payment_method_types": payment_method_types(),
+            "metadata": metadata,
+        },
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def payment_intent_retrieve(payment_intent_id: str) -> Any:
+    return _client().v1.payment_intents.retrieve(payment_intent_id)
+
+
+def payment_intent_cancel(payment_intent_id: str) -> Any:
+    return _client().v1.payment_intents.cancel(payment_intent_id)
+
+
+def payment_intent_confirm(payment_intent_id: str, *, payment_method: str) -> Any:
+    """Server-side confirmation (tests and the demo; customers confirm with Stripe.js).
+    The payment method is attached first: localstripe refuses it on confirm."""
+    client = _client()
+    client.v1.payment_intents.update(payment_intent_id, params={"payment_method": payment_method})
+    return client.v1.payment_intents.confirm(payment_intent_id)
+
+
+def refund_create(
+    *, payment_intent_id: str, amount: Decimal, metadata: dict[str, str], idempotency_key: str
+) -> Any:
+    return _client().v1.refunds.create(
+        params={
+            "payment_intent": payment_intent_id,
+            "amount": to_fen(amount),
+            "metadata": metadata,
+        },
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def refund_list(*, payment_intent_id: str) -> list[Any]:
+    refunds = _client().v1.refunds.list(params={"payment_intent": payment_intent_id})
+    return [refund.to_dict() for refund in refunds.data]
+
+
+def webhook_event_construct(*, payload: bytes | str, sig_header: str) -> dict:
+    """The event of a webhook request as plain JSON, once its signature is verified with
+    the signing secret. Raises SignatureError (bad or stale signature) or ValueError."""
+    stripe.Webhook.construct_event(payload, sig_header, settings.STRIPE_WEBHOOK_SECRET)
+    if isinstance(payload, bytes):
+        payload = payload.decode("utf-8")
+    return json.loads(payload)

@@ -1,0 +1,297 @@
+"""From a basket to a paid order: stock is held and a PaymentIntent created when the
+customer reaches the payment page; the order is placed exactly once when the payment
+succeeds, whether the customer's return or Stripe's webhook reports it first."""
+
+import datetime
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from oscar.core.loading import get_class, get_model
+
+from marketplace.partner.models import SoldOut
+from marketplace.payment import gateway
+from marketplace.payment.events import payment_settled
+
+from .reservations import reservations_convert, reservations_release, stock_reserve
+
+logger = logging.getLogger(__name__)
+
+Basket = get_model("basket", "Basket")
+Order = get_model("order", "Order")
+ShippingAddress = get_model("order", "ShippingAddress")
+PaymentEvent = get_model("order", "PaymentEvent")
+PaymentEventType = get_model("order", "PaymentEventType")
+PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
+Source = get_model("payment", "Source")
+SourceType = get_model("payment", "SourceType")
+PaymentAttempt = get_model("payment", "PaymentAttempt")
+StripeRefund = get_model("payment", "StripeRefund")
+OrderCreator = get_class("order.utils", "OrderCreator")
+OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
+Repository = get_class("shipping.repository", "Repository")
+Applicator = get_class("offer.applicator", "Applicator")
+Selector = get_class("partner.strategy", "Selector")
+
+State = PaymentAttempt.State
+
+
+class CheckoutError(Exception):
+    """A checkout that cannot go on; `message` is for the customer."""
+
+    message = _("暂时无法完成支付，请稍后再试。")
+
+
+class CheckoutSoldOut(CheckoutError):
+    message = _("很抱歉，您购物车中的部分商品已售罄，未发起支付，请调整数量后重试。")
+
+    def __init__(self, product_title: str = ""):
+        self.product_title = product_title
+        super().__init__(product_title)
+
+
+class PaymentUnavailable(CheckoutError):
+    pass
+
+
+def _expiry() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(minutes=settings.STOCK_RESERVATION_MINUTES)
+
+
+def payment_start(
+    *,
+    basket,
+    user,
+    order_number: str,
+    amount: Decimal,
+    shipping_address: dict,
+    shipping_method_code: str,
+) -> PaymentAttempt:
+    """Hold the basket's stock, then create its PaymentIntent. A sold-out line raises
+    CheckoutSoldOut and no PaymentIntent is created. A pending attempt for the same basket
+    and amount is reused (the customer reloaded the payment page)."""
+    order_number = str(order_number)
+    current = (
+        PaymentAttempt.objects.filter(basket=basket, state=State.PENDING)
+        .exclude(payment_intent_id=None)
+        .order_by("-pk")
+        .first()
+    )
+    if current is not None:
+        if current.amount == amount and current.expires_at > timezone.now():
+            return current
+        payment_attempt_abandon(attempt_id=current.pk, state=State.EXPIRED)
+
+    try:
+        with transaction.atomic():
+            attempt = PaymentAttempt.objects.create(
+                basket=basket,
+                user=user if user is not None and user.is_authenticated else None,
+                order_number=order_number,
+                amount=amount,
+                shipping_address=shipping_address,
+                shipping_method_code=shipping_method_code,
+                expires_at=_expiry(),
+            )
+            stock_reserve(attempt=attempt, basket=basket)
+    except SoldOut as exc:
+        raise CheckoutSoldOut(exc.stockrecord.product.get_title()) from exc
+
+    try:
+        intent = gateway.payment_intent_create(
+            amount=amount,
+            metadata={
+                "order_number": order_number,
+                "basket_id": str(basket.pk),
+                "attempt_id": str(attempt.pk),
+            },
+            idempotency_key=f"dongxi-pi-{attempt.pk}",
+        )
+    except gateway.GatewayError as exc:
+        logger.exception("PaymentIntent for basket %s not created", basket.pk)
+        with transaction.atomic():
+            reservations_release(attempt=attempt)
+            attempt.state = State.FAILED
+            attempt.save(update_fields=["state", "updated_at"])
+        raise PaymentUnavailable() from exc
+    attempt.payment_intent_id = intent["id"]
+    attempt.client_secret = intent["client_secret"] or ""
+    attempt.save(update_fields=["payment_intent_id", "client_secret", "updated_at"])
+    return attempt
+
+
+class _OrderCreator(OrderCreator):
+    def create_line_models(self, order, basket_line, extra_line_fields=None):
+        # Every line keeps its own cooperative (a basket mixes several).
+        fields = dict(extra_line_fields or {})
+        fields["cooperative_id"] = basket_line.stockrecord.partner.cooperative_id
+        return super().create_line_models(order, basket_line, fields)
+
+    def update_stock_records(self, line):
+        # Oscar allocates here; the units were already allocated, conditionally, when the
+        # customer reached the payment page (reservations_convert hands them to the order).
+        pass
+
+
+def shipping_method_for(*, basket, user, shipping_address, code: str):
+    """The shipping method chosen in checkout. Shipping per cooperative plugs in here
+    through the shipping app's Repository (Oscar's default: free shipping)."""
+    methods = Repository().get_shipping_methods(
+        basket=basket, user=user, shipping_addr=shipping_address
+    )
+    for method in methods:
+        if method.code == code:
+            return method
+    return methods[0]
+
+
+def _order_create(*, attempt: PaymentAttempt):
+    basket = Basket.objects.get(pk=attempt.basket_id)
+    user = attempt.user
+    basket.strategy = Selector().strategy(user=user)
+    Applicator().apply(basket, user, None)
+    address = ShippingAddress(**attempt.shipping_address) if attempt.shipping_address else None
+    method = shipping_method_for(
+        basket=basket, user=user, shipping_address=address, code=attempt.shipping_method_code
+    )
+    shipping_charge = method.calculate(basket)
+    total = OrderTotalCalculator().calculate(basket, shipping_charge)
+    if total.incl_tax != attempt.amount:
+        logger.error(
+            "Basket %s totals %s but %s was paid (%s)",
+            basket.pk,
+            total.incl_tax,
+            attempt.amount,
+            attempt.payment_intent_id,
+        )
+    if address is not None:
+        address.save()
+    order = _OrderCreator().place_order(
+        basket=basket,
+        total=total,
+        shipping_method=method,
+        shipping_charge=shipping_charge,
+        user=user,
+        shipping_address=address,
+        order_number=attempt.order_number,
+    )
+    basket.submit()
+    return order
+
+
+def _event_type(code: str, name: str):
+    event_type, _created = PaymentEventType.objects.get_or_create(
+        code=code, defaults={"name": name}
+    )
+    return event_type
+
+
+def _payment_record(*, order, attempt: PaymentAttempt) -> None:
+    source_type, _created = SourceType.objects.get_or_create(name="Stripe")
+    source = Source.objects.create(
+        order=order,
+        source_type=source_type,
+        currency=order.currency,
+        amount_allocated=attempt.amount,
+        reference=attempt.payment_intent_id,
+    )
+    source.debit(attempt.amount, reference=attempt.payment_intent_id, status="succeeded")
+    event = PaymentEvent.objects.create(
+        order=order,
+        amount=attempt.amount,
+        reference=attempt.payment_intent_id,
+        event_type=_event_type("paid", "支付"),
+    )
+    for line in order.lines.all():
+        PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
+
+
+def order_place_for_payment(*, payment_intent_id: str, payment_intent=None):
+    """Place the order of a succeeded PaymentIntent, once. Safe to call any number of times
+    from the return view and the webhook task: the attempt's row lock serialises them and
+    the second finds the order. Returns the order, or None while the payment has not
+    succeeded."""
+    attempt = PaymentAttempt.objects.filter(payment_intent_id=payment_intent_id).first()
+    if attempt is None:
+        logger.warning("No payment attempt for PaymentIntent %s", payment_intent_id)
+        return None
+    if attempt.order_id is not None:
+        return attempt.order
+    intent = payment_intent or gateway.payment_intent_retrieve(payment_intent_id)
+    if intent["status"] != "succeeded":
+        return None
+    if intent["amount"] != gateway.to_fen(attempt.amount) or intent["currency"] != "cny":
+        logger.error("PaymentIntent %s does not match its attempt", payment_intent_id)
+        return None
+
+    with transaction.atomic():
+        attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
+        if attempt.order_id is not None:
+            return attempt.order
+        if attempt.state != State.PENDING:
+            # Released before the payment was known to succeed: hold the units again.
+            # Sold out meanwhile: the order is placed all the same (the customer paid) and
+            # staff see the oversold line in the dashboard's low-stock alerts.
+            try:
+                stock_reserve(attempt=attempt, basket=attempt.basket)
+            except SoldOut:
+                logger.error("Paid attempt %s could not hold its stock again", attempt.pk)
+        order = _order_create(attempt=attempt)
+        reservations_convert(attempt=attempt)
+        _payment_record(order=order, attempt=attempt)
+        attempt.order = order
+        attempt.state = State.SUCCEEDED
+        attempt.save(update_fields=["order", "state", "updated_at"])
+        transaction.on_commit(
+            lambda: payment_settled.send(sender=PaymentAttempt, order=order, attempt=attempt)
+        )
+        from .refunds import refunds_apply_pending
+
+        refunds_apply_pending(attempt=attempt, order=order)
+    return order
+
+
+def payment_attempt_abandon(*, attempt_id: int, state: str = State.EXPIRED):
+    """A payment that failed or was left: cancel its PaymentIntent (so it can no longer
+    succeed), release its stock and give the customer the basket back. If the payment did
+    succeed in the meantime, the order is placed instead."""
+    attempt = PaymentAttempt.objects.get(pk=attempt_id)
+    if attempt.state != State.PENDING:
+        return attempt
+    if attempt.payment_intent_id:
+        try:
+            intent = gateway.payment_intent_cancel(attempt.payment_intent_id)
+        except gateway.GatewayError:
+            intent = gateway.payment_intent_retrieve(attempt.payment_intent_id)
+        if intent["status"] == "succeeded":
+            order_place_for_payment(
+                payment_intent_id=attempt.payment_intent_id, payment_intent=intent
+            )
+            return PaymentAttempt.objects.get(pk=attempt_id)
+        if intent["status"] == "processing":
+            return attempt  # Stripe will report success or failure.
+    with transaction.atomic():
+        attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt_id)
+        if attempt.state != State.PENDING:
+            return attempt
+        reservations_release(attempt=attempt)
+        attempt.state = state
+        attempt.save(update_fields=["state", "updated_at"])
+        basket = attempt.basket
+        if basket.status == Basket.FROZEN:
+            basket.thaw()
+    return attempt
+
+
+def reservations_release_expired(*, now: datetime.datetime | None = None) -> int:
+    """Abandon every pending attempt whose stock hold has run out; returns how many."""
+    now = now or timezone.now()
+    expired = PaymentAttempt.objects.filter(state=State.PENDING, expires_at__lte=now)
+    count = 0
+    for attempt_id in expired.values_list("pk", flat=True):
+        attempt = payment_attempt_abandon(attempt_id=attempt_id, state=State.EXPIRED)
+        count += attempt.state == State.EXPIRED
+    return count

@@ -1,0 +1,160 @@
+"""Fixtures for checkout and payment tests: a fake Stripe, baskets, started payments and
+signed webhooks."""
+
+import hashlib
+import hmac
+import json
+import socket
+import subprocess
+import sys
+import time
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from oscar.core.loading import get_class, get_model
+
+from marketplace.payment import gateway
+from marketplace.payment.services import payment_start
+from tests.factories import UserFactory
+from tests.store_factories import certified_cooperative, product_create
+
+from .stripe_fake import FakeStripe
+
+Basket = get_model("basket", "Basket")
+Selector = get_class("partner.strategy", "Selector")
+OrderNumberGenerator = get_class("order.utils", "OrderNumberGenerator")
+
+ADDRESS = {
+    "first_name": "",
+    "last_name": "张三",
+    "line1": "文三路 90 号 3 幢 201 室",
+    "line3": "西湖区",
+    "line4": "杭州市",
+    "state": "浙江省",
+    "postcode": "310012",
+    "country_id": "CN",
+    "phone_number": "+8613800138000",
+}
+
+
+@pytest.fixture
+def stripe_fake():
+    fake = FakeStripe()
+    gateway.http_client_install(fake)
+    yield fake
+    gateway.http_client_install(None)
+
+
+def basket_with(user, lines) -> Basket:
+    """An open basket of `user` holding [(product, quantity), …]."""
+    basket = Basket.objects.create(owner=user)
+    basket.strategy = Selector().strategy(user=user)
+    for product, quantity in lines:
+        basket.add_product(product, quantity)
+    return basket
+
+
+def start_payment(user, basket):
+    basket.strategy = Selector().strategy(user=user)
+    return payment_start(
+        basket=basket,
+        user=user,
+        order_number=OrderNumberGenerator().order_number(basket),
+        amount=basket.total_incl_tax,
+        shipping_address=ADDRESS,
+        shipping_method_code="free-shipping",
+    )
+
+
+@pytest.fixture
+def two_cooperatives(db):
+    """Two products of two cooperatives: tea at ¥38.00 (5 in stock) and honey at ¥66.50."""
+    tea = product_create(
+        cooperative=certified_cooperative(),
+        title="凉山苦荞茶",
+        price=Decimal("38.00"),
+        num_in_stock=5,
+    )
+    honey = product_create(
+        cooperative=certified_cooperative(),
+        title="昭觉蜂蜜",
+        price=Decimal("66.50"),
+        num_in_stock=10,
+    )
+    return tea, honey
+
+
+@pytest.fixture
+def customer(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+def sign(payload: str, *, secret: str | None = None, timestamp: int | None = None) -> str:
+    """A Stripe-Signature header as Stripe computes it: v1 = HMAC-SHA256(secret, "t.payload")."""
+    timestamp = timestamp or int(time.time())
+    secret = secret or settings.STRIPE_WEBHOOK_SECRET
+    digest = hmac.new(
+        secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def event(event_id: str, type_: str, obj: dict) -> dict:
+    return {"id": event_id, "object": "event", "type": type_, "data": {"object": obj}}
+
+
+def webhook_post(client, body: dict, *, signature: str | None = None):
+    payload = json.dumps(body)
+    return client.post(
+        reverse("checkout:stripe-webhook"),
+        data=payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signature if signature is not None else sign(payload),
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def localstripe_url():
+    """A localstripe server for the session, on a free port; stopped at the end."""
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603  our own dev dependency, fixed arguments
+        [sys.executable, "-m", "localstripe", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("localstripe did not start")
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def localstripe(localstripe_url, settings):
+    """Point the gateway at the running localstripe (and Stripe.js at its stand-in)."""
+    settings.STRIPE_API_BASE = localstripe_url
+    settings.STRIPE_JS_URL = f"{localstripe_url}/js.stripe.com/v3/"
+    gateway.http_client_install(None)
+    return localstripe_url

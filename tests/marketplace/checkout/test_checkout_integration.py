@@ -1,0 +1,101 @@
+"""The whole path against a running localstripe: browse → basket with lines of two
+cooperatives → checkout → pay → webhook → order placed once → refund of one line."""
+
+import pytest
+from django.urls import reverse
+from oscar.core.loading import get_model
+
+from marketplace.payment import gateway
+
+from .conftest import event, webhook_post
+
+Order = get_model("order", "Order")
+PaymentAttempt = get_model("payment", "PaymentAttempt")
+PaymentEvent = get_model("order", "PaymentEvent")
+StockRecord = get_model("partner", "StockRecord")
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+CHINESE_ADDRESS = {
+    "last_name": "张三",
+    "state": "浙江省",
+    "line4": "杭州市",
+    "line3": "西湖区",
+    "line1": "文三路 90 号 3 幢 201 室",
+    "postcode": "310012",
+    "phone_number": "13800138000",
+}
+
+
+def test_browse_to_refund_against_localstripe(
+    client, localstripe, customer, staff, two_cooperatives, django_capture_on_commit_callbacks
+):
+    tea, honey = two_cooperatives
+    client.force_login(customer)
+
+    # Browse and fill the basket with products of two cooperatives
+    assert client.get(tea.get_absolute_url()).status_code == 200
+    client.post(reverse("basket:add", kwargs={"pk": tea.pk}), {"quantity": 2})
+    client.post(reverse("basket:add", kwargs={"pk": honey.pk}), {"quantity": 1})
+
+    # Checkout: a Chinese address, the shipping method, the preview, then "pay"
+    response = client.get(reverse("checkout:index"), follow=True)
+    assert response.resolver_match.url_name == "shipping-address"
+    response = client.post(reverse("checkout:shipping-address"), CHINESE_ADDRESS, follow=True)
+    assert response.resolver_match.url_name == "preview", response.context.get("form").errors
+    response = client.post(reverse("checkout:preview"), {"action": "place_order"})
+    assert response.status_code == 302 and response.url == reverse("checkout:stripe-pay")
+
+    # The pay page loads Stripe.js (localstripe's stand-in) with the PaymentIntent's secret
+    attempt = PaymentAttempt.objects.get()
+    page = client.get(response.url).content.decode()
+    assert f"{localstripe}/js.stripe.com/v3/" in page
+    assert attempt.client_secret in page
+    assert "支付宝" not in page  # Alipay is off unless configured
+    assert StockRecord.objects.get(product=tea).num_allocated == 2
+
+    # Pay (server-side confirmation with a test card instead of a browser)
+    intent = gateway.payment_intent_confirm(
+        attempt.payment_intent_id, payment_method="pm_card_visa"
+    )
+    assert intent["status"] == "succeeded"
+    assert intent["amount"] == 14250 and intent["currency"] == "cny"
+
+    # Stripe's webhook and the customer's return: one order
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_post(client, event("evt_paid", "payment_intent.succeeded", intent.to_dict()))
+    returned = client.get(
+        reverse("checkout:stripe-return") + f"?payment_intent={attempt.payment_intent_id}"
+    )
+    assert returned.url == reverse("checkout:thank-you")
+    assert Order.objects.count() == 1
+    order = Order.objects.get()
+    assert order.shipping_address.state == "浙江省"
+    assert str(order.shipping_address.phone_number) == "+8613800138000"
+    assert {line.cooperative_id for line in order.lines.all()} == {
+        tea.cooperative_id,
+        honey.cooperative_id,
+    }
+
+    # Staff refund one tea from the dashboard; localstripe holds the refund
+    tea_line = order.lines.get(product=tea)
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("dashboard:order-detail", kwargs={"number": order.number}),
+            {
+                "line_action": "stripe_refund_lines",
+                "selected_line": [tea_line.pk],
+                f"selected_line_qty_{tea_line.pk}": 1,
+            },
+        )
+    assert response.status_code == 302
+    (refund,) = gateway.refund_list(payment_intent_id=attempt.payment_intent_id)
+    assert refund["amount"] == 3800
+    assert refund["metadata"]["order_number"] == order.number
+
+    # Stripe reports the refund too: nothing changes a second time
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_post(client, event("evt_refund", "refund.created", refund))
+    assert PaymentEvent.objects.filter(order=order, event_type__code="refund").count() == 1
+    assert order.sources.get().amount_refunded == 38
