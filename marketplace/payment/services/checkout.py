@@ -189,7 +189,7 @@ def _event_type(code: str, name: str):
     return event_type
 
 
-def _payment_record(*, order, attempt: PaymentAttempt) -> None:
+def _payment_record(*, order, attempt: PaymentAttempt):
     source_type, _created = SourceType.objects.get_or_create(name="Stripe")
     source = Source.objects.create(
         order=order,
@@ -207,6 +207,7 @@ def _payment_record(*, order, attempt: PaymentAttempt) -> None:
     )
     for line in order.lines.all():
         PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
+    return event
 
 
 def order_place_for_payment(*, payment_intent_id: str, payment_intent=None):
@@ -241,12 +242,14 @@ def order_place_for_payment(*, payment_intent_id: str, payment_intent=None):
                 logger.error("Paid attempt %s could not hold its stock again", attempt.pk)
         order = _order_create(attempt=attempt)
         reservations_convert(attempt=attempt)
-        _payment_record(order=order, attempt=attempt)
+        paid_event = _payment_record(order=order, attempt=attempt)
         attempt.order = order
         attempt.state = State.SUCCEEDED
         attempt.save(update_fields=["order", "state", "updated_at"])
         transaction.on_commit(
-            lambda: payment_settled.send(sender=PaymentAttempt, order=order, attempt=attempt)
+            lambda: payment_settled.send(
+                sender=PaymentAttempt, order=order, payment_event=paid_event, attempt=attempt
+            )
         )
         from .refunds import refunds_apply_pending
 

@@ -134,7 +134,11 @@ def _refund_apply(*, refund: StripeRefund, order) -> None:
     refund.save(update_fields=["payment_event"])
     transaction.on_commit(
         lambda: payment_refunded.send(
-            sender=StripeRefund, order=order, refund=refund, lines=line_quantities
+            sender=StripeRefund,
+            order=order,
+            payment_event=event,
+            refund=refund,
+            lines=line_quantities,
         )
     )
 
