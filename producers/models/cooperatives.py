@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..storage import private_storage
 from ..validators import validate_credit_code, validate_mobile_number
 from .regions import Region
 
@@ -103,7 +104,7 @@ class CooperativeDocument(models.Model):
     )
     kind = models.CharField(_("材料类型"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("说明"), max_length=128, blank=True)
-    file = models.FileField(_("文件"), upload_to=_document_path)
+    file = models.FileField(_("文件"), upload_to=_document_path, storage=private_storage)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -40,6 +40,7 @@ def url(name: str, *args) -> str:
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture

@@ -70,6 +70,7 @@ STORED_NAME = r"^cooperatives/{pk}/[0-9a-f]{{32}}\.{extension}$"
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
     return tmp_path
 
 
@@ -514,6 +515,26 @@ def test_uploaded_name_and_path_tricks_are_ignored(cooperative, staff, media, na
     assert [path.name for path in (media / "cooperatives" / str(cooperative.pk)).iterdir()] == [
         stored.name
     ]
+
+
+def test_evidence_is_stored_privately_and_has_no_public_url(
+    cooperative, staff, settings, tmp_path
+):
+    # Given public media and private files in separate folders
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+    # When a cooperative uploads its business licence
+    document = cooperative_document_add(
+        cooperative=cooperative, actor=staff, kind=Kind.BUSINESS_LICENCE, file=upload(PDF_BYTES)
+    )
+
+    # Then the file lies under the private root, nothing under MEDIA_ROOT serves it, and it
+    # has no URL: only the permission-checked download view can hand it out
+    assert (settings.PRIVATE_MEDIA_ROOT / document.file.name).is_file()
+    assert not (settings.MEDIA_ROOT / document.file.name).exists()
+    with pytest.raises(ValueError):
+        document.file.url
 
 
 def test_upload_writes_an_audit_entry(cooperative, staff):

@@ -44,6 +44,7 @@ def message_texts(response) -> list[str]:
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
     return tmp_path
 
 
