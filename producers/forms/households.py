@@ -73,16 +73,19 @@ class HouseholdFilterForm(forms.Form):
         required=False,
         choices=[("", _("全部状态")), *Household.Status.choices],
     )
-    q = forms.CharField(
-        label=_("建档立卡编号"),
-        required=False,
-        max_length=32,
-        help_text=_("输入完整编号精确查找"),
-    )
 
     def __init__(self, *args, county: Region, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = county_villages(county)
+
+
+class HouseholdFindForm(forms.Form):
+    """Find one household by its full register number. Posted, never sent in a URL, so that
+    register numbers stay out of addresses, browser history and access logs."""
+
+    register_number = forms.CharField(
+        label=_("建档立卡编号"), max_length=32, help_text=_("输入完整编号精确查找")
+    )
 
 
 class ImportForm(forms.Form):

@@ -11,6 +11,7 @@ urlpatterns += [
     path(
         "households/new/", households.HouseholdCreateView.as_view(), name="county-household-create"
     ),
+    path("households/find/", households.HouseholdFindView.as_view(), name="county-household-find"),
     path(
         "households/import/",
         households.HouseholdImportView.as_view(),

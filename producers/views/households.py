@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from ..access import CooperativeStaffRequiredMixin, CountyOfficerRequiredMixin
-from ..forms.households import HouseholdFilterForm, HouseholdForm, ImportForm
+from ..forms.households import HouseholdFilterForm, HouseholdFindForm, HouseholdForm, ImportForm
 from ..models import Household
 from ..selectors.households import (
     household_audit_entries,
@@ -71,11 +71,34 @@ class HouseholdListView(CountyOfficerRequiredMixin, ListView):
             county=self.county,
             village=filters.get("village"),
             status=filters.get("status") or None,
-            search=filters.get("q") or None,
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(county=self.county, filter_form=self.filter_form, **kwargs)
+        return super().get_context_data(
+            county=self.county,
+            filter_form=self.filter_form,
+            find_form=HouseholdFindForm(),
+            **kwargs,
+        )
+
+
+class HouseholdFindView(CountyOfficerRequiredMixin, View):
+    """POST only: open the county's household with this register number."""
+
+    http_method_names = ["post"]
+    permission_required = ("producers.view_household",)
+
+    def post(self, request, *args, **kwargs):
+        form = HouseholdFindForm(request.POST)
+        household = None
+        if form.is_valid():
+            household = households_for_county(
+                county=self.county, search=form.cleaned_data["register_number"]
+            ).first()
+        if household is None:
+            messages.warning(request, _("本县没有这个建档立卡编号的农户。"))
+            return redirect("producers:county-households")
+        return redirect("producers:county-household-detail", pk=household.pk)
 
 
 class HouseholdDetailView(CountyHouseholdMixin, TemplateView):

@@ -368,9 +368,12 @@ def test_officer_of_county_a_cannot_see_county_b_households(client, world):
 def test_officer_cannot_search_into_another_county(client, world):
     client.force_login(world["a"]["officer"])
 
-    response = client.get(url("county-households"), {"q": "6200000000000001"})
+    other = world["b"]["household"]
 
-    assert list(response.context["households"]) == []
+    response = client.post(url("county-household-find"), {"register_number": other.register_number})
+
+    assert response.status_code == 302
+    assert response["Location"] == url("county-households")
 
 
 def test_officer_of_county_a_cannot_reveal_or_edit_county_b_households(client, world):

@@ -142,9 +142,26 @@ def test_county_list_searches_by_exact_register_number(officer_client, village):
     HouseholdFactory(village=village, register_number="5134311000010001")
     HouseholdFactory(village=village, register_number="5134311000010002")
 
-    response = officer_client.get(url("county-households"), {"q": "5134311000010002"})
+    wanted = Household.objects.with_register_number("5134311000010002").get()
 
-    assert [h.register_number for h in response.context["households"]] == ["5134311000010002"]
+    response = officer_client.post(
+        url("county-household-find"), {"register_number": "5134311000010002"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == url("county-household-detail", wanted.pk)
+    assert "5134311000010002" not in response["Location"]
+
+
+def test_unknown_register_number_returns_to_the_list_with_a_message(officer_client, village):
+    HouseholdFactory(village=village, register_number="5134311000010001")
+
+    response = officer_client.post(
+        url("county-household-find"), {"register_number": "5134311000019999"}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == url("county-households")
+    assert "本县没有这个建档立卡编号的农户" in response.content.decode()
 
 
 def test_county_list_is_paginated(officer_client, village):
