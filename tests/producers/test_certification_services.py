@@ -517,9 +517,7 @@ def test_uploaded_name_and_path_tricks_are_ignored(cooperative, staff, media, na
     ]
 
 
-def test_evidence_is_stored_privately_and_has_no_public_url(
-    cooperative, staff, settings, tmp_path
-):
+def test_evidence_is_stored_privately_and_has_no_public_url(cooperative, staff, settings, tmp_path):
     # Given public media and private files in separate folders
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
@@ -534,7 +532,7 @@ def test_evidence_is_stored_privately_and_has_no_public_url(
     assert (settings.PRIVATE_MEDIA_ROOT / document.file.name).is_file()
     assert not (settings.MEDIA_ROOT / document.file.name).exists()
     with pytest.raises(ValueError):
-        document.file.url
+        _ = document.file.url
 
 
 def test_upload_writes_an_audit_entry(cooperative, staff):
