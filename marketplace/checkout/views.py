@@ -6,7 +6,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -14,6 +16,7 @@ from django.views.generic import TemplateView
 from oscar.apps.checkout import views
 from oscar.core.loading import get_model
 
+from marketplace.order.selectors import sales_channel_active
 from marketplace.payment import gateway
 from marketplace.payment.services import (
     CheckoutError,
@@ -29,6 +32,7 @@ PaymentAttempt = get_model("payment", "PaymentAttempt")
 ShippingAddress = get_model("order", "ShippingAddress")
 
 SESSION_ATTEMPT = "stripe_payment_attempt_id"
+SESSION_CHANNEL = "sales_channel_code"
 ADDRESS_FIELDS = (
     "title",
     "first_name",
@@ -85,6 +89,10 @@ class PaymentDetailsView(views.PaymentDetailsView):
                 amount=order_total.incl_tax,
                 shipping_address=address_as_dict(shipping_address),
                 shipping_method_code=shipping_method.code,
+                sales_channel=sales_channel_active(
+                    code=self.request.session.get(SESSION_CHANNEL, "")
+                ),
+                language=translation.get_language() or "",
             )
         except CheckoutError as exc:
             messages.error(self.request, exc.message)
@@ -93,6 +101,25 @@ class PaymentDetailsView(views.PaymentDetailsView):
         self.freeze_basket(basket)
         self.request.session[SESSION_ATTEMPT] = attempt.pk
         return redirect("checkout:stripe-pay")
+
+
+class ChannelEnterView(View):
+    """A campaign zone's link into the store: the channel is remembered in the session and
+    recorded on the payment attempt, so the order counts for the eastern partner even when
+    Stripe's webhook places it without a session."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, code):
+        channel = sales_channel_active(code=code)
+        if channel is None:
+            raise Http404
+        request.session[SESSION_CHANNEL] = channel.code
+        target = request.GET.get("next", "")
+        safe = url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        return redirect(target if safe else reverse("catalogue:index"))
 
 
 def _session_attempt(request) -> PaymentAttempt:

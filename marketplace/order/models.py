@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.order.abstract_models import AbstractLine, AbstractOrder
@@ -74,6 +75,63 @@ class Line(AbstractLine):
 
     class Meta(AbstractLine.Meta):
         app_label = "order"
+
+
+class Shipment(models.Model):
+    """One cooperative's parcel for its own lines of an order: each cooperative ships
+    separately, so the customer sees a state, carrier and tracking number per cooperative.
+    The lines and quantities shipped are Oscar's ShippingEvent this row points to."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待发货")
+        SHIPPED = "shipped", _("已发货")
+        DELIVERED = "delivered", _("已送达")
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("订单"), related_name="shipments", on_delete=models.CASCADE
+    )
+    cooperative = models.ForeignKey(
+        "producers.Cooperative",
+        verbose_name=_("合作社"),
+        related_name="shipments",
+        on_delete=models.PROTECT,
+    )
+    state = models.CharField(
+        _("发货状态"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    carrier = models.CharField(_("快递公司"), max_length=64)
+    tracking_number = models.CharField(_("快递单号"), max_length=64)
+    shipped_at = models.DateTimeField(_("发货时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发货人"),
+        related_name="+",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    shipping_event = models.OneToOneField(
+        "order.ShippingEvent",
+        on_delete=models.PROTECT,
+        related_name="shipment",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        app_label = "order"
+        verbose_name = _("发货")
+        verbose_name_plural = _("发货")
+        ordering = ("order_id", "cooperative_id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "cooperative"], name="shipment_one_per_order_cooperative"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.order_id}/{self.cooperative_id} {self.state}"
 
 
 from oscar.apps.order.models import *  # noqa: E402,F403  Oscar's remaining order models

@@ -112,3 +112,45 @@ def webhook_event_construct(*, payload: bytes | str, sig_header: str) -> dict:
     if isinstance(payload, bytes):
         payload = payload.decode("utf-8")
     return json.loads(payload)
+
+
+def invoice_send(
+    *,
+    email: str,
+    name: str,
+    description: str,
+    amount: Decimal,
+    days_until_due: int,
+    metadata: dict[str, str],
+    idempotency_key: str,
+) -> Any:
+    """Stripe Invoicing for institutional buyers: a customer, a one-item invoice paid by
+    transfer or card before it is due, finalised and emailed by Stripe. Its `invoice.paid`
+    webhook settles it (marketplace.invoicing)."""
+    client = _client()
+    customer = client.v1.customers.create(
+        params={"email": email, "name": name, "metadata": metadata},
+        options={"idempotency_key": f"{idempotency_key}-customer"},
+    )
+    invoice = client.v1.invoices.create(
+        params={
+            "customer": customer.id,
+            "collection_method": "send_invoice",
+            "days_until_due": days_until_due,
+            "currency": CURRENCY,
+            "metadata": metadata,
+        },
+        options={"idempotency_key": f"{idempotency_key}-invoice"},
+    )
+    client.v1.invoice_items.create(
+        params={
+            "customer": customer.id,
+            "invoice": invoice.id,
+            "amount": to_fen(amount),
+            "currency": CURRENCY,
+            "description": description,
+        },
+        options={"idempotency_key": f"{idempotency_key}-item"},
+    )
+    client.v1.invoices.finalize_invoice(invoice.id)
+    return client.v1.invoices.send_invoice(invoice.id)

@@ -32,6 +32,18 @@ class PaymentAttempt(models.Model):
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
     shipping_address = models.JSONField(default=dict, blank=True)
     shipping_method_code = models.CharField(max_length=128, blank=True)
+    # The channel the customer came through (a campaign zone); the webhook that may place
+    # the order has no session, so the order takes it from here.
+    sales_channel = models.ForeignKey(
+        "order.SalesChannel",
+        verbose_name=_("销售渠道"),
+        on_delete=models.PROTECT,
+        related_name="payment_attempts",
+        null=True,
+        blank=True,
+    )
+    # The customer's language at checkout: their emails are written in it.
+    language = models.CharField(max_length=10, blank=True)
     order = models.OneToOneField(
         "order.Order",
         on_delete=models.PROTECT,

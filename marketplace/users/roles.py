@@ -98,6 +98,17 @@ EDITOR = Role(
     ),
     page_permissions=("add_page", "change_page"),
 )
+# Publishes what editors submit by approving the Wagtail workflow's task (cms.workflows).
+MODERATOR = Role(
+    "moderator",
+    _("内容审核"),
+    (
+        "wagtailadmin.access_admin",
+        "wagtailimages.choose_image",
+        "wagtaildocs.choose_document",
+    ),
+    page_permissions=("change_page", "publish_page"),
+)
 PLATFORM_ADMIN = Role("platform_admin", _("平台管理员"), ("*",))
 
 ROLES: tuple[Role, ...] = (
@@ -107,5 +118,6 @@ ROLES: tuple[Role, ...] = (
     COUNTY_OFFICER,
     EVALUATOR,
     EDITOR,
+    MODERATOR,
     PLATFORM_ADMIN,
 )

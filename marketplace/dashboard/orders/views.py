@@ -3,8 +3,24 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from oscar.apps.dashboard.orders import views
+from oscar.core.loading import get_model
 
+from marketplace.order.selectors import (
+    cooperative_shipments,
+    order_detail_queryset,
+    refunded_quantities_from,
+)
+from marketplace.order.services import (
+    ShipmentError,
+    shipment_create,
+    shipment_deliver,
+    user_is_platform_staff,
+)
 from marketplace.payment.services import RefundError, order_refund
+
+Cooperative = get_model("producers", "Cooperative")
+Shipment = get_model("order", "Shipment")
+Transaction = get_model("payment", "Transaction")
 
 
 def _own_lines(lines, user):
@@ -16,13 +32,68 @@ def _own_lines(lines, user):
 
 
 class OrderDetailView(views.OrderDetailView):
-    # Oscar's payment events only record money moved elsewhere; a refund here goes
-    # through Stripe (marketplace.payment.services.order_refund) and records itself.
-    order_actions = (*views.OrderDetailView.order_actions, "stripe_refund_order")
-    line_actions = (*views.OrderDetailView.line_actions, "stripe_refund_lines")
+    # Oscar's manual payment and shipping events would record money and parcels past the
+    # services that announce them; here refunds go through Stripe (order_refund) and each
+    # cooperative ships its own lines (shipment_create). Cooperatives may only ship.
+    order_actions = (
+        "save_note",
+        "delete_note",
+        "change_order_status",
+        "stripe_refund_order",
+        "ship_cooperative",
+        "deliver_cooperative",
+    )
+    line_actions = ("stripe_refund_lines",)
+    cooperative_actions = ("ship_cooperative", "deliver_cooperative")
+
+    def get_object(self, queryset=None):
+        visible = views.queryset_orders_for_user(self.request.user).values("pk")
+        order = order_detail_queryset().filter(pk__in=visible, number=self.kwargs["number"])
+        order = order.first()
+        if order is None:
+            raise Http404
+        return order
 
     def get_order_lines(self):
-        return _own_lines(super().get_order_lines(), self.request.user)
+        lines = super().get_order_lines().select_related("product", "partner", "cooperative")
+        return _own_lines(lines, self.request.user).order_by("pk")
+
+    def get_payment_transactions(self):
+        return Transaction.objects.filter(source__order=self.object).select_related(
+            "source__source_type"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lines = list(context["lines"])
+        platform = user_is_platform_staff(user=self.request.user)
+        refunded = refunded_quantities_from(order=self.object)
+        context.update(
+            lines=lines,
+            is_platform_staff=platform,
+            cooperative_shipments=cooperative_shipments(order=self.object, lines=lines),
+            refund_rows=[
+                (line, refunded.get(line.pk, 0), line.quantity - refunded.get(line.pk, 0))
+                for line in lines
+            ]
+            if platform
+            else [],
+        )
+        return context
+
+    def handle_order_action(self, request, order, action):
+        if not user_is_platform_staff(user=request.user) and action not in (
+            self.cooperative_actions
+        ):
+            raise PermissionDenied
+        return super().handle_order_action(request, order, action)
+
+    def handle_line_action(self, request, order, action):
+        if not user_is_platform_staff(user=request.user):
+            raise PermissionDenied
+        return super().handle_line_action(request, order, action)
+
+    # Refunds: platform staff only (order_refund checks it too).
 
     def stripe_refund_order(self, request, order):
         return self._stripe_refund(request, order, None)
@@ -41,6 +112,46 @@ class OrderDetailView(views.OrderDetailView):
             return self.reload_page(error=str(exc.message))
         messages.success(request, _("已退款 ¥%(amount)s。") % {"amount": refund.amount})
         return self.reload_page(fragment="payment")
+
+    # Fulfilment: a cooperative's staff ship their own lines (403 for another's).
+
+    def _cooperative(self, request, order):
+        cooperative_id = request.POST.get("cooperative", "")
+        if not cooperative_id.isdigit():
+            raise Http404
+        cooperative = Cooperative.objects.filter(
+            pk=cooperative_id, order_lines__order=order
+        ).first()
+        if cooperative is None:
+            raise Http404
+        return cooperative
+
+    def ship_cooperative(self, request, order):
+        cooperative = self._cooperative(request, order)
+        try:
+            shipment_create(
+                order=order,
+                cooperative=cooperative,
+                carrier=request.POST.get("carrier", ""),
+                tracking_number=request.POST.get("tracking_number", ""),
+                actor=request.user,
+            )
+        except ShipmentError as exc:
+            return self.reload_page(error=str(exc.message))
+        messages.success(request, _("%(name)s 的商品已发货。") % {"name": cooperative.legal_name})
+        return self.reload_page()
+
+    def deliver_cooperative(self, request, order):
+        cooperative = self._cooperative(request, order)
+        shipment = Shipment.objects.filter(order=order, cooperative=cooperative).first()
+        if shipment is None:
+            return self.reload_page(error=_("只有已发货的包裹才能确认送达。"))
+        try:
+            shipment_deliver(shipment=shipment, actor=request.user)
+        except ShipmentError as exc:
+            return self.reload_page(error=str(exc.message))
+        messages.success(request, _("已确认送达。"))
+        return self.reload_page()
 
 
 class LineDetailView(views.LineDetailView):

@@ -2,11 +2,13 @@ from .checkout import (
     CheckoutError,
     CheckoutSoldOut,
     PaymentUnavailable,
+    order_create_from_basket,
     order_place_for_payment,
     payment_attempt_abandon,
     payment_start,
     reservations_release_expired,
 )
+from .offline import order_refund_offline, order_settle_offline
 from .refunds import RefundError, order_refund, refund_record_from_stripe, refunded_quantities
 from .webhooks import webhook_event_process, webhook_event_receive
 
@@ -15,8 +17,11 @@ __all__ = [
     "CheckoutSoldOut",
     "PaymentUnavailable",
     "RefundError",
+    "order_create_from_basket",
     "order_place_for_payment",
     "order_refund",
+    "order_refund_offline",
+    "order_settle_offline",
     "payment_attempt_abandon",
     "payment_start",
     "refund_record_from_stripe",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_class, get_model
 
+from marketplace.order.tasks import order_confirmation_email_task
 from marketplace.partner.models import SoldOut
 from marketplace.payment import gateway
 from marketplace.payment.events import payment_settled
@@ -69,6 +70,8 @@ def payment_start(
     amount: Decimal,
     shipping_address: dict,
     shipping_method_code: str,
+    sales_channel=None,
+    language: str = "",
 ) -> PaymentAttempt:
     """Hold the basket's stock, then create its PaymentIntent. A sold-out line raises
     CheckoutSoldOut and no PaymentIntent is created. A pending attempt for the same basket
@@ -82,6 +85,9 @@ def payment_start(
     )
     if current is not None:
         if current.amount == amount and current.expires_at > timezone.now():
+            if sales_channel is not None and current.sales_channel_id != sales_channel.pk:
+                current.sales_channel = sales_channel
+                current.save(update_fields=["sales_channel", "updated_at"])
             return current
         payment_attempt_abandon(attempt_id=current.pk, state=State.EXPIRED)
 
@@ -94,6 +100,8 @@ def payment_start(
                 amount=amount,
                 shipping_address=shipping_address,
                 shipping_method_code=shipping_method_code,
+                sales_channel=sales_channel,
+                language=language,
                 expires_at=_expiry(),
             )
             stock_reserve(attempt=attempt, basket=basket)
@@ -148,24 +156,34 @@ def shipping_method_for(*, basket, user, shipping_address, code: str):
     return methods[0]
 
 
-def _order_create(*, attempt: PaymentAttempt):
-    basket = Basket.objects.get(pk=attempt.basket_id)
-    user = attempt.user
+def order_create_from_basket(
+    *,
+    basket,
+    user,
+    shipping_address: dict,
+    shipping_method_code: str,
+    order_number: str,
+    expected_total: Decimal | None = None,
+    **order_fields,
+):
+    """Turn a basket into an order (lines keep their cooperatives; stock is not touched:
+    it was held when the payment started). Used when a payment succeeds, and by the demo
+    for its history. `order_fields` are the marketplace's own order fields."""
     basket.strategy = Selector().strategy(user=user)
     Applicator().apply(basket, user, None)
-    address = ShippingAddress(**attempt.shipping_address) if attempt.shipping_address else None
+    address = ShippingAddress(**shipping_address) if shipping_address else None
     method = shipping_method_for(
-        basket=basket, user=user, shipping_address=address, code=attempt.shipping_method_code
+        basket=basket, user=user, shipping_address=address, code=shipping_method_code
     )
     shipping_charge = method.calculate(basket)
     total = OrderTotalCalculator().calculate(basket, shipping_charge)
-    if total.incl_tax != attempt.amount:
+    if expected_total is not None and total.incl_tax != expected_total:
         logger.error(
-            "Basket %s totals %s but %s was paid (%s)",
+            "Basket %s totals %s but %s was paid (order %s)",
             basket.pk,
             total.incl_tax,
-            attempt.amount,
-            attempt.payment_intent_id,
+            expected_total,
+            order_number,
         )
     if address is not None:
         address.save()
@@ -176,10 +194,23 @@ def _order_create(*, attempt: PaymentAttempt):
         shipping_charge=shipping_charge,
         user=user,
         shipping_address=address,
-        order_number=attempt.order_number,
+        order_number=order_number,
+        **order_fields,
     )
     basket.submit()
     return order
+
+
+def _order_create(*, attempt: PaymentAttempt):
+    return order_create_from_basket(
+        basket=Basket.objects.get(pk=attempt.basket_id),
+        user=attempt.user,
+        shipping_address=attempt.shipping_address,
+        shipping_method_code=attempt.shipping_method_code,
+        order_number=attempt.order_number,
+        expected_total=attempt.amount,
+        sales_channel_id=attempt.sales_channel_id,
+    )
 
 
 def _event_type(code: str, name: str):
@@ -251,6 +282,7 @@ def order_place_for_payment(*, payment_intent_id: str, payment_intent=None):
                 sender=PaymentAttempt, order=order, payment_event=paid_event, attempt=attempt
             )
         )
+        order_confirmation_email_task.delay_on_commit(order.pk)
         from .refunds import refunds_apply_pending
 
         refunds_apply_pending(attempt=attempt, order=order)

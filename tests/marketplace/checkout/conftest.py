@@ -1,6 +1,7 @@
 """Fixtures for checkout and payment tests: a fake Stripe, baskets, started payments and
 signed webhooks."""
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -158,3 +160,40 @@ def localstripe(localstripe_url, settings):
     settings.STRIPE_JS_URL = f"{localstripe_url}/js.stripe.com/v3/"
     gateway.http_client_install(None)
     return localstripe_url
+
+
+def order_paid_by_card(stripe_fake, user, lines):
+    """An order of `user` for [(product, quantity), …], paid through the fake Stripe and
+    placed by the same service as the return view and the webhook. On-commit work (the
+    announcement, the confirmation email) runs only if the caller captures it."""
+    from marketplace.payment.services import order_place_for_payment
+
+    attempt = start_payment(user, basket_with(user, lines))
+    stripe_fake.succeed(attempt.payment_intent_id)
+    return order_place_for_payment(payment_intent_id=attempt.payment_intent_id)
+
+
+@pytest.fixture
+def paid_order(stripe_fake, customer, two_cooperatives):
+    """The customer's paid order: 2 teas of one cooperative and 1 honey of another."""
+    tea, honey = two_cooperatives
+    return order_paid_by_card(stripe_fake, customer, [(tea, 2), (honey, 1)])
+
+
+LAST_YEAR = datetime.datetime(2025, 6, 18, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def unpaid_order(customer, two_cooperatives):
+    """An order placed last year from a basket (2 teas, 1 honey), not paid yet."""
+    from marketplace.payment.services import order_create_from_basket
+
+    tea, honey = two_cooperatives
+    return order_create_from_basket(
+        basket=basket_with(customer, [(tea, 2), (honey, 1)]),
+        user=customer,
+        shipping_address=ADDRESS,
+        shipping_method_code="free-shipping",
+        order_number="DX20250001",
+        date_placed=LAST_YEAR,
+    )

@@ -1,15 +1,19 @@
 """The whole path against a running localstripe: browse → basket with lines of two
-cooperatives → checkout → pay → webhook → order placed once → refund of one line."""
+cooperatives → checkout → pay → webhook → order placed once → each cooperative ships →
+refund of one line."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from oscar.core.loading import get_model
 
 from marketplace.payment import gateway
+from tests.store_factories import cooperative_staff_create
 
 from .conftest import event, webhook_post
 
 Order = get_model("order", "Order")
+Shipment = get_model("order", "Shipment")
 PaymentAttempt = get_model("payment", "PaymentAttempt")
 PaymentEvent = get_model("order", "PaymentEvent")
 StockRecord = get_model("partner", "StockRecord")
@@ -76,6 +80,34 @@ def test_browse_to_refund_against_localstripe(
         tea.cooperative_id,
         honey.cooperative_id,
     }
+    (confirmation,) = mail.outbox
+    assert confirmation.to == [customer.email] and order.number in confirmation.subject
+
+    # Each cooperative ships its own lines from the dashboard; the customer is told each time
+    for product, tracking in ((tea, "SF1001"), (honey, "YT2002")):
+        client.force_login(cooperative_staff_create(cooperative=product.cooperative))
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse("dashboard:order-detail", kwargs={"number": order.number}),
+                {
+                    "order_action": "ship_cooperative",
+                    "cooperative": product.cooperative_id,
+                    "carrier": "顺丰速运",
+                    "tracking_number": tracking,
+                },
+            )
+    assert sorted(Shipment.objects.filter(order=order).values_list("state", flat=True)) == [
+        "shipped",
+        "shipped",
+    ]
+    shipping_emails = mail.outbox[1:]
+    assert [("SF1001" in m.body, "YT2002" in m.body) for m in shipping_emails] == [
+        (True, False),
+        (False, True),
+    ]
+    client.force_login(customer)
+    page = client.get(reverse("customer:order", kwargs={"order_number": order.number}))
+    assert "SF1001" in page.content.decode() and "YT2002" in page.content.decode()
 
     # Staff refund one tea from the dashboard; localstripe holds the refund
     tea_line = order.lines.get(product=tea)
