@@ -1,5 +1,6 @@
 """Money is Decimal yuan with two places (fen). Every other module calls these helpers."""
 
+import math
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -42,6 +43,41 @@ def format_yuan(amount: Decimal) -> str:
     return f"{sign}¥{abs(amount):,.2f}"
 
 
+def split_fen(total_fen: int, weights: Sequence[int]) -> list[int]:
+    """Split a whole number of fen by non-negative integer weights, exactly.
+
+    Integer arithmetic only (no rounding anywhere): each part gets the floor of its exact
+    share, then the leftover fen go to the largest remainders, ties to the earlier weight.
+    """
+    weight_sum = sum(weights)
+    if weight_sum <= 0:
+        raise MoneyError("Weights must not all be zero.")
+    sign = -1 if total_fen < 0 else 1
+    total_fen = abs(total_fen)
+    floors, remainders = [], []
+    for weight in weights:
+        floor, remainder = divmod(total_fen * weight, weight_sum)
+        floors.append(floor)
+        remainders.append(remainder)
+    leftover = total_fen - sum(floors)
+    if leftover:
+        order = sorted(range(len(floors)), key=lambda i: (-remainders[i], i))
+        for i in order[:leftover]:
+            floors[i] += 1
+    return [sign * fen for fen in floors] if sign < 0 else floors
+
+
+def integer_weights(weights: Sequence[Decimal | int]) -> list[int]:
+    """Decimal weights scaled to integers with the same ratios (exactly)."""
+    if all(type(w) is int for w in weights):
+        return list(weights)
+    ratios = [Decimal(w).as_integer_ratio() for w in weights]
+    denominator = 1
+    for _numerator, d in ratios:
+        denominator = denominator * d // math.gcd(denominator, d)
+    return [n * (denominator // d) for n, d in ratios]
+
+
 def split_by_weights(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:
     """Split `total` into parts proportional to `weights` that add up to it exactly.
 
@@ -51,19 +87,7 @@ def split_by_weights(total: Decimal, weights: Sequence[Decimal | int]) -> list[D
     total = to_yuan(total)
     if not weights:
         raise MoneyError("Cannot split an amount among no one.")
-    weights = [Decimal(w) for w in weights]
-    if any(w < 0 for w in weights):
+    if any(Decimal(w) < 0 for w in weights):
         raise MoneyError("Weights must not be negative.")
-    weight_sum = sum(weights)
-    if weight_sum == 0:
-        raise MoneyError("Weights must not all be zero.")
-    total_fen = int(total / FEN)
-    sign = -1 if total_fen < 0 else 1
-    total_fen = abs(total_fen)
-    exact = [Decimal(total_fen) * w / weight_sum for w in weights]
-    floors = [int(e) for e in exact]
-    leftover = total_fen - sum(floors)
-    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
-    for i in order[:leftover]:
-        floors[i] += 1
-    return [Decimal(sign * fen) * FEN for fen in floors]
+    total_fen = int(total.scaleb(2))
+    return [Decimal(fen).scaleb(-2) for fen in split_fen(total_fen, integer_weights(weights))]

@@ -1,0 +1,95 @@
+"""Reads for reconciliation: per household attributed, paid, owed and overdue, and
+statements. A constant number of queries whatever the number of households."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from producers.models import Cooperative, Household
+
+from .models import LedgerEntry, Payout
+
+ZERO = Decimal("0.00")
+
+
+def overdue_days() -> int:
+    return int(getattr(settings, "INCOME_PAYOUT_OVERDUE_DAYS", 30))
+
+
+def household_balances(
+    *, cooperative: Cooperative | None = None, county=None, on: datetime.date | None = None
+) -> list[dict]:
+    """One row per (household, cooperative): attributed, paid, owed and overdue (income
+    booked more than INCOME_PAYOUT_OVERDUE_DAYS ago and not yet covered by payouts; payouts
+    settle the oldest income first). Filter by cooperative or by the household's county."""
+    on = on or timezone.localdate()
+    cutoff = on - datetime.timedelta(days=overdue_days())
+    scope = Q()
+    if cooperative is not None:
+        scope &= Q(cooperative=cooperative)
+    if county is not None:
+        scope &= Q(household__county=county)
+    income = (
+        LedgerEntry.objects.filter(scope, household__isnull=False)
+        .values_list("household_id", "cooperative_id")
+        .annotate(attributed=Sum("amount"), due=Sum("amount", filter=Q(booked_on__lte=cutoff)))
+    )
+    paid = dict(
+        ((h, c), total)
+        for h, c, total in Payout.objects.filter(scope)
+        .values_list("household_id", "cooperative_id")
+        .annotate(total=Sum("amount"))
+    )
+    keys = {(h, c): (a, d or ZERO) for h, c, a, d in income}
+    for key in paid:
+        keys.setdefault(key, (ZERO, ZERO))
+    households = Household.objects.select_related("village").in_bulk({h for h, _c in keys})
+    cooperatives = Cooperative.objects.in_bulk({c for _h, c in keys})
+    rows = []
+    for (h, c), (attributed, due) in sorted(keys.items()):
+        paid_total = paid.get((h, c), ZERO)
+        rows.append(
+            {
+                "household": households[h],
+                "cooperative": cooperatives[c],
+                "attributed": attributed,
+                "paid": paid_total,
+                "owed": attributed - paid_total,
+                "overdue": max(due - paid_total, ZERO),
+            }
+        )
+    return rows
+
+
+def household_statement(*, household: Household, cooperative: Cooperative | None = None) -> dict:
+    """Income by order line and payment event, payouts, and totals for one household."""
+    scope = Q(household=household)
+    if cooperative is not None:
+        scope &= Q(cooperative=cooperative)
+    income = list(
+        LedgerEntry.objects.filter(scope)
+        .values(
+            "booked_on",
+            "line__order__number",
+            "line__title",
+            "cooperative__legal_name",
+            "kind",
+            "payment_event__event_type__code",
+        )
+        .annotate(amount=Sum("amount"))
+        .order_by("booked_on", "line__order__number", "kind")
+    )
+    payouts = list(Payout.objects.filter(scope).select_related("cooperative").order_by("paid_on"))
+    attributed = sum((row["amount"] for row in income), ZERO)
+    paid = sum((p.amount for p in payouts), ZERO)
+    return {
+        "household": household,
+        "income": income,
+        "payouts": payouts,
+        "attributed": attributed,
+        "paid": paid,
+        "owed": attributed - paid,
+    }

@@ -1,0 +1,353 @@
+"""The income ledger: what each settled or refunded order line brought each household.
+
+The ledger is append-only: a refund appends reversing entries, nothing is updated or
+deleted (the models refuse it), so any balance can be recomputed and audited."""
+
+import secrets
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from producers.models import BenefitKind, Cooperative, Household, Region
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove a ledger row."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows are never updated.")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} rows are never deleted.")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows are never deleted.")
+
+
+class EntryKind(models.TextChoices):
+    PRODUCE_SUPPLY = BenefitKind.PRODUCE_SUPPLY.value, BenefitKind.PRODUCE_SUPPLY.label
+    WAGE_LABOUR = BenefitKind.WAGE_LABOUR.value, BenefitKind.WAGE_LABOUR.label
+    DIVIDEND = BenefitKind.DIVIDEND.value, BenefitKind.DIVIDEND.label
+    COOPERATIVE_RETAINED = "cooperative_retained", _("合作社留存")
+
+
+class ProcessedEvent(AppendOnlyModel):
+    """A payment event the ledger has taken into account: the idempotency key. Its fee
+    rate is the one in force when it was processed, so a rebuild uses the same."""
+
+    class Kind(models.TextChoices):
+        SETTLEMENT = "settlement", _("结算")
+        REFUND = "refund", _("退款")
+
+    payment_event = models.OneToOneField(
+        "order.PaymentEvent",
+        on_delete=models.PROTECT,
+        related_name="income_processing",
+        verbose_name=_("支付事件"),
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    fee_rate = models.DecimalField(_("平台服务费率"), max_digits=5, decimal_places=4)
+    processed_at = models.DateTimeField(_("处理时间"))
+
+    class Meta:
+        verbose_name = _("已入账支付事件")
+        verbose_name_plural = _("已入账支付事件")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.payment_event_id}"
+
+
+class LineMovement(AppendOnlyModel):
+    """How much of one order line one payment event settled or refunded (gross, platform
+    fee, net), the base the ledger entries of that event and line split."""
+
+    payment_event = models.ForeignKey(
+        "order.PaymentEvent", on_delete=models.PROTECT, related_name="+"
+    )
+    line = models.ForeignKey("order.Line", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=ProcessedEvent.Kind.choices)
+    quantity = models.PositiveIntegerField(null=True, blank=True)  # None: an amount-only refund
+    gross = models.DecimalField(max_digits=12, decimal_places=2)
+    fee = models.DecimalField(max_digits=12, decimal_places=2)
+    net = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["payment_event", "line"], name="one_movement_per_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.line_id} · {self.net}"
+
+
+class LedgerEntry(AppendOnlyModel):
+    """Household (or, for the remainder, the cooperative) × order line × kind × amount."""
+
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("农户"),
+    )
+    cooperative = models.ForeignKey(
+        Cooperative,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("合作社"),
+    )
+    line = models.ForeignKey(
+        "order.Line",
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("订单行"),
+    )
+    kind = models.CharField(_("收益类型"), max_length=24, choices=EntryKind.choices)
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
+    scheme = models.ForeignKey(
+        "producers.BenefitScheme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("方案版本"),
+    )
+    payment_event = models.ForeignKey(
+        "order.PaymentEvent", on_delete=models.PROTECT, related_name="+", verbose_name=_("支付事件")
+    )
+    booked_on = models.DateField(_("入账日期"))  # local date of the payment event
+    created_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        verbose_name = _("收益台账")
+        verbose_name_plural = _("收益台账")
+        ordering = ("id",)
+        indexes = [
+            models.Index(fields=["line", "household"]),
+            models.Index(fields=["household", "booked_on"]),
+            models.Index(fields=["cooperative", "booked_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(household__isnull=True, kind="cooperative_retained")
+                | models.Q(household__isnull=False) & ~models.Q(kind="cooperative_retained"),
+                name="retained_entries_have_no_household",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} · {self.household_id or '-'} · {self.kind} · {self.amount}"
+
+
+def new_trace_code() -> str:
+    # 20 hex characters (80 bits): unguessable, short enough to print under a QR code.
+    return secrets.token_hex(10).upper()
+
+
+class LineTrace(models.Model):
+    """The public trace code of one order line, printed on the packing slip."""
+
+    line = models.OneToOneField("order.Line", on_delete=models.PROTECT, related_name="trace")
+    code = models.CharField(_("追溯码"), max_length=32, unique=True, default=new_trace_code)
+
+    class Meta:
+        verbose_name = _("追溯码")
+        verbose_name_plural = _("追溯码")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class SupplyLot(models.Model):
+    """Produce a cooperative bought from its households on one day for one product: the
+    produce-supply share of the sales filled from it is split by these quantities."""
+
+    cooperative = models.ForeignKey(
+        Cooperative, on_delete=models.PROTECT, related_name="supply_lots", verbose_name=_("合作社")
+    )
+    product = models.ForeignKey(
+        "catalogue.Product",
+        on_delete=models.PROTECT,
+        related_name="supply_lots",
+        verbose_name=_("商品"),
+    )
+    supplied_on = models.DateField(_("收购日期"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("收购批次")
+        verbose_name_plural = _("收购批次")
+        ordering = ("cooperative", "product", "-supplied_on", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.product} · {self.supplied_on:%Y-%m-%d}"
+
+
+class SupplyLotItem(models.Model):
+    lot = models.ForeignKey(SupplyLot, on_delete=models.CASCADE, related_name="items")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="+", verbose_name=_("农户")
+    )
+    quantity = models.DecimalField(
+        _("收购数量"),
+        max_digits=12,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
+
+    class Meta:
+        verbose_name = _("收购明细")
+        verbose_name_plural = _("收购明细")
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "household"], name="one_item_per_household"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="lot_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} · {self.household_id} · {self.quantity}"
+
+
+def _receipt_path(instance: "Payout", filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"payouts/{instance.cooperative_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class Payout(models.Model):
+    """Money a cooperative paid a household against its attributed income."""
+
+    class Method(models.TextChoices):
+        BANK = "bank", _("银行转账")
+        CASH = "cash", _("现金")
+        MOBILE = "mobile", _("移动支付")
+        OFFSET = "offset", _("抵扣")
+
+    cooperative = models.ForeignKey(
+        Cooperative, on_delete=models.PROTECT, related_name="payouts", verbose_name=_("合作社")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="payouts", verbose_name=_("农户")
+    )
+    amount = models.DecimalField(
+        _("金额（元）"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    paid_on = models.DateField(_("支付日期"))
+    method = models.CharField(_("支付方式"), max_length=12, choices=Method.choices)
+    reference = models.CharField(_("凭证号"), max_length=64, blank=True)
+    receipt = models.FileField(_("收据"), upload_to=_receipt_path, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("兑付记录")
+        verbose_name_plural = _("兑付记录")
+        ordering = ("-paid_on", "-id")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payout_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.amount} · {self.paid_on:%Y-%m-%d}"
+
+
+class IncomeThreshold(models.Model):
+    """The monitoring line against return to poverty, per year and province (e.g. 1.5×
+    the poverty line): households whose income per head falls below it are flagged."""
+
+    province = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="income_thresholds",
+        limit_choices_to={"level": Region.Level.PROVINCE},
+        verbose_name=_("省份"),
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    amount_per_head = models.DecimalField(
+        _("人均年收入监测线（元）"), max_digits=10, decimal_places=2
+    )
+
+    class Meta:
+        verbose_name = _("防返贫监测线")
+        verbose_name_plural = _("防返贫监测线")
+        constraints = [
+            models.UniqueConstraint(fields=["province", "year"], name="one_threshold_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province} · {self.year} · {self.amount_per_head}"
+
+
+class EarlyWarning(models.Model):
+    """A household the nightly check found below the threshold or with a sharp drop."""
+
+    class Reason(models.TextChoices):
+        BELOW_THRESHOLD = "below_threshold", _("低于监测线")
+        SHARP_DROP = "sharp_drop", _("收入大幅下降")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("待跟进")
+        FOLLOWED_UP = "followed_up", _("已跟进")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="early_warnings", verbose_name=_("农户")
+    )
+    county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("县")
+    )
+    computed_on = models.DateField(_("监测日期"))
+    reason = models.CharField(_("预警原因"), max_length=20, choices=Reason.choices)
+    income_per_head = models.DecimalField(_("近12个月人均收入"), max_digits=12, decimal_places=2)
+    threshold = models.DecimalField(
+        _("监测线"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    previous_income_per_head = models.DecimalField(
+        _("上期人均收入"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.OPEN)
+    follow_up_note = models.TextField(_("跟进情况"), blank=True)
+    followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    followed_up_at = models.DateTimeField(_("跟进时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("返贫预警")
+        verbose_name_plural = _("返贫预警")
+        ordering = ("state", "-computed_on", "household")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "computed_on", "reason"], name="one_warning_per_check"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.computed_on:%Y-%m-%d} · {self.get_reason_display()}"

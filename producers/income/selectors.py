@@ -1,0 +1,77 @@
+"""Reads of the income ledger for buyers, the CMS and evaluation. Each selector runs a
+fixed number of queries whatever the number of lines."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet, Sum
+from oscar.core.loading import get_model
+
+from producers.money import to_yuan
+
+from .models import LedgerEntry
+
+ZERO = Decimal("0.00")
+
+
+def _line_ids(order_lines) -> QuerySet | list[int]:
+    """Order lines as a queryset of ids (kept lazy: a subquery) or a list of ids."""
+    if isinstance(order_lines, QuerySet):
+        return order_lines.values("pk")
+    return [getattr(line, "pk", line) for line in order_lines]
+
+
+def _household_balances(order_lines) -> QuerySet:
+    """Net amount per household over the lines, households whose net is positive."""
+    return (
+        LedgerEntry.objects.filter(line__in=_line_ids(order_lines), household__isnull=False)
+        .values("household")
+        .annotate(net=Sum("amount"))
+        .filter(net__gt=0)
+    )
+
+
+def households_reached(*, order_lines: QuerySet | Iterable) -> int:
+    """Distinct households whose ledger entries for these order lines add up to more than
+    zero (a fully refunded purchase reaches no one). One query."""
+    return _household_balances(order_lines).aggregate(n=Count("household"))["n"] or 0
+
+
+def attributed_total(*, order_lines: QuerySet | Iterable) -> Decimal:
+    """Net amount the ledger attributes to households (not the cooperative's remainder)
+    for these order lines, in yuan. One query."""
+    total = LedgerEntry.objects.filter(
+        line__in=_line_ids(order_lines), household__isnull=False
+    ).aggregate(total=Sum("amount"))["total"]
+    return to_yuan(total or ZERO)
+
+
+def order_lines_trace(*, lines: QuerySet | Iterable) -> dict[int, dict]:
+    """For each order line id: {"county": Region | None, "cooperative": Cooperative | None,
+    "households_reached": int, "attributed": Decimal, "trace_code": str | None}. Two
+    queries for any number of lines."""
+    Line = get_model("order", "Line")
+    ids = _line_ids(lines)
+    rows = Line.objects.filter(pk__in=ids).select_related("cooperative__county", "trace")
+    trace = {
+        line.pk: {
+            "county": line.cooperative.county if line.cooperative_id else None,
+            "cooperative": line.cooperative,
+            "households_reached": 0,
+            "attributed": ZERO,
+            "trace_code": line.trace.code if hasattr(line, "trace") else None,
+        }
+        for line in rows
+    }
+    balances = (
+        LedgerEntry.objects.filter(line__in=list(trace), household__isnull=False)
+        .values_list("line", "household")
+        .annotate(net=Sum("amount"))
+    )
+    for line_id, _household_id, net in balances:
+        trace[line_id]["attributed"] += net
+        if net > 0:
+            trace[line_id]["households_reached"] += 1
+    for item in trace.values():
+        item["attributed"] = to_yuan(item["attributed"])
+    return trace

@@ -1,0 +1,120 @@
+"""Who benefits from a sale, read from the producers' records in a few bulk queries: the
+scheme in force on the payment date and, per kind, each household's weight."""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from producers.models import BenefitKind, BenefitLink, BenefitScheme, WageRecord
+from producers.money import integer_weights
+
+from ..models import SupplyLot, SupplyLotItem
+from .engine import LineInfo, Scheme
+
+# Wages are split by the work recorded in the year before the sale.
+WAGE_WINDOW = datetime.timedelta(days=365)
+
+
+class Benefits:
+    def __init__(self, *, schemes, links, wage_days, lots):
+        self.schemes = schemes  # cooperative id -> [Scheme], latest first
+        self.links = links  # cooperative id -> [(household, kind, share, equity, start, end, id)]
+        self.wage_days = wage_days  # link id -> [(period_start, period_end, days)]
+        self.lots = (
+            lots  # (cooperative id, product id) -> [(day, [(household, qty)])], latest first
+        )
+        self._cache = {}
+
+    def scheme_on(self, cooperative_id: int, day: datetime.date) -> Scheme | None:
+        for scheme in self.schemes.get(cooperative_id, ()):
+            if scheme.effective_from <= day:
+                return scheme
+        return None
+
+    def for_line(self, line: LineInfo, day: datetime.date):
+        key = (line.cooperative_id, line.product_id, day)
+        if key not in self._cache:
+            self._cache[key] = self._compute(line.cooperative_id, line.product_id, day)
+        return self._cache[key]
+
+    def _compute(self, cooperative_id, product_id, day):
+        scheme = self.scheme_on(cooperative_id, day)
+        if scheme is None:
+            return None, {}
+        weights = defaultdict(lambda: defaultdict(Decimal))
+        since = day - WAGE_WINDOW
+        for household_id, kind, share, equity, start, end, link_id in self.links.get(
+            cooperative_id, ()
+        ):
+            if start > day or (end is not None and end < day):
+                continue
+            if kind == BenefitKind.PRODUCE_SUPPLY and share:
+                weights[kind][household_id] += share
+            elif kind == BenefitKind.DIVIDEND and equity:
+                weights[kind][household_id] += equity
+            elif kind == BenefitKind.WAGE_LABOUR:
+                for period_start, period_end, days in self.wage_days.get(link_id, ()):
+                    if period_start <= day and period_end >= since and days > 0:
+                        weights[kind][household_id] += days
+        for lot_day, items in self.lots.get((cooperative_id, product_id), ()):
+            if lot_day <= day:
+                # The line was filled from the latest lot bought on or before the sale;
+                # an empty lot leaves the registered supply shares.
+                if items:
+                    supply = defaultdict(Decimal)
+                    for household_id, quantity in items:
+                        supply[household_id] += quantity
+                    weights[BenefitKind.PRODUCE_SUPPLY] = supply
+                break
+        return scheme, {kind: _as_integers(people) for kind, people in weights.items()}
+
+
+def _as_integers(people: dict) -> list[tuple[int, int]]:
+    """(household, weight) sorted by household, weights scaled to integers (same ratios) so
+    that each split is pure integer arithmetic."""
+    pairs = sorted((h, w) for h, w in people.items() if w > 0)
+    return list(zip([h for h, _w in pairs], integer_weights([w for _h, w in pairs]), strict=True))
+
+
+def benefits_load(*, cooperative_ids, product_ids, first_day, last_day) -> Benefits:
+    cooperative_ids, product_ids = set(cooperative_ids), set(product_ids)
+    schemes = defaultdict(list)
+    for row in BenefitScheme.objects.filter(cooperative_id__in=cooperative_ids).values_list(
+        "id", "cooperative_id", "effective_from", "produce_share", "wage_share", "dividend_share"
+    ):
+        schemes[row[1]].append(Scheme(row[0], row[2], (row[3], row[4], row[5])))
+    for versions in schemes.values():
+        versions.sort(key=lambda s: s.effective_from, reverse=True)
+    links = defaultdict(list)
+    for row in BenefitLink.objects.filter(cooperative_id__in=cooperative_ids).values_list(
+        "cooperative_id",
+        "household_id",
+        "kind",
+        "supply_share",
+        "equity_shares",
+        "started_on",
+        "ended_on",
+        "id",
+    ):
+        links[row[0]].append(row[1:])
+    wage_days = defaultdict(list)
+    for link_id, start, end, days in WageRecord.objects.filter(
+        link__cooperative_id__in=cooperative_ids,
+        period_end__gte=first_day - WAGE_WINDOW,
+        period_start__lte=last_day,
+    ).values_list("link_id", "period_start", "period_end", "days_worked"):
+        wage_days[link_id].append((start, end, days))
+    lot_rows = SupplyLot.objects.filter(
+        cooperative_id__in=cooperative_ids, product_id__in=product_ids, supplied_on__lte=last_day
+    ).values_list("id", "cooperative_id", "product_id", "supplied_on")
+    lot_rows = sorted(lot_rows, key=lambda r: (r[3], r[0]), reverse=True)
+    items = defaultdict(list)
+    if lot_rows:
+        for lot_id, household_id, quantity in SupplyLotItem.objects.filter(
+            lot_id__in=[r[0] for r in lot_rows]
+        ).values_list("lot_id", "household_id", "quantity"):
+            items[lot_id].append((household_id, quantity))
+    lots = defaultdict(list)
+    for lot_id, cooperative_id, product_id, day in lot_rows:
+        lots[(cooperative_id, product_id)].append((day, items[lot_id]))
+    return Benefits(schemes=schemes, links=links, wage_days=wage_days, lots=lots)

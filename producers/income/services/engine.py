@@ -1,0 +1,285 @@
+"""The allocation rules as pure functions over plain data, shared by the live path (tasks)
+and the rebuild, so both compute the same ledger by construction.
+
+A settlement splits each line's net amount (gross less the platform fee) first between the
+scheme's kinds and the cooperative's remainder, then each kind's part between the
+households by their weights: all to the fen, largest remainder, ties to the lower
+household id. A refund reverses, line by line, a share of what is still on the ledger
+for that line: split by the remaining balances, so no entry is ever over-reversed and the
+last refund returns every balance exactly to zero."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+from producers.money import integer_weights, split_by_weights, split_fen, to_yuan
+
+from ..models import EntryKind
+
+KINDS = (EntryKind.PRODUCE_SUPPLY, EntryKind.WAGE_LABOUR, EntryKind.DIVIDEND)
+RETAINED = EntryKind.COOPERATIVE_RETAINED
+ZERO = Decimal("0.00")
+SETTLEMENT, REFUND = "settlement", "refund"
+
+
+@dataclass(frozen=True)
+class Scheme:
+    id: int
+    effective_from: date
+    shares: tuple[Decimal, Decimal, Decimal]  # produce, wage, dividend
+
+
+@dataclass(frozen=True)
+class LineInfo:
+    id: int
+    order_id: int
+    cooperative_id: int | None
+    product_id: int | None
+    quantity: int
+    price: Decimal  # the line's price including tax and discounts
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    id: int
+    order_id: int
+    kind: str  # SETTLEMENT or REFUND
+    amount: Decimal
+    day: date
+    quantities: tuple[tuple[int, int], ...]  # (line id, units); empty: amount only
+
+
+@dataclass
+class Movement:
+    event_id: int
+    line_id: int
+    kind: str
+    quantity: int | None
+    gross: Decimal
+    fee: Decimal
+    net: Decimal
+
+
+@dataclass(frozen=True)
+class Entry:
+    event_id: int
+    line_id: int
+    cooperative_id: int
+    household_id: int | None
+    kind: str
+    scheme_id: int | None
+    amount: Decimal
+    day: date
+
+    @property
+    def key(self) -> tuple:
+        return (self.household_id, self.kind, self.scheme_id)
+
+
+def part_order(key: tuple) -> tuple:
+    """Deterministic order of a line's balances: households by id, the remainder last."""
+    household_id, kind, scheme_id = key
+    return (household_id is None, household_id or 0, kind, scheme_id or 0)
+
+
+@lru_cache(maxsize=4096)
+def _kind_weights(shares: tuple[Decimal, Decimal, Decimal]) -> tuple[int, ...]:
+    """Integer weights of (produce, wage, dividend, remainder) with the scheme's exact ratios."""
+    return tuple(integer_weights([*shares, Decimal(1) - sum(shares)]))
+
+
+def _fen(amount: Decimal) -> int:
+    return int(amount.scaleb(2))
+
+
+def _yuan(fen: int) -> Decimal:
+    return Decimal(fen).scaleb(-2)
+
+
+def line_split(
+    *, net: Decimal, scheme: Scheme | None, weights: dict[str, list[tuple[int, Decimal]]]
+) -> list[tuple[tuple, Decimal]]:
+    """Split one line's net amount: [((household id | None, kind, scheme id), amount)].
+    `weights` gives, per kind, (household id, weight) pairs sorted by household id.
+    Integer fen throughout (exact, and fast enough for bulk allocation)."""
+    if scheme is None:
+        return [((None, RETAINED, None), net)] if net else []
+    kind_parts = split_fen(_fen(net), _kind_weights(scheme.shares))
+    parts: list[tuple[tuple, Decimal]] = []
+    retained = kind_parts[3]
+    for kind, kind_part in zip(KINDS, kind_parts[:3], strict=True):
+        people = [(h, w) for h, w in weights.get(kind) or () if w > 0]
+        if not kind_part or not people:
+            retained += kind_part  # no one to receive it: it stays with the cooperative
+            continue
+        amounts = split_fen(kind_part, integer_weights([w for _h, w in people]))
+        parts.extend(
+            ((household_id, kind, scheme.id), _yuan(amount))
+            for (household_id, _w), amount in zip(people, amounts, strict=True)
+            if amount
+        )
+    if retained:
+        parts.append(((None, RETAINED, scheme.id), _yuan(retained)))
+    return parts
+
+
+def reverse_share(
+    *, balances: dict[tuple, Decimal], amount: Decimal
+) -> list[tuple[tuple, Decimal]]:
+    """Negative parts reversing `amount` of a line's remaining positive balances, in
+    proportion to them. Each part is at most its balance (a floor or ceiling of a share no
+    larger than a whole number of fen), so the last refund zeroes every balance."""
+    keys = sorted((k for k, v in balances.items() if v > 0), key=part_order)
+    if not keys or amount <= 0:
+        return []
+    amounts = split_by_weights(amount, [balances[k] for k in keys])
+    return [(k, -a) for k, a in zip(keys, amounts, strict=True) if a]
+
+
+@dataclass
+class LineBook:
+    """What the ledger holds for one order line."""
+
+    settled_gross: Decimal = ZERO
+    settled_net: Decimal = ZERO
+    settled_quantity: int = 0
+    refunded_gross: Decimal = ZERO
+    refunded_net: Decimal = ZERO
+    refunded_quantity: int = 0
+    balances: dict[tuple, Decimal] = field(default_factory=dict)
+
+
+class Book:
+    """Per-line ledger state the engine reads and updates: loaded from the database for
+    the live path, built from nothing by the rebuild."""
+
+    def __init__(self):
+        self.lines: dict[int, LineBook] = {}
+
+    def line(self, line_id: int) -> LineBook:
+        book = self.lines.get(line_id)
+        if book is None:
+            book = self.lines[line_id] = LineBook()
+        return book
+
+    def apply(self, movement: Movement, entries: list[Entry]) -> None:
+        book = self.line(movement.line_id)
+        if movement.kind == SETTLEMENT:
+            book.settled_gross += movement.gross
+            book.settled_net += movement.net
+            book.settled_quantity += movement.quantity or 0
+        else:
+            book.refunded_gross += movement.gross
+            book.refunded_net += movement.net
+            book.refunded_quantity += movement.quantity or 0
+        for entry in entries:
+            book.balances[entry.key] = book.balances.get(entry.key, ZERO) + entry.amount
+
+
+def fee_for(gross: Decimal, rate: Decimal) -> Decimal:
+    return to_yuan(gross * rate)
+
+
+def settlement_lines(event: EventInfo, lines: dict[int, LineInfo]) -> list[tuple[LineInfo, int]]:
+    """(line, units) an event settles; an event without quantities settles every line."""
+    if event.quantities:
+        return [(lines[line_id], qty) for line_id, qty in event.quantities if line_id in lines]
+    return [(line, line.quantity) for line in lines.values() if line.order_id == event.order_id]
+
+
+def event_process(
+    *,
+    event: EventInfo,
+    lines: dict[int, LineInfo],
+    book: Book,
+    fee_rate: Decimal,
+    benefits,
+) -> tuple[list[Movement], list[Entry]]:
+    """Movements and ledger entries of one payment event; updates `book`. `benefits`
+    answers `for_line(line, day) -> (Scheme | None, weights)`."""
+    movements: list[Movement] = []
+    entries: list[Entry] = []
+    if event.kind == SETTLEMENT:
+        for line, units in sorted(settlement_lines(event, lines), key=lambda p: p[0].id):
+            if line.cooperative_id is None or units <= 0:
+                continue
+            if units >= line.quantity:
+                gross = to_yuan(line.price)
+            else:
+                gross = to_yuan(line.price * units / line.quantity)
+            fee = fee_for(gross, fee_rate)
+            movement = Movement(event.id, line.id, SETTLEMENT, units, gross, fee, gross - fee)
+            scheme, weights = benefits.for_line(line, event.day)
+            new = [
+                Entry(
+                    event.id,
+                    line.id,
+                    line.cooperative_id,
+                    key[0],
+                    key[1],
+                    key[2],
+                    amount,
+                    event.day,
+                )
+                for key, amount in line_split(net=movement.net, scheme=scheme, weights=weights)
+            ]
+            book.apply(movement, new)
+            movements.append(movement)
+            entries.extend(new)
+        return movements, entries
+
+    for line, units, gross in _refund_gross(event, lines, book):
+        line_book = book.line(line.id)
+        gross_after = line_book.refunded_gross + gross
+        if gross_after >= line_book.settled_gross:
+            net_after = line_book.settled_net
+        else:
+            net_after = to_yuan(line_book.settled_net * gross_after / line_book.settled_gross)
+        net = net_after - line_book.refunded_net
+        movement = Movement(event.id, line.id, REFUND, units, gross, gross - net, net)
+        new = [
+            Entry(event.id, line.id, line.cooperative_id, key[0], key[1], key[2], amount, event.day)
+            for key, amount in reverse_share(balances=line_book.balances, amount=net)
+        ]
+        book.apply(movement, new)
+        movements.append(movement)
+        entries.extend(new)
+    return movements, entries
+
+
+def _refund_gross(event: EventInfo, lines: dict[int, LineInfo], book: Book):
+    """(line, units | None, gross refunded) for each settled line a refund touches."""
+    settled = {
+        line_id: book.lines[line_id]
+        for line_id, line in lines.items()
+        if line.order_id == event.order_id
+        and line_id in book.lines
+        and book.lines[line_id].settled_gross > 0
+    }
+    if event.quantities:
+        out = []
+        for line_id, units in sorted(event.quantities):
+            line_book = settled.get(line_id)
+            if line_book is None or units <= 0:
+                continue
+            left = line_book.settled_gross - line_book.refunded_gross
+            if line_book.refunded_quantity + units >= line_book.settled_quantity:
+                gross = left
+            else:
+                share = line_book.settled_gross * units / line_book.settled_quantity
+                gross = min(to_yuan(share), left)
+            out.append((lines[line_id], units, gross))
+        return out
+    # An amount-only refund (made outside the store): pro rata to what is left on each line.
+    left = {
+        line_id: b.settled_gross - b.refunded_gross
+        for line_id, b in sorted(settled.items())
+        if b.settled_gross > b.refunded_gross
+    }
+    total_left = sum(left.values(), ZERO)
+    if not left or event.amount <= 0:
+        return []
+    amount = min(to_yuan(event.amount), total_left)
+    parts = split_by_weights(amount, list(left.values()))
+    return [(lines[line_id], None, part) for line_id, part in zip(left, parts, strict=True) if part]

@@ -1,0 +1,91 @@
+"""Recompute the ledger from orders and payment events, in memory, and compare."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+from oscar.core.loading import get_model
+
+from ..models import LedgerEntry, ProcessedEvent
+from .allocation import KIND_BY_CODE, events_load, fee_rate_current
+from .benefits import benefits_load
+from .engine import Book, event_process
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Difference:
+    payment_event_id: int
+    line_id: int
+    household_id: int | None
+    kind: str
+    scheme_id: int | None
+    expected: Decimal
+    stored: Decimal
+
+
+@dataclass
+class RebuildReport:
+    orders: int = 0
+    events: int = 0
+    entries: int = 0
+    differences: list[Difference] | None = None
+
+
+def ledger_rebuild_compare() -> RebuildReport:
+    """Replay every settlement and refund through the allocation rules (the stored fee rate
+    of each processed event, the current one for events never processed) and compare with
+    the stored ledger entry by entry."""
+    PaymentEvent = get_model("order", "PaymentEvent")
+    order_ids = sorted(
+        set(
+            PaymentEvent.objects.filter(event_type__code__in=KIND_BY_CODE).values_list(
+                "order_id", flat=True
+            )
+        )
+        | set(LedgerEntry.objects.values_list("line__order_id", flat=True).distinct())
+    )
+    report = RebuildReport(orders=len(order_ids), differences=[])
+    current_rate = fee_rate_current()
+    for start in range(0, len(order_ids), CHUNK):
+        chunk = order_ids[start : start + CHUNK]
+        events, lines = events_load(order_ids=chunk, pending=False)
+        rates = dict(
+            ProcessedEvent.objects.filter(payment_event__order_id__in=chunk).values_list(
+                "payment_event_id", "fee_rate"
+            )
+        )
+        expected: dict[tuple, Decimal] = {}
+        if events:
+            benefits = benefits_load(
+                cooperative_ids={line.cooperative_id for line in lines.values()} - {None},
+                product_ids={line.product_id for line in lines.values()} - {None},
+                first_day=min(e.day for e in events),
+                last_day=max(e.day for e in events),
+            )
+            book = Book()
+            for event in events:
+                _movements, entries = event_process(
+                    event=event,
+                    lines=lines,
+                    book=book,
+                    fee_rate=rates.get(event.id, current_rate),
+                    benefits=benefits,
+                )
+                for e in entries:
+                    key = (e.event_id, e.line_id, e.household_id, e.kind, e.scheme_id)
+                    expected[key] = expected.get(key, Decimal(0)) + e.amount
+        stored = {
+            row[:5]: row[5]
+            for row in LedgerEntry.objects.filter(line__order_id__in=chunk)
+            .values_list("payment_event_id", "line_id", "household_id", "kind", "scheme_id")
+            .annotate(Sum("amount"))
+        }
+        report.events += len(events)
+        report.entries += len(expected)
+        for key in sorted(set(expected) | set(stored), key=str):
+            want, have = expected.get(key, Decimal(0)), stored.get(key, Decimal(0))
+            if want != have:
+                report.differences.append(Difference(*key, expected=want, stored=have))
+    return report

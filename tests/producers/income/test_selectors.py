@@ -1,0 +1,71 @@
+"""What buyers, the CMS and evaluation read back from the ledger."""
+
+from decimal import Decimal
+
+import pytest
+from oscar.core.loading import get_model
+
+from producers.income.selectors import attributed_total, households_reached, order_lines_trace
+from producers.income.services import events_process
+
+from .conftest import order_create, refund_record, settlement_record
+
+pytestmark = pytest.mark.django_db
+Line = get_model("order", "Line")
+
+
+def _settled_order(world, qty=2):
+    order = order_create(items=[(world["product"], qty, Decimal("38.00"))])
+    events_process(payment_event_ids=[settlement_record(order=order).pk])
+    return order
+
+
+def test_households_reached_counts_distinct_households_of_the_lines(linked_cooperative):
+    # Given two settled orders of the same cooperative (5 households benefit from each)
+    first = _settled_order(linked_cooperative)
+    second = _settled_order(linked_cooperative)
+
+    # Then the households are counted once, whether lines come as a queryset or as ids
+    lines = Line.objects.filter(order__in=[first, second])
+    assert households_reached(order_lines=lines) == 5
+    assert households_reached(order_lines=list(lines.values_list("pk", flat=True))) == 5
+    assert households_reached(order_lines=[]) == 0
+
+
+def test_attributed_total_is_what_households_got_not_the_cooperative(linked_cooperative):
+    order = _settled_order(linked_cooperative)
+
+    # 76.00 less the cooperative's 41.80
+    assert attributed_total(order_lines=order.lines.all()) == Decimal("34.20")
+
+
+def test_a_fully_refunded_line_reaches_no_one(linked_cooperative):
+    order = _settled_order(linked_cooperative)
+    line = order.lines.get()
+    events_process(payment_event_ids=[refund_record(order=order, lines=[(line, 2)]).pk])
+
+    assert households_reached(order_lines=[line.pk]) == 0
+    assert attributed_total(order_lines=[line.pk]) == Decimal("0.00")
+
+
+@pytest.mark.parametrize("orders", [1, 6])
+def test_order_lines_trace_takes_two_queries_for_any_number_of_lines(
+    linked_cooperative, django_assert_num_queries, orders
+):
+    # Given several settled lines
+    for _ in range(orders):
+        _settled_order(linked_cooperative)
+    lines = Line.objects.all()
+
+    # When they are traced, then two queries serve them all
+    with django_assert_num_queries(2):
+        trace = order_lines_trace(lines=lines)
+
+    cooperative = linked_cooperative["cooperative"]
+    assert len(trace) == orders
+    for item in trace.values():
+        assert item["county"] == cooperative.county
+        assert item["cooperative"] == cooperative
+        assert item["households_reached"] == 5
+        assert item["attributed"] == Decimal("34.20")
+        assert len(item["trace_code"]) == 20

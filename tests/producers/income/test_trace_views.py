@@ -1,0 +1,134 @@
+"""What buyers see: the public trace page, and the cooperative's packing slip."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from producers.income.models import LineTrace
+from producers.income.services import events_process
+from tests.store_factories import certified_cooperative, cooperative_staff_create
+
+from .conftest import order_create, settlement_record
+
+pytestmark = pytest.mark.django_db
+
+
+def _settled_line(world):
+    order = order_create(items=[(world["product"], 2, Decimal("38.00"))])
+    events_process(payment_event_ids=[settlement_record(order=order).pk])
+    return order.lines.get()
+
+
+def test_anyone_sees_where_a_line_went_by_its_trace_code(client, linked_cooperative):
+    # Given a settled line that reached 5 households with ¥34.20
+    line = _settled_line(linked_cooperative)
+    code = line.trace.code
+
+    # When an anonymous visitor opens its trace page
+    response = client.get(reverse("income:trace", args=[code]))
+
+    # Then they see county, cooperative, households reached and amount, and a QR code
+    assert response.status_code == 200
+    page = response.content.decode()
+    cooperative = linked_cooperative["cooperative"]
+    assert cooperative.legal_name in page
+    assert cooperative.county.name in page
+    assert "5 户" in page
+    assert "¥34.20" in page
+    assert "<svg" in page
+    # and nothing personal: no household's name or register number, no buyer
+    household = linked_cooperative["suppliers"][0]
+    assert household.head_name not in page
+    assert household.register_number not in page
+    assert line.order.guest_email not in page
+    assert line.order.number not in page
+
+
+def test_an_unknown_trace_code_is_not_found(client, db):
+    assert client.get(reverse("income:trace", args=["0123456789ABCDEF0123"])).status_code == 404
+
+
+def test_a_cooperative_prints_a_packing_slip_with_trace_and_qr_codes(client, linked_cooperative):
+    line = _settled_line(linked_cooperative)
+    client.force_login(cooperative_staff_create(cooperative=linked_cooperative["cooperative"]))
+
+    response = client.get(reverse("income:packing-slip", args=[line.order.number]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert line.trace.code in page
+    assert page.count("<svg") == 1  # one QR code per line
+
+
+def test_a_packing_slip_gives_a_trace_code_to_a_line_not_settled_yet(client, linked_cooperative):
+    order = order_create(items=[(linked_cooperative["product"], 1, Decimal("38.00"))])
+    client.force_login(cooperative_staff_create(cooperative=linked_cooperative["cooperative"]))
+
+    client.get(reverse("income:packing-slip", args=[order.number]))
+    client.get(reverse("income:packing-slip", args=[order.number]))
+
+    assert LineTrace.objects.filter(line__order=order).count() == 1
+
+
+def test_another_cooperative_cannot_see_the_packing_slip(client, linked_cooperative):
+    line = _settled_line(linked_cooperative)
+    client.force_login(cooperative_staff_create(cooperative=certified_cooperative()))
+
+    response = client.get(reverse("income:packing-slip", args=[line.order.number]))
+
+    assert response.status_code == 404
+
+
+def test_a_buyer_without_a_cooperative_is_refused_the_packing_slip(client, linked_cooperative):
+    from tests.factories import UserFactory
+
+    line = _settled_line(linked_cooperative)
+    client.force_login(UserFactory())
+
+    assert client.get(reverse("income:packing-slip", args=[line.order.number])).status_code == 403
+
+
+@pytest.mark.parametrize("lines", [1, 8])
+def test_the_packing_slip_takes_a_constant_number_of_queries(
+    client, linked_cooperative, django_assert_max_num_queries, lines
+):
+    order = order_create(items=[(linked_cooperative["product"], 1, Decimal("38.00"))] * lines)
+    events_process(payment_event_ids=[settlement_record(order=order).pk])
+    client.force_login(cooperative_staff_create(cooperative=linked_cooperative["cooperative"]))
+
+    with django_assert_max_num_queries(16):  # session, user, site frame, then 3 reads
+        response = client.get(reverse("income:packing-slip", args=[order.number]))
+    assert response.content.decode().count("<svg") == lines
+
+
+def test_the_order_page_partial_shows_a_lines_trace(rf, linked_cooperative):
+    from django.template.loader import render_to_string
+
+    from producers.income.selectors import order_lines_trace
+
+    line = _settled_line(linked_cooperative)
+    html = render_to_string(
+        "income/partials/order_line_trace.html",
+        {"trace": order_lines_trace(lines=[line.pk])[line.pk]},
+    )
+
+    assert linked_cooperative["cooperative"].legal_name in html
+    assert "¥34.20" in html
+    assert reverse("income:trace", args=[line.trace.code]) in html
+
+
+def test_a_code_printed_before_settlement_is_kept_when_the_payment_settles(
+    client, linked_cooperative
+):
+    # Given a packing slip printed before the settlement task ran
+    order = order_create(items=[(linked_cooperative["product"], 1, Decimal("38.00"))])
+    client.force_login(cooperative_staff_create(cooperative=linked_cooperative["cooperative"]))
+    client.get(reverse("income:packing-slip", args=[order.number]))
+    printed = LineTrace.objects.get(line__order=order).code
+
+    # When the payment settles
+    events_process(payment_event_ids=[settlement_record(order=order).pk])
+
+    # Then the printed code still traces the line
+    assert LineTrace.objects.get(line__order=order).code == printed
