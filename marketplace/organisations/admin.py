@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from .models import Membership, Organisation
+from .models import Membership, Organisation, ProcurementBudget, PurchaseRequest
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
-    raw_id_fields = ("user",)
+    raw_id_fields = ("user", "decided_by")
     extra = 0
 
 
@@ -16,3 +16,16 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ("name", "credit_code")
     raw_id_fields = ("home_region",)
     inlines = [MembershipInline]
+
+
+@admin.register(ProcurementBudget)
+class ProcurementBudgetAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "year", "canteen_food_budget", "reserved_share")
+    list_filter = ("year",)
+
+
+@admin.register(PurchaseRequest)
+class PurchaseRequestAdmin(admin.ModelAdmin):
+    list_display = ("order_number", "organisation", "buyer", "amount", "state", "created_at")
+    list_filter = ("state",)
+    readonly_fields = [field.name for field in PurchaseRequest._meta.fields]

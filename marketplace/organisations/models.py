@@ -4,9 +4,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from producers.models import Region
+from producers.money import to_yuan
 from producers.validators import validate_credit_code
 
 
@@ -42,6 +44,7 @@ class Organisation(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="Membership",
+        through_fields=("organisation", "user"),
         related_name="organisations",
         verbose_name=_("成员"),
     )
@@ -69,6 +72,7 @@ class Membership(models.Model):
     class State(models.TextChoices):
         REQUESTED = "requested", _("待批准")
         APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已拒绝")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="memberships"
@@ -80,6 +84,20 @@ class Membership(models.Model):
     state = models.CharField(
         _("状态"), max_length=10, choices=State.choices, default=State.REQUESTED
     )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    # What each role may do in the organisation's workspace.
+    BUYING_ROLES = (Role.BUYER, Role.APPROVER, Role.ADMIN)
+    APPROVING_ROLES = (Role.APPROVER, Role.ADMIN)
 
     class Meta:
         verbose_name = _("单位成员")
@@ -90,3 +108,101 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+
+class ProcurementBudget(models.Model):
+    """An organisation's canteen food budget for one year; the reserved share of it is the
+    year's target for poor-area products (预留份额)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="budgets", verbose_name=_("采购单位")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2015), MaxValueValidator(2100)]
+    )
+    canteen_food_budget = models.DecimalField(
+        _("食堂食材采购预算（元）"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    reserved_share = models.DecimalField(
+        _("预留份额比例"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.100"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+
+    class Meta:
+        verbose_name = _("年度采购预算")
+        verbose_name_plural = _("年度采购预算")
+        ordering = ("-year",)
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="one_budget_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.year}"
+
+    @property
+    def target(self) -> Decimal:
+        return to_yuan(self.canteen_food_budget * self.reserved_share)
+
+
+class PurchaseRequest(models.Model):
+    """An organisation order above the approval threshold, waiting for an approver. The
+    basket stays frozen until the request is decided; the order is placed on approval."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+        FAILED = "failed", _("下单失败")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="purchase_requests",
+        verbose_name=_("采购单位"),
+    )
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="purchase_requests",
+        verbose_name=_("采购员"),
+    )
+    basket = models.ForeignKey(
+        "basket.Basket", on_delete=models.PROTECT, related_name="+", verbose_name=_("购物车")
+    )
+    order_number = models.CharField(_("订单号"), max_length=128, unique=True)
+    amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
+    shipping_address = models.JSONField(_("收货地址"), default=dict)
+    shipping_method_code = models.CharField(max_length=128)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("审批人"),
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    reason = models.CharField(_("说明"), max_length=255, blank=True)
+    order = models.OneToOneField(
+        "order.Order",
+        on_delete=models.PROTECT,
+        related_name="purchase_request",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("采购审批")
+        verbose_name_plural = _("采购审批")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.order_number} · {self.organisation}"

@@ -1,0 +1,17 @@
+from celery import shared_task
+
+from .services import invoices_remind_overdue
+
+
+@shared_task(acks_late=True)
+def invoices_remind_overdue_task() -> int:
+    # Idempotent within a day: a reminded invoice is skipped until the interval has passed.
+    return invoices_remind_overdue()
+
+
+@shared_task(acks_late=True)
+def invoice_stripe_paid_task(stripe_invoice: dict) -> bool:
+    # Idempotent: a settled invoice is returned unchanged.
+    from .services.stripe_invoicing import invoice_stripe_paid
+
+    return invoice_stripe_paid(stripe_invoice=stripe_invoice) is not None

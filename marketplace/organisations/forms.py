@@ -1,0 +1,83 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership, Organisation, ProcurementBudget
+
+
+class JoinForm(forms.Form):
+    credit_code = forms.CharField(label=_("单位统一社会信用代码"), max_length=18)
+    role = forms.ChoiceField(label=_("申请角色"), choices=Membership.Role.choices)
+
+    def clean_credit_code(self):
+        code = self.cleaned_data["credit_code"].strip().upper()
+        organisation = Organisation.objects.filter(credit_code=code).first()
+        if organisation is None:
+            raise forms.ValidationError(_("找不到该统一社会信用代码对应的单位。"))
+        self.organisation = organisation
+        return code
+
+
+class MembershipDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("批准")), ("reject", _("拒绝"))])
+
+
+class OrganisationChoiceForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("采购单位"), queryset=Organisation.objects.none())
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        first, *others = list(organisations[:2])
+        if not others:
+            self.fields["organisation"].initial = first
+
+
+class BasketUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV文件"),
+        help_text=_("两列：商品编码（合作社货号或商品条码）、数量；UTF-8 或 GBK 编码。"),
+    )
+
+
+class RequestDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("批准")), ("reject", _("驳回"))])
+    reason = forms.CharField(label=_("驳回原因"), max_length=255, required=False)
+
+
+class BudgetForm(forms.ModelForm):
+    class Meta:
+        model = ProcurementBudget
+        fields = ("year", "canteen_food_budget", "reserved_share")
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+        if not self.instance.pk:
+            self.fields["year"].initial = timezone.localdate().year
+            self.fields["reserved_share"].initial = organisation.reserved_share
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    @classmethod
+    def for_request(cls, data):
+        """The form and the period to show: this year so far unless a valid one is asked."""
+        today = timezone.localdate()
+        default = (datetime.date(today.year, 1, 1), today)
+        if "start" not in data:
+            return cls(initial={"start": default[0], "end": default[1]}), *default
+        form = cls(data)
+        if form.is_valid():
+            return form, form.cleaned_data["start"], form.cleaned_data["end"]
+        return form, *default
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("开始日期不能晚于结束日期。"))
+        return data

@@ -1,0 +1,109 @@
+"""Bulk basket from a CSV of SKU and quantity: every bad row reported with its line number,
+nothing added unless every row is good; UTF-8 and GBK files both read."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from marketplace.organisations.services.basket_import import basket_lines_import
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+
+from .builders import basket_with, member, tea_and_honey
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def products():
+    tea, honey = tea_and_honey()
+    tea.upc = "DX-T-001"
+    tea.save()
+    honey_record = honey.stockrecords.get()
+    honey_record.partner_sku = "ZJ-HONEY-500"
+    honey_record.save()
+    return tea, honey
+
+
+def upload(text: str, encoding: str = "utf-8"):
+    return SimpleUploadedFile("basket.csv", text.encode(encoding), content_type="text/csv")
+
+
+def test_every_row_is_added_by_upc_or_partner_sku(products):
+    tea, honey = products
+    basket = basket_with(UserFactory(), [])
+
+    result = basket_lines_import(
+        basket=basket, file=upload("商品编码,数量\nDX-T-001,2\nZJ-HONEY-500,3\n")
+    )
+
+    assert result.ok
+    assert {line.product: line.quantity for line in basket.all_lines()} == {tea: 2, honey: 3}
+
+
+def test_a_gbk_file_is_read(products):
+    tea, _honey = products
+    basket = basket_with(UserFactory(), [])
+
+    result = basket_lines_import(
+        basket=basket, file=upload("商品编码,采购数量\r\nDX-T-001,1\r\n", encoding="gbk")
+    )
+
+    assert result.ok
+    assert basket.all_lines()[0].product == tea
+
+
+def test_every_bad_row_is_reported_with_its_line_and_nothing_is_added(products):
+    basket = basket_with(UserFactory(), [])
+    text = (
+        "商品编码,数量\n"
+        "DX-T-001,2\n"  # good
+        "NO-SUCH-SKU,1\n"  # line 3
+        "ZJ-HONEY-500,0\n"  # line 4
+        "ZJ-HONEY-500,两箱\n"  # line 5
+        ",4\n"  # line 6
+        "DX-T-001,4\n"  # line 7: 2 + 4 > 5 in stock
+    )
+
+    result = basket_lines_import(basket=basket, file=upload(text))
+
+    assert [error.line for error in result.errors] == [3, 4, 5, 6, 7]
+    assert "NO-SUCH-SKU" in result.errors[0].message
+    assert "数量" in result.errors[1].message
+    assert "凉山苦荞茶" in result.errors[4].message
+    assert not basket.lines.exists()
+
+
+def test_a_file_without_the_quantity_column_is_refused_at_line_one(products):
+    basket = basket_with(UserFactory(), [])
+
+    result = basket_lines_import(basket=basket, file=upload("商品编码\nDX-T-001\n"))
+
+    assert [(error.line, error.message) for error in result.errors] == [(1, "缺少列：数量。")]
+
+
+def test_upload_page_lists_the_bad_rows(client, products):
+    buyer = member(OrganisationFactory())
+    client.login(email=buyer.email, password=PASSWORD)
+
+    response = client.post(
+        reverse("organisations:basket-upload"),
+        {"file": upload("商品编码,数量\nDX-T-001,1\nNOPE,1\n")},
+    )
+
+    page = response.content.decode()
+    assert "第3行" in page
+    assert "找不到商品编码“NOPE”。" in page
+
+
+def test_upload_page_fills_the_basket_and_goes_to_it(client, products):
+    tea, _honey = products
+    buyer = member(OrganisationFactory())
+    client.login(email=buyer.email, password=PASSWORD)
+
+    response = client.post(
+        reverse("organisations:basket-upload"), {"file": upload("SKU,qty\nDX-T-001,2\n")}
+    )
+
+    assert response.status_code == 302
+    summary = client.get(reverse("basket:summary"))
+    assert summary.context["basket"].num_items == 2
