@@ -1,0 +1,95 @@
+from rest_framework import serializers
+
+from ..models import PurchaseFact, Scorecard, ScorecardItem
+
+
+class ScorecardItemSerializer(serializers.ModelSerializer):
+    indicator_code = serializers.CharField(source="indicator.code")
+    indicator_name = serializers.CharField(source="indicator.name")
+    measure = serializers.CharField(source="indicator.measure")
+    weight = serializers.DecimalField(source="indicator.weight", max_digits=5, decimal_places=2)
+
+    class Meta:
+        model = ScorecardItem
+        fields = [
+            "id",
+            "indicator_code",
+            "indicator_name",
+            "measure",
+            "weight",
+            "value",
+            "target",
+            "score",
+        ]
+
+
+class ScorecardSerializer(serializers.ModelSerializer):
+    pairing = serializers.CharField(source="pairing.__str__")
+    pairing_id = serializers.IntegerField()
+    kind = serializers.CharField(source="pairing.kind")
+    grade_label = serializers.CharField(source="get_grade_display")
+    items = ScorecardItemSerializer(many=True)
+
+    class Meta:
+        model = Scorecard
+        fields = [
+            "id",
+            "year",
+            "pairing_id",
+            "pairing",
+            "kind",
+            "total",
+            "grade",
+            "grade_label",
+            "rank",
+            "computed_at",
+            "items",
+        ]
+
+
+class PurchaseFactSerializer(serializers.ModelSerializer):
+    order_number = serializers.CharField(source="order.number")
+    weighted = serializers.DecimalField(max_digits=16, decimal_places=4)
+
+    class Meta:
+        model = PurchaseFact
+        fields = [
+            "id",
+            "order_number",
+            "kind",
+            "occurred_at",
+            "sold_at",
+            "year",
+            "natural_year",
+            "note",
+            "product_id",
+            "cooperative_id",
+            "origin_county_id",
+            "origin_deep_poverty",
+            "origin_supervision_target",
+            "buyer_kind",
+            "organisation_id",
+            "buyer_region_id",
+            "attribution_note",
+            "channel_id",
+            "bought_pairing_id",
+            "helped_pairing_id",
+            "quantity",
+            "amount",
+            "weighted",
+            "counts",
+            "excluded_reason",
+        ]
+
+
+class PublicSummarySerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    is_final = serializers.BooleanField()
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    priority_amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    counties = serializers.IntegerField()
+    cooperatives = serializers.IntegerField()
+    orders = serializers.IntegerField()
+    households_reached = serializers.IntegerField()
+    grades = serializers.ListField(child=serializers.DictField())
+    pairings = serializers.ListField(child=serializers.DictField())

@@ -1,0 +1,197 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from producers.models import Region
+
+from .pairings import Pairing
+
+
+class EvaluationYear(models.Model):
+    """One evaluation year: its grade thresholds and whether an evaluator has locked it.
+    A year without a row is open and uses the default thresholds."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    grade_good = models.DecimalField(_("“好”最低分"), max_digits=5, decimal_places=2, default=90)
+    grade_fairly_good = models.DecimalField(
+        _("“较好”最低分"), max_digits=5, decimal_places=2, default=75
+    )
+    grade_average = models.DecimalField(
+        _("“一般”最低分"), max_digits=5, decimal_places=2, default=60
+    )
+    locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("锁定人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("考核年度")
+        verbose_name_plural = _("考核年度")
+        ordering = ("year",)
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(grade_good__gte=models.F("grade_fairly_good"))
+                & models.Q(grade_fairly_good__gte=models.F("grade_average")),
+                name="grade_thresholds_descend",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    def clean(self):
+        if not (self.grade_good >= self.grade_fairly_good >= self.grade_average):
+            raise ValidationError(_("等次分数线必须依次递减：好 ≥ 较好 ≥ 一般。"))
+
+    def grade_for(self, total: Decimal) -> str:
+        if total >= self.grade_good:
+            return Grade.GOOD
+        if total >= self.grade_fairly_good:
+            return Grade.FAIRLY_GOOD
+        if total >= self.grade_average:
+            return Grade.AVERAGE
+        return Grade.POOR
+
+
+class Grade(models.TextChoices):
+    GOOD = "good", _("好")
+    FAIRLY_GOOD = "fairly_good", _("较好")
+    AVERAGE = "average", _("一般")
+    POOR = "poor", _("差")
+
+
+class PurchaseFact(models.Model):
+    """One settled order line, or one refund of it (negative), denormalised for evaluation.
+    Written once per (payment event, line) from the store's PaymentEvent rows; never edited
+    in a locked year."""
+
+    class Kind(models.TextChoices):
+        SALE = "sale", _("结算")
+        REFUND = "refund", _("退款")
+
+    class BuyerKind(models.TextChoices):
+        CONSUMER = "consumer", _("个人消费者")
+        ORGANISATION = "organisation", _("采购单位")
+
+    payment_event = models.ForeignKey(
+        "order.PaymentEvent", on_delete=models.PROTECT, related_name="purchase_facts"
+    )
+    line = models.ForeignKey("order.Line", on_delete=models.PROTECT, related_name="purchase_facts")
+    order = models.ForeignKey(
+        "order.Order", on_delete=models.PROTECT, related_name="purchase_facts"
+    )
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("发生时间"))
+    sold_at = models.DateTimeField(_("销售时间"))
+    year = models.PositiveSmallIntegerField(_("计入年度"))
+    month = models.PositiveSmallIntegerField(_("计入月份"))
+    # The year the fact belongs to by its sale date; differs from `year` when that year
+    # was already locked and the fact became an adjustment of the next open year.
+    natural_year = models.PositiveSmallIntegerField(_("所属年度"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    product = models.ForeignKey(
+        "catalogue.Product", on_delete=models.SET_NULL, related_name="+", null=True
+    )
+    cooperative = models.ForeignKey(
+        "producers.Cooperative", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    origin_county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("产地县")
+    )
+    origin_deep_poverty = models.BooleanField(_("深度贫困地区"), default=False)
+    origin_supervision_target = models.BooleanField(_("挂牌督战"), default=False)
+    origin_exit_year = models.PositiveSmallIntegerField(_("摘帽年份"), null=True)
+
+    buyer_kind = models.CharField(_("购买方类型"), max_length=12, choices=BuyerKind.choices)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    buyer_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("购买地区")
+    )
+    attribution_note = models.CharField(_("归属说明"), max_length=200, blank=True)
+    channel = models.ForeignKey(
+        "order.SalesChannel", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    channel_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    bought_pairing = models.ForeignKey(
+        Pairing, on_delete=models.PROTECT, related_name="bought_facts", null=True
+    )
+    helped_pairing = models.ForeignKey(
+        Pairing, on_delete=models.PROTECT, related_name="helped_facts", null=True
+    )
+
+    quantity = models.IntegerField(_("数量"))
+    amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
+    counts = models.BooleanField(_("计入考核"))
+    excluded_reason = models.CharField(_("不计入原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # What a rebuild compares: everything computed from the transactions.
+    COMPUTED_FIELDS = (
+        "order_id",
+        "kind",
+        "occurred_at",
+        "sold_at",
+        "year",
+        "month",
+        "natural_year",
+        "note",
+        "product_id",
+        "cooperative_id",
+        "origin_county_id",
+        "origin_deep_poverty",
+        "origin_supervision_target",
+        "origin_exit_year",
+        "buyer_kind",
+        "organisation_id",
+        "buyer_region_id",
+        "attribution_note",
+        "channel_id",
+        "channel_region_id",
+        "bought_pairing_id",
+        "helped_pairing_id",
+        "quantity",
+        "amount",
+        "counts",
+        "excluded_reason",
+    )
+
+    class Meta:
+        verbose_name = _("采购事实")
+        verbose_name_plural = _("采购事实")
+        ordering = ("occurred_at", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment_event", "line"], name="one_fact_per_event_and_line"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="sale", amount__gte=0)
+                | models.Q(kind="refund", amount__lte=0),
+                name="fact_sign_matches_kind",
+            ),
+        ]
+        indexes = [
+            # With the product: a settlement asks whether its product is new to the pairing.
+            models.Index(fields=["year", "bought_pairing", "product"], name="fact_year_bought"),
+            models.Index(fields=["year", "helped_pairing", "product"], name="fact_year_helped"),
+            models.Index(fields=["year", "origin_county"], name="fact_year_county"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.order_id}/{self.line_id} {self.amount}"

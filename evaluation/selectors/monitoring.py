@@ -1,0 +1,165 @@
+"""What evaluators watch: slack after exit, the supervision-target counties, anomalies."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, F, Max, Q, Sum
+
+from producers.models import Region
+
+from ..models import Agreement, Pairing, PurchaseFact
+
+ZERO = Decimal("0.00")
+
+
+def _decline_percent(last: Decimal, this: Decimal) -> Decimal | None:
+    if not last or last <= 0:
+        return None
+    return ((last - this) * 100 / last).quantize(Decimal("0.1"))
+
+
+def slack_flags(*, year: int) -> list[dict]:
+    """Per pairing, purchases from counties that had exited before `year`, this year against
+    last; a decline beyond EVALUATION_SLACK_DECLINE_PERCENT is flagged (摘帽不摘帮扶)."""
+    limit = Decimal(str(settings.EVALUATION_SLACK_DECLINE_PERCENT))
+    rows = (
+        PurchaseFact.objects.filter(
+            counts=True,
+            year__in=(year - 1, year),
+            bought_pairing__isnull=False,
+            origin_exit_year__lt=year,
+        )
+        .order_by()
+        .values("bought_pairing")
+        .annotate(
+            this=Sum("amount", filter=Q(year=year), default=ZERO),
+            last=Sum("amount", filter=Q(year=year - 1), default=ZERO),
+        )
+    )
+    pairings = Pairing.objects.select_related("east_region", "west_region").in_bulk(
+        [r["bought_pairing"] for r in rows]
+    )
+    result = []
+    for row in rows:
+        decline = _decline_percent(row["last"], row["this"])
+        result.append(
+            {
+                "pairing": pairings[row["bought_pairing"]],
+                "this_year": row["this"],
+                "last_year": row["last"],
+                "decline_percent": decline,
+                "flagged": decline is not None and decline > limit,
+            }
+        )
+    return sorted(result, key=lambda r: (not r["flagged"], -(r["decline_percent"] or 0)))
+
+
+def supervision_targets(*, year: int) -> list[dict]:
+    """Deep-poverty and supervision-target counties: purchases this year and last, and their
+    pairings' amount bought against target; weakest (largest fall, least bought) first."""
+    counties = list(
+        Region.objects.filter(level=Region.Level.COUNTY)
+        .filter(Q(is_deep_poverty=True) | Q(is_supervision_target=True))
+        .select_related("parent__parent")
+    )
+    amounts = {
+        row["origin_county"]: row
+        for row in PurchaseFact.objects.filter(
+            counts=True, year__in=(year - 1, year), origin_county__in=counties
+        )
+        .order_by()
+        .values("origin_county")
+        .annotate(
+            this=Sum("amount", filter=Q(year=year), default=ZERO),
+            last=Sum("amount", filter=Q(year=year - 1), default=ZERO),
+        )
+    }
+    pairings = [p for p in Pairing.objects.select_related("west_region") if p.is_active_in(year)]
+    targets = {a.pairing_id: a.target_bought for a in Agreement.objects.filter(year=year)}
+    bought = dict(
+        PurchaseFact.objects.filter(counts=True, year=year, bought_pairing__isnull=False)
+        .order_by()
+        .values_list("bought_pairing")
+        .annotate(total=Sum("amount"))
+    )
+    result = []
+    for county in counties:
+        chain = {county.pk, county.parent_id, county.parent.parent_id if county.parent else None}
+        mine = [p for p in pairings if p.west_region_id in chain]
+        row = amounts.get(county.pk, {})
+        this, last = row.get("this", ZERO), row.get("last", ZERO)
+        result.append(
+            {
+                "county": county,
+                "this_year": this,
+                "last_year": last,
+                "change_percent": None
+                if not last
+                else ((this - last) * 100 / last).quantize(Decimal("0.1")),
+                "pairings": [
+                    {
+                        "pairing": p,
+                        "bought": bought.get(p.pk, ZERO),
+                        "target": targets.get(p.pk),
+                    }
+                    for p in mine
+                ],
+            }
+        )
+    return sorted(
+        result,
+        key=lambda r: (
+            r["change_percent"] if r["change_percent"] is not None else Decimal("-1000"),
+            r["this_year"],
+        ),
+    )
+
+
+def anomalies(*, year: int) -> dict[str, list]:
+    """Facts an evaluator should look at: purchases by the selling cooperative's own staff,
+    refunds that arrived after their year was locked, and single orders far above their
+    pairing's usual size in the last month of the year."""
+    facts = PurchaseFact.objects.filter(year=year).select_related(
+        "order", "cooperative", "bought_pairing"
+    )
+    own = facts.filter(
+        kind=PurchaseFact.Kind.SALE, order__user__partners__cooperative=F("cooperative")
+    ).distinct()
+    after_lock = facts.filter(kind=PurchaseFact.Kind.REFUND).exclude(natural_year=F("year"))
+    return {
+        "own_cooperative": list(own),
+        "refunds_after_lock": list(after_lock),
+        "large_orders": large_orders_near_year_end(year=year),
+    }
+
+
+def large_orders_near_year_end(*, year: int) -> list[dict]:
+    factor = Decimal(str(settings.EVALUATION_LARGE_ORDER_FACTOR))
+    counted = PurchaseFact.objects.filter(
+        year=year, counts=True, kind=PurchaseFact.Kind.SALE, bought_pairing__isnull=False
+    ).order_by()
+    usual = {
+        row["bought_pairing"]: row["total"] / row["orders"]
+        for row in counted.values("bought_pairing").annotate(
+            total=Sum("amount"), orders=Count("order", distinct=True)
+        )
+        if row["orders"]
+    }
+    december = (
+        counted.filter(month=12)
+        .values("bought_pairing", "order", "order__number")
+        .annotate(total=Sum("amount"), sold_at=Max("sold_at"))
+    )
+    pairings = Pairing.objects.select_related("east_region", "west_region").in_bulk(list(usual))
+    flagged = [
+        {
+            "pairing": pairings[row["bought_pairing"]],
+            "order_number": row["order__number"],
+            "total": row["total"],
+            "usual": usual[row["bought_pairing"]].quantize(Decimal("0.01")),
+            "sold_at": row["sold_at"],
+        }
+        for row in december
+        if row["total"] > factor * usual[row["bought_pairing"]]
+    ]
+    return sorted(flagged, key=lambda r: -r["total"])

@@ -1,0 +1,78 @@
+"""Aggregates the public site may show: no buyer, order or household is identifiable."""
+
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from oscar.core.loading import get_model
+
+from producers.income.selectors import households_reached
+
+from ..models import EvaluationYear, Grade, PurchaseFact, Scorecard
+
+Line = get_model("order", "Line")
+
+
+def public_summary(*, year: int) -> dict:
+    """The year's counted purchases in aggregate, and how many pairings reached each grade.
+    Eight queries."""
+    counted = PurchaseFact.objects.filter(year=year, counts=True).order_by()
+    totals = counted.aggregate(
+        total=Sum("amount", default=Decimal("0.00")),
+        priority=Sum(
+            "amount",
+            filter=Q(origin_deep_poverty=True) | Q(origin_supervision_target=True),
+            default=Decimal("0.00"),
+        ),
+        county_count=Count("origin_county", distinct=True),
+        cooperative_count=Count("cooperative", distinct=True),
+        order_count=Count("order", distinct=True, filter=Q(kind=PurchaseFact.Kind.SALE)),
+    )
+    grades = dict(
+        Scorecard.objects.filter(year=year).order_by().values_list("grade").annotate(n=Count("pk"))
+    )
+    lines = Line.objects.filter(pk__in=counted.values("line_id"))
+    config = EvaluationYear.objects.filter(year=year).first()
+    return {
+        "year": year,
+        "is_final": bool(config and config.is_locked),
+        "amount": totals["total"],
+        "priority_amount": totals["priority"],
+        "counties": totals["county_count"],
+        "cooperatives": totals["cooperative_count"],
+        "orders": totals["order_count"],
+        "households_reached": households_reached(order_lines=lines),
+        "grades": [
+            {"grade": grade.value, "label": str(grade.label), "pairings": grades.get(grade, 0)}
+            for grade in Grade
+        ],
+        "pairings": _pairing_rows(year=year, counted=counted),
+    }
+
+
+def _pairing_rows(*, year: int, counted) -> list[dict]:
+    """Per pairing with a scorecard: amounts bought and helped to sell, grade and rank."""
+    bought = dict(
+        counted.filter(bought_pairing__isnull=False)
+        .values_list("bought_pairing")
+        .annotate(total=Sum("amount"))
+    )
+    helped = dict(
+        counted.filter(helped_pairing__isnull=False)
+        .values_list("helped_pairing")
+        .annotate(total=Sum("amount"))
+    )
+    cards = Scorecard.objects.filter(year=year).select_related(
+        "pairing__east_region", "pairing__west_region"
+    )
+    zero = Decimal("0.00")
+    return [
+        {
+            "pairing": str(card.pairing),
+            "kind": card.pairing.get_kind_display(),
+            "bought": bought.get(card.pairing_id, zero),
+            "helped": helped.get(card.pairing_id, zero),
+            "grade": str(card.get_grade_display()),
+            "rank": card.rank,
+        }
+        for card in cards.order_by("rank", "pairing_id")
+    ]

@@ -1,0 +1,111 @@
+"""Reads for evaluator screens, exports and the API: scorecards with everything they
+render, the facts behind a figure, and monthly volumes. Each runs a fixed number of
+queries whatever the number of pairings or facts."""
+
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+
+from .. import measures
+from ..models import Agreement, EvaluationYear, PurchaseFact, Scorecard, ScorecardItem
+from ..services.scoring import facts_for
+
+
+def evaluation_years() -> list[int]:
+    """Years that have scorecards, newest first."""
+    return list(Scorecard.objects.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def year_config(*, year: int) -> EvaluationYear:
+    return EvaluationYear.objects.filter(year=year).first() or EvaluationYear(year=year)
+
+
+def scorecards_for_year(*, year: int) -> QuerySet[Scorecard]:
+    return (
+        Scorecard.objects.filter(year=year)
+        .select_related("pairing__east_region", "pairing__west_region")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=ScorecardItem.objects.select_related("indicator").order_by(
+                    "indicator__position", "indicator_id"
+                ),
+            )
+        )
+        .order_by("rank", "pairing_id")
+    )
+
+
+def scorecard_get(*, year: int, pairing_id: int) -> Scorecard:
+    return get_object_or_404(scorecards_for_year(year=year), pairing_id=pairing_id)
+
+
+def scorecard_item_get(*, item_id: int) -> ScorecardItem:
+    return get_object_or_404(
+        ScorecardItem.objects.select_related(
+            "indicator",
+            "scorecard__pairing__east_region",
+            "scorecard__pairing__west_region",
+        ),
+        pk=item_id,
+    )
+
+
+def scorecard_item_facts(*, item: ScorecardItem) -> QuerySet[PurchaseFact]:
+    """The facts behind one figure, each with `weighted`: its amount as the indicator
+    counts it. Their weighted amounts add up to the figure."""
+    return (
+        facts_for(indicator=item.indicator, pairing_id=item.scorecard.pairing_id)
+        .annotate(weighted=measures.weighted_amount(item.indicator))
+        .select_related(
+            "order", "product", "cooperative", "origin_county", "buyer_region", "organisation"
+        )
+        .order_by("occurred_at", "pk")
+    )
+
+
+def fact_get(*, fact_id: int) -> PurchaseFact:
+    return get_object_or_404(
+        PurchaseFact.objects.select_related(
+            "order",
+            "line",
+            "payment_event__event_type",
+            "product",
+            "cooperative",
+            "origin_county",
+            "buyer_region",
+            "organisation",
+            "channel",
+            "channel_region",
+            "bought_pairing",
+            "helped_pairing",
+        ).prefetch_related("order__lines"),
+        pk=fact_id,
+    )
+
+
+def monthly_volume(*, pairing_id: int, year: int) -> list[dict]:
+    """Counted amount bought per month (1–12) with the cumulative total and the
+    agreement's target spread evenly, for the volume-against-target chart."""
+    rows = dict(
+        PurchaseFact.objects.filter(year=year, bought_pairing_id=pairing_id, counts=True)
+        .order_by()
+        .values_list("month")
+        .annotate(total=Sum("amount"))
+    )
+    agreement = Agreement.objects.filter(pairing_id=pairing_id, year=year).first()
+    target = agreement.target_bought if agreement else Decimal("0")
+    months, running = [], Decimal("0")
+    for month in range(1, 13):
+        amount = rows.get(month) or Decimal("0")
+        running += amount
+        months.append(
+            {
+                "month": month,
+                "amount": amount,
+                "cumulative": running,
+                "target_cumulative": (target * month / 12).quantize(Decimal("0.01")),
+            }
+        )
+    return months

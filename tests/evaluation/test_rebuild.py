@@ -1,0 +1,132 @@
+"""The rebuild command reproduces facts and scorecards exactly from the payment events,
+reports every difference, and never writes a locked year."""
+
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from evaluation.models import PurchaseFact, Scorecard
+from evaluation.services.locking import year_lock
+from evaluation.services.rebuild import evaluation_rebuild
+from marketplace.users.roles import EVALUATOR
+from tests.factories import OrganisationFactory, UserFactory
+from tests.store_factories import sales_channel_create
+
+from .factories import (
+    AgreementFactory,
+    IndicatorFactory,
+    at,
+    bought,
+    east_west_world,
+    order_place,
+    order_refund,
+    order_settle,
+    product_from,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def facts_state():
+    return sorted(
+        tuple(
+            str(getattr(f, name))
+            for name in ("payment_event_id", "line_id", *PurchaseFact.COMPUTED_FIELDS)
+        )
+        for f in PurchaseFact.objects.all()
+    )
+
+
+def scorecards_state():
+    return sorted(
+        (
+            c.pairing_id,
+            c.year,
+            c.total,
+            c.grade,
+            c.rank,
+            tuple(sorted((i.indicator_id, i.value, i.target, i.score) for i in c.items.all())),
+        )
+        for c in Scorecard.objects.all()
+    )
+
+
+@pytest.fixture
+def history():
+    """Two years of sales and refunds, with 2025 locked and a refund after the lock."""
+    world = east_west_world()
+    for year in (2025, 2026):
+        AgreementFactory(pairing=world["pairing"], year=year)
+        IndicatorFactory(year=year, priority_extra_weight=Decimal("0.20"))
+    zone = sales_channel_create(region=world["hangzhou"])
+    canteen = OrganisationFactory(home_region=world["hangzhou"])
+    tea = product_from(world["zhaojue"], price=Decimal("19.90"))
+    uncertified = product_from(world["zhaojue"], state=None)
+    order = order_place(products=[(tea, 4), (uncertified, 1)], organisation=canteen)
+    order_settle(order=order, when=at(2025, 3, 1))
+    bought(tea, 2, year=2025, channel=zone)
+    bought(tea, 1, year=2025, province="火星省")
+    year_lock(year=2025, evaluator=UserFactory(roles=[EVALUATOR]))
+    order_refund(order=order, when=at(2026, 1, 3), lines=[(order.lines.first(), 1)])
+    bought(tea, 7, year=2026)
+    order_refund(order=order, when=at(2026, 2, 3), amount=Decimal("5.00"))
+    return world
+
+
+def test_rebuild_reproduces_facts_and_scorecards_exactly(history):
+    facts, cards = facts_state(), scorecards_state()
+    # Given the open year's facts and scorecards lost
+    PurchaseFact.objects.filter(year=2026).delete()
+    Scorecard.objects.filter(year=2026).delete()
+
+    # When the rebuild runs
+    out = StringIO()
+    call_command("evaluation_rebuild", stdout=out)
+
+    # Then everything is back exactly as the tasks made it
+    assert facts_state() == facts
+    assert scorecards_state() == cards
+    assert "facts created: 4" in out.getvalue()
+
+
+def test_rebuild_of_untouched_facts_finds_no_difference(history):
+    report = evaluation_rebuild()
+
+    assert report.differences == 0
+    assert report.facts_checked == PurchaseFact.objects.count()
+
+
+def test_rebuild_reports_and_repairs_a_tampered_fact_in_an_open_year(history):
+    fact = PurchaseFact.objects.filter(year=2026, kind="sale").get()
+    PurchaseFact.objects.filter(pk=fact.pk).update(amount=Decimal("1.00"))
+    out = StringIO()
+
+    call_command("evaluation_rebuild", stdout=out)
+
+    assert f"line={fact.line_id}: amount Decimal('1.00') -> Decimal('139.30')" in out.getvalue()
+    fact.refresh_from_db()
+    assert fact.amount == Decimal("139.30")
+
+
+def test_rebuild_never_writes_a_locked_year(history):
+    locked = PurchaseFact.objects.filter(year=2025, kind="sale").first()
+    PurchaseFact.objects.filter(pk=locked.pk).update(amount=Decimal("1.00"))
+    cards_2025 = [s for s in scorecards_state() if s[1] == 2025]
+
+    report = evaluation_rebuild()
+
+    locked.refresh_from_db()
+    assert locked.amount == Decimal("1.00")
+    assert report.locked_differences == [((locked.payment_event_id, locked.line_id), "amount")]
+    assert [s for s in scorecards_state() if s[1] == 2025] == cards_2025
+
+
+def test_dry_run_changes_nothing(history):
+    PurchaseFact.objects.filter(year=2026).delete()
+
+    report = evaluation_rebuild(dry_run=True)
+
+    assert len(report.created) == 4
+    assert not PurchaseFact.objects.filter(year=2026).exists()

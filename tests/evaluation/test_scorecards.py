@@ -1,0 +1,195 @@
+"""Scorecards: values from facts, scores against agreement targets, totals, grades and
+ranks; every figure equals the sum of its drill-down facts."""
+
+from decimal import Decimal
+
+import pytest
+
+from evaluation.models import Grade, Indicator, Scorecard
+from evaluation.services.scoring import facts_for, scorecards_refresh
+from tests.factories import CountyFactory, OrganisationFactory, PairingFactory
+from tests.store_factories import sales_channel_create
+
+from .factories import AgreementFactory, IndicatorFactory, bought, east_west_world, product_from
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    world = east_west_world()
+    world["agreement"] = AgreementFactory(
+        pairing=world["pairing"], year=2025, target_bought=Decimal("1000.00")
+    )
+    return world
+
+
+def test_amount_bought_is_scored_against_the_agreement_target(world):
+    # Given a target of ¥1,000 and a proportional indicator
+    bought_indicator = IndicatorFactory(weight=Decimal("1"))
+    product = product_from(world["zhaojue"], price=Decimal("100.00"))
+
+    # When ¥800 of certified products are bought from the pairing's counties
+    bought(product, 8)
+
+    # Then the scorecard shows ¥800 of ¥1,000: 80 points, grade 较好, rank 1
+    card = Scorecard.objects.get(pairing=world["pairing"], year=2025)
+    item = card.items.get(indicator=bought_indicator)
+    assert (item.value, item.target, item.score) == (
+        Decimal("800.00"),
+        Decimal("1000.00"),
+        Decimal("80.00"),
+    )
+    assert card.total == Decimal("80.00")
+    assert card.grade == Grade.FAIRLY_GOOD and card.get_grade_display() == "较好"
+    assert card.rank == 1
+
+
+def test_score_is_capped_at_full_marks_and_all_or_nothing_rule(world):
+    IndicatorFactory(code="a", weight=Decimal("1"))
+    IndicatorFactory(
+        code="b",
+        weight=Decimal("1"),
+        rule=Indicator.Rule.ALL_OR_NOTHING,
+        target_source=Indicator.TargetSource.FIXED,
+        target_fixed=Decimal("5000"),
+    )
+
+    bought(product_from(world["zhaojue"], price=Decimal("200.00")), 10)
+
+    card = Scorecard.objects.get()
+    assert [i.score for i in card.items.order_by("indicator__code")] == [
+        Decimal("100.00"),
+        Decimal("0.00"),
+    ]
+    assert card.total == Decimal("50.00") and card.grade == Grade.POOR
+
+
+def test_ordinary_county_purchases_do_not_get_the_extra_weight(world):
+    indicator = IndicatorFactory(priority_extra_weight=Decimal("0.50"))
+    ordinary = CountyFactory(parent=world["liangshan"], name="西昌市")
+
+    bought(product_from(ordinary, price=Decimal("100.00")), 2)
+
+    item = Scorecard.objects.get(pairing=world["pairing"]).items.get(indicator=indicator)
+    assert item.value == Decimal("200.00")
+
+
+def test_supervision_target_purchase_with_extra_weight_counts_one_and_a_half(world):
+    indicator = IndicatorFactory(priority_extra_weight=Decimal("0.50"))
+
+    bought(product_from(world["zhaojue"], price=Decimal("100.00")), 2)
+
+    item = Scorecard.objects.get().items.get(indicator=indicator)
+    assert item.value == Decimal("300.00")
+
+
+def test_ranks_and_grades_among_pairings(world):
+    # Given two pairings with the same target, one reaching it and one reaching half
+    IndicatorFactory()
+    other = PairingFactory(east_region=world["zhejiang"], end_year=None)
+    AgreementFactory(pairing=other, year=2025, target_bought=Decimal("1000.00"))
+
+    bought(product_from(world["zhaojue"], price=Decimal("1000.00")))
+    bought(product_from(other.west_region, price=Decimal("500.00")))
+
+    cards = list(Scorecard.objects.filter(year=2025).order_by("rank"))
+    assert [(c.pairing, c.rank, c.grade) for c in cards] == [
+        (world["pairing"], 1, Grade.GOOD),
+        (other, 2, Grade.POOR),
+    ]
+
+
+def test_every_figure_equals_the_sum_of_its_drill_down_facts(world):
+    # Given all four measures, weighted, and purchases of every kind
+    indicators = [
+        IndicatorFactory(code="bought", priority_extra_weight=Decimal("0.25")),
+        IndicatorFactory(
+            code="helped",
+            measure=Indicator.Measure.AMOUNT_HELPED,
+            target_source=Indicator.TargetSource.AGREEMENT_HELPED,
+        ),
+        IndicatorFactory(
+            code="products",
+            measure=Indicator.Measure.CERTIFIED_PRODUCTS,
+            target_source=Indicator.TargetSource.AGREEMENT_PRODUCTS,
+        ),
+        IndicatorFactory(
+            code="deep",
+            filter=Indicator.Filter.DEEP_POVERTY,
+        ),
+    ]
+    zone = sales_channel_create(region=world["hangzhou"])
+    tea = product_from(world["zhaojue"], price=Decimal("33.33"))
+    honey = product_from(world["zhaojue"], price=Decimal("12.50"))
+    uncertified = product_from(world["zhaojue"], state=None)
+    canteen = OrganisationFactory(home_region=world["hangzhou"])
+    bought(tea, 3)
+    bought(honey, 1, organisation=canteen, channel=zone)
+    bought(uncertified, 5)
+    bought(tea, 2, channel=zone, province="火星省")
+
+    # When the scorecard is read
+    card = Scorecard.objects.get()
+
+    # Then each indicator's value equals the total of the facts its drill-down lists
+    from evaluation.selectors import scorecard_item_facts
+
+    for indicator in indicators:
+        item = card.items.get(indicator=indicator)
+        facts = scorecard_item_facts(item=item)
+        if indicator.measure == Indicator.Measure.CERTIFIED_PRODUCTS:
+            assert item.value == len({f.product_id for f in facts}) == 2
+        else:
+            assert item.value == sum(f.weighted for f in facts)
+        assert all(f.counts for f in facts)
+    values = [card.items.get(indicator=i).value for i in indicators]
+    assert values == [Decimal("140.6125"), Decimal("79.16"), Decimal("2"), Decimal("112.49")]
+
+
+def test_settlements_added_one_by_one_equal_a_full_refresh(world):
+    # Given figures built settlement by settlement (each added to the scorecard)
+    IndicatorFactory(code="bought", priority_extra_weight=Decimal("0.25"))
+    IndicatorFactory(
+        code="products",
+        measure=Indicator.Measure.CERTIFIED_PRODUCTS,
+        target_source=Indicator.TargetSource.AGREEMENT_PRODUCTS,
+    )
+    tea = product_from(world["zhaojue"], price=Decimal("33.33"))
+    honey = product_from(world["zhaojue"], price=Decimal("12.50"))
+    for product, quantity in ((tea, 3), (honey, 1), (tea, 2)):
+        bought(product, quantity)
+    added = sorted((i.indicator_id, i.value, i.score) for i in Scorecard.objects.get().items.all())
+    total = Scorecard.objects.get().total
+
+    # When the year is recomputed from all its facts at once
+    scorecards_refresh(year=2025)
+
+    # Then nothing moves, to the last digit
+    card = Scorecard.objects.get()
+    assert sorted((i.indicator_id, i.value, i.score) for i in card.items.all()) == added
+    assert card.total == total
+    assert [i.value for i in card.items.order_by("indicator__code")] == [
+        Decimal("223.9375"),  # (99.99 + 12.50 + 66.66) × 1.25: all from a supervision target
+        Decimal("2"),
+    ]
+
+
+def test_scorecard_without_an_agreement_is_not_made(world):
+    IndicatorFactory(year=2026)
+
+    bought(product_from(world["zhaojue"]), year=2026)
+
+    assert not Scorecard.objects.filter(year=2026).exists()
+
+
+def test_refresh_recomputes_from_facts(world):
+    IndicatorFactory()
+    bought(product_from(world["zhaojue"], price=Decimal("100.00")))
+    world["agreement"].target_bought = Decimal("100.00")
+    world["agreement"].save()
+
+    scorecards_refresh(year=2025)
+
+    assert Scorecard.objects.get().total == Decimal("100.00")
+    assert facts_for(indicator=Indicator.objects.get(), pairing_id=world["pairing"].pk).count() == 1
