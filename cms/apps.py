@@ -1,7 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("内容")
+
+    def ready(self):
+        # After the users app has synced the role groups (it comes first in INSTALLED_APPS),
+        # point the moderation workflow at the moderator group.
+        post_migrate.connect(_workflow_sync_after_migrate, sender=self)
+
+
+def _workflow_sync_after_migrate(sender, **kwargs):
+    from .workflows import moderation_workflow_sync
+
+    moderation_workflow_sync()

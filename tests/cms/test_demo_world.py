@@ -18,6 +18,11 @@ ProductImage = get_model("catalogue", "ProductImage")
 Category = get_model("catalogue", "Category")
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
+Order = get_model("order", "Order")
+Shipment = get_model("order", "Shipment")
+SalesChannel = get_model("order", "SalesChannel")
+PaymentEvent = get_model("order", "PaymentEvent")
+Source = get_model("payment", "Source")
 User = get_user_model()
 
 COUNTED = [
@@ -35,6 +40,11 @@ COUNTED = [
     Membership,
     Pairing,
     Page,
+    Order,
+    Shipment,
+    SalesChannel,
+    PaymentEvent,
+    Source,
 ]
 
 
@@ -92,6 +102,48 @@ def test_demo_world_has_what_every_screen_needs(demo_settings):
     assert Organisation.objects.count() >= 2
     assert HomePage.objects.filter(locale__language_code="zh-hans").count() == 1
     assert HomePage.objects.filter(locale__language_code="en").count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_world_has_an_order_history_over_two_years(
+    demo_settings, django_capture_on_commit_callbacks
+):
+    # Given the demo world, announced payments counted as they happen
+    from marketplace.payment.events import payment_refunded, payment_settled
+
+    announced = []
+
+    def receiver(sender, payment_event, **kwargs):
+        announced.append(payment_event.pk)
+
+    payment_settled.connect(receiver)
+    payment_refunded.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            _load()
+    finally:
+        payment_settled.disconnect(receiver)
+        payment_refunded.disconnect(receiver)
+
+    # Then consumers' and buyer units' orders of 2025 and 2026 are paid, shipped, refunded
+    history = Order.objects.filter(number__startswith="DX")
+    assert {order.date_placed.year for order in history} == {2025, 2026}
+    assert history.filter(organisation__isnull=False).exists()
+    assert history.filter(organisation__isnull=True, user__isnull=False).exists()
+    assert set(history.values_list("sales_channel__code", flat=True)) >= {
+        "shanghai-zone",
+        "hangzhou-zone",
+        None,
+    }
+    assert not history.exclude(payment_events__event_type__code="paid").exists()
+    assert Shipment.objects.filter(order__in=history, state="delivered").exists()
+    assert Shipment.objects.filter(order__in=history, state="shipped").exists()
+    assert PaymentEvent.objects.filter(order__in=history, event_type__code="refund").exists()
+    # and every payment and refund was announced once, like a card payment's
+    events = PaymentEvent.objects.filter(order__in=history)
+    assert sorted(pk for pk in announced if events.filter(pk=pk).exists()) == sorted(
+        events.values_list("pk", flat=True)
+    )
 
 
 @pytest.mark.django_db

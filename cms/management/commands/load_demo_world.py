@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cms.demo import site_tree_load
-from evaluation.demo import pairings_load
+from cms.demo import demo_pages_load
+from evaluation.demo import evaluation_targets_load, pairings_load
 from marketplace.demo import (
     DEMO_PASSWORD,
     DEMO_USERS,
@@ -14,6 +14,8 @@ from marketplace.demo import (
     users_load,
     workforce_load,
 )
+from marketplace.demo_orders import demo_orders_load
+from marketplace.invoicing.demo import institutional_buyers_load
 from producers.demo import (
     benefit_links_load,
     certification_history_load,
@@ -22,6 +24,7 @@ from producers.demo import (
     households_load,
     regions_load,
 )
+from producers.income.demo import income_after_orders_load, income_before_orders_load
 
 
 class Command(BaseCommand):
@@ -56,15 +59,28 @@ class Command(BaseCommand):
             partners = partners_load(cooperatives=cooperatives, staff=staff)
             products = catalogue_load(partners=partners)
             certificates = certificates_load(products=products, officers=officers)
-            organisations_load(regions=regions, buyer=users["institutional_buyer"])
+            organisations = organisations_load(regions=regions, buyer=users["institutional_buyer"])
             pairings = pairings_load(regions=regions)
-            site_tree_load()
+            # Before the orders: their settlements build facts and scorecards against these.
+            evaluation_targets_load(pairings=pairings)
+            pages = demo_pages_load()
+            # Supply lots before the orders: their settlements split produce income by them.
+            income_before_orders_load()
+            orders = demo_orders_load(organisations=organisations, admin=users["platform_admin"])
+            invoiced = institutional_buyers_load(
+                organisations=organisations,
+                buyer=users["institutional_buyer"],
+                staff=users["platform_admin"],
+            )
+        # After the commit: the settlements' income tasks have built the ledger by now.
+        income = income_after_orders_load()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo world ready: {len(regions)} regions, {len(cooperatives)} cooperatives, "
                 f"{len(products)} products, {len(households)} new households, "
                 f"{links} new benefit links, {certificates} new certificates, "
-                f"{len(pairings)} pairings."
+                f"{len(pairings)} pairings, {pages} pages in each language, {orders} new orders, "
+                f"{invoiced} new invoiced organisation orders, {income['payouts']} new payouts."
             )
         )
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):")

@@ -1,0 +1,414 @@
+"""Everything the public pages show, read from the layers below. Pages call these once per
+request; each returns plain data with a constant number of queries whatever its size.
+
+Settled purchases are order lines of paid orders (an Oscar PaymentEvent of type "paid"),
+less the units refunded (PaymentEvent "refund"), valued at the line's unit price. A refund
+made in Stripe's dashboard without line quantities is not attributable to a line and is
+left out here (see marketplace/payment/events.py)."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from evaluation.models import Pairing
+from marketplace.catalogue.selectors import certificate_in_force, products_for_storefront
+from producers.income.selectors import households_reached
+from producers.models import Cooperative, Region
+from producers.money import to_yuan
+
+Line = get_model("order", "Line")
+PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
+
+PAID = "paid"
+REFUND = "refund"
+ZERO = Decimal("0.00")
+
+
+def this_year() -> int:
+    return timezone.localdate().year
+
+
+# --- Settled purchases ------------------------------------------------------------------
+
+
+def _quantity(code: str) -> Coalesce:
+    rows = (
+        PaymentEventQuantity.objects.filter(line=OuterRef("pk"), event__event_type__code=code)
+        .order_by()
+        .values("line")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def settled_lines(*, year: int | None = None) -> QuerySet:
+    """Order lines with a settled payment, annotated with `settled_quantity` and
+    `settled_amount` (yuan, refunds deducted). `year` is the order's year, Beijing time."""
+    lines = (
+        Line.objects.annotate(paid_quantity=_quantity(PAID), refunded_quantity=_quantity(REFUND))
+        .filter(paid_quantity__gt=0)
+        .annotate(settled_quantity=F("paid_quantity") - F("refunded_quantity"))
+        .annotate(
+            settled_amount=ExpressionWrapper(
+                F("unit_price_incl_tax") * F("settled_quantity"),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            )
+        )
+    )
+    if year is not None:
+        lines = lines.filter(order__date_placed__year=year)
+    return lines
+
+
+def _total(lines: QuerySet) -> Decimal:
+    total = lines.order_by().aggregate(total=Sum("settled_amount"))["total"]
+    return to_yuan(total or ZERO)
+
+
+@dataclass(frozen=True)
+class Figures:
+    amount: Decimal
+    households: int
+
+
+def headline_figures(*, year: int) -> Figures:
+    """The home page's live figures: amount bought this year and households it reached."""
+    lines = settled_lines(year=year)
+    return Figures(amount=_total(lines), households=households_reached(order_lines=lines))
+
+
+def county_figures(*, county: Region, year: int) -> Figures:
+    lines = settled_lines(year=year).filter(cooperative__county=county)
+    return Figures(amount=_total(lines), households=households_reached(order_lines=lines))
+
+
+# --- Live products and counties ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveProduct:
+    """A product as a public page shows it: only ever built for a product that can be
+    bought now (certified, valid certificate, in stock)."""
+
+    product: object
+    price: Decimal
+    num_available: int
+    certificate_number: str
+    certificate_valid_to: datetime.date
+    image_url: str
+    county: Region
+    cooperative: Cooperative
+
+    @property
+    def url(self) -> str:
+        return self.product.get_absolute_url()
+
+    @property
+    def title(self) -> str:
+        return self.product.get_title()
+
+
+def _live(products, *, strategy, on: datetime.date) -> list[LiveProduct]:
+    live = []
+    for product in products:
+        info = strategy.fetch_for_product(product)
+        if not info.availability.is_available_to_buy or info.price.incl_tax is None:
+            continue
+        certificate = certificate_in_force(product=product, on=on)
+        if certificate is None:
+            continue
+        image = next(iter(product.images.all()), None)
+        live.append(
+            LiveProduct(
+                product=product,
+                price=to_yuan(info.price.incl_tax),
+                num_available=info.stockrecord.net_stock_level if info.stockrecord else 0,
+                certificate_number=certificate.number,
+                certificate_valid_to=certificate.valid_to,
+                image_url=image.original.url if image and image.original else "",
+                county=product.cooperative.county,
+                cooperative=product.cooperative,
+            )
+        )
+    return live
+
+
+def live_products(*, ids, strategy, on: datetime.date | None = None) -> dict[int, LiveProduct]:
+    """Buyable products among `ids`, by id. Uncertified, expired and sold-out products are
+    left out, so a page can never offer them."""
+    on = on or timezone.localdate()
+    ids = {int(pk) for pk in ids if str(pk).isdigit()}
+    if not ids:
+        return {}
+    products = products_for_storefront(on=on).filter(pk__in=ids)
+    return {item.product.pk: item for item in _live(products, strategy=strategy, on=on)}
+
+
+def county_live_products(
+    *,
+    strategy,
+    counties=None,
+    cooperative=None,
+    limit: int = 12,
+    on: datetime.date | None = None,
+) -> list[LiveProduct]:
+    """Buyable products of these counties (or of one cooperative), newest first, at most
+    `limit`."""
+    on = on or timezone.localdate()
+    products = products_for_storefront(on=on).order_by("-date_created", "-pk")
+    if counties is not None:
+        products = products.filter(cooperative__county__in=counties)
+    if cooperative is not None:
+        products = products.filter(cooperative=cooperative)
+    # Sold-out products are filtered after the query: fetch a margin so a few sold-out
+    # ones do not empty the block.
+    return _live(products[: limit * 3], strategy=strategy, on=on)[:limit]
+
+
+@dataclass(frozen=True)
+class CountyCard:
+    county: Region
+    province: Region | None
+    cooperatives: int
+    products_for_sale: int
+
+
+def county_cards(*, ids, on: datetime.date | None = None) -> dict[int, CountyCard]:
+    """Featured counties with their province and live counts of certified cooperatives
+    and products for sale, in three queries."""
+    ids = {int(pk) for pk in ids if str(pk).isdigit()}
+    if not ids:
+        return {}
+    counties = Region.objects.filter(pk__in=ids, level=Region.Level.COUNTY).select_related(
+        "parent__parent"
+    )
+    cooperatives = defaultdict(int)
+    for county_id in Cooperative.objects.filter(
+        county_id__in=ids, state=Cooperative.State.CERTIFIED
+    ).values_list("county_id", flat=True):
+        cooperatives[county_id] += 1
+    products = defaultdict(int)
+    for county_id in (
+        products_for_storefront(on=on)
+        .filter(cooperative__county_id__in=ids)
+        .values_list("cooperative__county_id", flat=True)
+    ):
+        products[county_id] += 1
+    return {
+        county.pk: CountyCard(
+            county=county,
+            province=county.parent.parent if county.parent_id else None,
+            cooperatives=cooperatives[county.pk],
+            products_for_sale=products[county.pk],
+        )
+        for county in counties
+    }
+
+
+def county_cooperatives(*, county: Region) -> list[Cooperative]:
+    """The county's certified cooperatives with their village."""
+    return list(
+        Cooperative.objects.filter(county=county, state=Cooperative.State.CERTIFIED)
+        .select_related("village")
+        .order_by("legal_name")
+    )
+
+
+# --- Campaign zones ---------------------------------------------------------------------
+
+
+def _chain_ids(region: Region | None) -> set[int]:
+    ids = set()
+    while region is not None:
+        ids.add(region.pk)
+        region = region.parent
+    return ids
+
+
+def channel_paired_counties(*, channel) -> list[Region]:
+    """Western counties paired with a campaign zone's eastern partner: its region, or its
+    organisation's home region, and the regions above it."""
+    region = channel.region
+    if region is None and channel.organisation_id:
+        region = channel.organisation.home_region
+    if region is None:
+        return []
+    east_ids = _chain_ids(region)
+    west_ids = Pairing.objects.filter(
+        kind=Pairing.Kind.EAST_WEST, east_region_id__in=east_ids
+    ).values("west_region_id")
+    return list(
+        Region.objects.filter(level=Region.Level.COUNTY)
+        .filter(Q(pk__in=west_ids) | Q(parent_id__in=west_ids) | Q(parent__parent_id__in=west_ids))
+        .select_related("parent__parent")
+        .order_by("code")
+    )
+
+
+# --- Social participation ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    rank: int
+    name: str
+    amount: Decimal
+
+
+def organisation_ranking(*, year: int, limit: int = 50) -> list[RankingRow]:
+    """Buyer organisations by settled purchases in a year, largest first."""
+    rows = (
+        settled_lines(year=year)
+        .filter(order__organisation__isnull=False)
+        .order_by()
+        .values("order__organisation_id", "order__organisation__name")
+        .annotate(amount=Sum("settled_amount"))
+        .order_by("-amount", "order__organisation__name")
+    )
+    return _ranked((row["order__organisation__name"], row["amount"]) for row in rows[:limit])
+
+
+def individual_ranking(*, year: int, limit: int = 50) -> list[RankingRow]:
+    """Individuals who opted in, by nickname, by their own (not their organisation's)
+    settled purchases in a year."""
+    rows = (
+        settled_lines(year=year)
+        .filter(
+            order__organisation__isnull=True,
+            order__user__public_participation__show_in_ranking=True,
+        )
+        .exclude(order__user__nickname="")
+        .order_by()
+        .values("order__user_id", "order__user__nickname")
+        .annotate(amount=Sum("settled_amount"))
+        .order_by("-amount", "order__user__nickname")
+    )
+    return _ranked((row["order__user__nickname"], row["amount"]) for row in rows[:limit])
+
+
+def _ranked(rows) -> list[RankingRow]:
+    ranked = []
+    for name, amount in rows:
+        amount = to_yuan(amount or ZERO)
+        if amount > 0:
+            ranked.append(RankingRow(rank=len(ranked) + 1, name=name, amount=amount))
+    return ranked
+
+
+@dataclass(frozen=True)
+class Certificate:
+    buyer_name: str
+    year: int
+    amount: Decimal
+    counties: list[Region] = field(default_factory=list)
+    households: int = 0
+
+
+def buyer_certificate(*, user, year: int, organisation=None) -> Certificate:
+    """What a thank-you certificate says: a buyer's own settled purchases in a year (or,
+    with `organisation`, the organisation's), the counties they came from and the
+    households they reached."""
+    lines = settled_lines(year=year)
+    if organisation is not None:
+        lines = lines.filter(order__organisation=organisation)
+        name = organisation.name
+    else:
+        lines = lines.filter(order__user=user, order__organisation__isnull=True)
+        name = user.nickname or user.get_full_name() or user.email
+    county_ids = set(lines.order_by().values_list("cooperative__county_id", flat=True))
+    counties = list(
+        Region.objects.filter(pk__in=county_ids - {None}).select_related("parent__parent")
+    )
+    return Certificate(
+        buyer_name=name,
+        year=year,
+        amount=_total(lines),
+        counties=counties,
+        households=households_reached(order_lines=lines),
+    )
+
+
+# --- Public scorecard summary -----------------------------------------------------------
+
+
+@dataclass
+class PairingPurchases:
+    pairing: Pairing
+    by_year: dict[int, Decimal] = field(default_factory=dict)
+    from_east_by_year: dict[int, Decimal] = field(default_factory=dict)
+
+
+def pairing_purchases(*, years: list[int]) -> list[PairingPurchases]:
+    """Settled purchases from each pairing's western region per year, and the part bought
+    by organisations of its eastern region. Aggregates only; an evaluation scorecard
+    selector can replace this one function."""
+    pairings = list(
+        Pairing.objects.select_related("east_region", "west_region").order_by("kind", "pk")
+    )
+    rows = (
+        settled_lines()
+        .filter(order__date_placed__year__in=years)
+        .annotate(year=ExtractYear("order__date_placed"))
+        .order_by()
+        .values(
+            "year",
+            "cooperative__county_id",
+            "cooperative__county__parent_id",
+            "cooperative__county__parent__parent_id",
+            "order__organisation__home_region_id",
+            "order__organisation__home_region__parent_id",
+            "order__organisation__home_region__parent__parent_id",
+        )
+        .annotate(amount=Sum("settled_amount"))
+    )
+    result = [PairingPurchases(pairing=p) for p in pairings]
+    for row in rows:
+        west = {
+            row["cooperative__county_id"],
+            row["cooperative__county__parent_id"],
+            row["cooperative__county__parent__parent_id"],
+        }
+        east = {
+            row["order__organisation__home_region_id"],
+            row["order__organisation__home_region__parent_id"],
+            row["order__organisation__home_region__parent__parent_id"],
+        } - {None}
+        amount = to_yuan(row["amount"] or ZERO)
+        for item in result:
+            if item.pairing.west_region_id not in west:
+                continue
+            year = row["year"]
+            item.by_year[year] = item.by_year.get(year, ZERO) + amount
+            if item.pairing.east_region_id in east:
+                item.from_east_by_year[year] = item.from_east_by_year.get(year, ZERO) + amount
+    return result
+
+
+def buyer_organisation(*, user, organisation_id) -> object | None:
+    """The organisation if `user` is an approved member of it, else None."""
+    Membership = get_model("organisations", "Membership")
+    membership = (
+        Membership.objects.filter(
+            user=user, organisation_id=organisation_id, state=Membership.State.APPROVED
+        )
+        .select_related("organisation")
+        .first()
+    )
+    return membership.organisation if membership else None
