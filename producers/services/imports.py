@@ -5,11 +5,9 @@ being line 1. A file with any bad row imports nothing. Problems with the file it
 large, not text, unreadable encoding) raise ValidationError before any row is read.
 """
 
-import codecs
 import csv
 import datetime
 import io
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -18,11 +16,10 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .. import crypto
+from .. import crypto, csvsafe
 from ..access import officer_county
 from ..models import AuditEntry, BenefitKind, BenefitLink, Cooperative, Household, Region
 from ..money import MoneyError, parse_yuan
@@ -101,48 +98,9 @@ def max_import_bytes() -> int:
     return getattr(settings, "PRODUCERS_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
-def _refuse_not_text():
-    raise ValidationError(
-        _("文件不是CSV文本文件。请在Excel中选择“另存为”，保存类型选“CSV（逗号分隔）”后再上传。"),
-        code="not_text",
-    )
-
-
 def _read_text(file) -> str:
     """Bytes of an upload as text: UTF-8 (with or without BOM), or GBK/GB18030."""
-    limit = max_import_bytes()
-    too_large = ValidationError(
-        _("文件太大：最大允许%(limit)s，请分成几个文件导入。") % {"limit": filesizeformat(limit)},
-        code="too_large",
-    )
-    if getattr(file, "size", None) is not None and file.size > limit:
-        raise too_large
-    data = file.read(limit + 1)
-    if isinstance(data, str):
-        data = data.encode()
-    if len(data) > limit:
-        raise too_large
-    if not data.strip():
-        raise ValidationError(_("文件是空的。"), code="empty")
-    if data.startswith(codecs.BOM_UTF8):
-        encodings = ("utf-8-sig",)
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
-        _refuse_not_text()
-    else:
-        encodings = ("utf-8", "gb18030")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError(
-            _("无法识别文件的编码，请保存为UTF-8或GBK编码的CSV文件。"), code="encoding"
-        )
-    if any(unicodedata.category(char) == "Cc" and char not in "\t\r\n" for char in text):
-        _refuse_not_text()
-    return text
+    return csvsafe.upload_decode(file, max_bytes=max_import_bytes())
 
 
 def _header_key(text: str) -> str:
@@ -625,9 +583,7 @@ def benefit_links_import(*, actor, cooperative: Cooperative, file) -> ImportResu
 
 
 def _template(columns: tuple[Column, ...]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow([column.label for column in columns])
-    return "\ufeff" + buffer.getvalue()  # the BOM makes Excel read UTF-8
+    return csvsafe.rows_write([[column.label for column in columns]])  # with Excel's BOM
 
 
 def household_import_template() -> str:

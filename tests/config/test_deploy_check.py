@@ -22,7 +22,8 @@ def production_env(tmp_path) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
-        if name not in {"DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"}
+        if name
+        not in {"DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
