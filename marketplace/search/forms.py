@@ -1,13 +1,18 @@
 """The filters of the listing and search pages, read from GET parameters.
 
-Choices are loaded once by the view (three queries) and the form resolves values from them,
-so validating costs no query. An invalid value drops only its own filter."""
+Choices are loaded once by the view (three queries, none while cached for the catalogue
+version) and the form resolves values from them, so validating costs no query.
+An invalid value drops only its own filter."""
 
+import uuid
 from dataclasses import dataclass, field
 
 from django import forms
+from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.catalogue.caching import TIMEOUT, versioned_key
 from producers.models import Region
 
 from .selectors import (
@@ -27,22 +32,61 @@ class FilterChoices:
     categories: list = field(default_factory=list)
     counties: list[Region] = field(default_factory=list)
     east_regions: list[Region] = field(default_factory=list)
+    # Lists built from the choices for the form, by language and province (see the form).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def load(cls) -> "FilterChoices":
-        return cls(
-            categories=categories_for_browsing(),
-            counties=counties_with_products_for_sale(),
-            east_regions=east_regions_with_pairings(),
-        )
+    def load(cls, *, version: str = "") -> "FilterChoices":
+        """The choices, kept per catalogue version: finding the counties with products for
+        sale reads every product for sale. The current version's choices also stay in the
+        process, as unpickling some thousand regions on every request costs more than the
+        rest of a cached page (the small `stamp` entry says the cached choices still stand)."""
+        key = versioned_key("filter-choices", version)
+        stamp = cache.get(f"{key}:stamp") if version else None
+        if stamp is not None and _loaded.get(version, (None,))[0] == stamp:
+            return _loaded[version][1]
+        choices = cache.get(key) if version else None
+        if choices is None:
+            choices = cls(
+                categories=categories_for_browsing(),
+                counties=counties_with_products_for_sale(),
+                east_regions=east_regions_with_pairings(),
+            )
+            if version:
+                cache.set(key, choices, TIMEOUT)
+        if version:
+            stamp = cache.get(f"{key}:stamp") or uuid.uuid4().hex
+            cache.set(f"{key}:stamp", stamp, TIMEOUT)
+            _loaded.clear()
+            _loaded[version] = (stamp, choices)
+        return choices
+
+    def county_choices(self, province: Region | None) -> list:
+        """Counties grouped by province (only `province`'s when given), in this language."""
+        key = ("counties", get_language(), province.pk if province else None)
+        if key not in self.memo:
+            by_province = {}
+            for county in self.counties:
+                if province is None or county.parent.parent_id == province.pk:
+                    by_province.setdefault(county.parent.parent.display_name, []).append(
+                        (county.code, county.display_name)
+                    )
+            self.memo[key] = list(by_province.items())
+        return self.memo[key]
 
     @property
     def provinces(self) -> list[Region]:
+        if "provinces" in self.memo:
+            return self.memo["provinces"]
         seen = {}
         for county in self.counties:
             province = county.parent.parent
             seen.setdefault(province.pk, province)
-        return sorted(seen.values(), key=lambda region: region.code)
+        self.memo["provinces"] = sorted(seen.values(), key=lambda region: region.code)
+        return self.memo["provinces"]
+
+
+_loaded: dict[str, tuple[str, FilterChoices]] = {}
 
 
 def _east_label(region: Region) -> str:
@@ -82,13 +126,7 @@ class ProductFilterForm(forms.Form):
         ]
         # With a province chosen, only its counties are offered (and accepted).
         province = self._provinces.get(self.data.get("province"))
-        counties_by_province = {}
-        for county in choices.counties:
-            if province is None or county.parent.parent_id == province.pk:
-                counties_by_province.setdefault(county.parent.parent.display_name, []).append(
-                    (county.code, county.display_name)
-                )
-        self.fields["county"].choices = everywhere + list(counties_by_province.items())
+        self.fields["county"].choices = everywhere + choices.county_choices(province)
         self.fields["paired_with"].choices = everywhere + [
             (region.code, _east_label(region)) for region in self._east_regions.values()
         ]

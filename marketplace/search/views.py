@@ -20,6 +20,8 @@ from django.views.generic import ListView
 from oscar.apps.search.signals import user_search
 from oscar.core.loading import get_model
 
+from marketplace.catalogue.caching import VersionedCountPaginator, catalogue_version
+
 from .forms import FilterChoices, ProductFilterForm
 from .selectors import products_for_listing, products_matching
 
@@ -31,9 +33,15 @@ class ProductListView(ListView):
 
     context_object_name = "products"
     paginate_by = settings.OSCAR_PRODUCTS_PER_PAGE
+    paginator_class = VersionedCountPaginator
 
     def get(self, request, *args, **kwargs):
-        self.filter_form = ProductFilterForm(request.GET, choices=FilterChoices.load())
+        # One cheap query; the filter choices, the result count and the rendered filters
+        # and product grid are cached under it (marketplace.catalogue.caching).
+        self.version = catalogue_version()
+        self.filter_form = ProductFilterForm(
+            request.GET, choices=FilterChoices.load(version=self.version)
+        )
         self.filters = self.get_filters()
         try:
             return super().get(request, *args, **kwargs)
@@ -51,10 +59,16 @@ class ProductListView(ListView):
         """Where the filter form and the category links lead."""
         return self.request.path
 
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
+        return self.paginator_class(
+            queryset, per_page, orphans, allow_empty_first_page, version=self.version, **kw
+        )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         category = self.filters["category"]
         context.update(
+            catalogue_version=self.version,
             filter_form=self.filter_form,
             filter_action=self.filter_action_url(),
             # Category links keep the other filters (and the search terms), not the page.

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` runs every module of bench.run.MODULES on PostgreSQL."""

@@ -1,0 +1,196 @@
+"""Benchmark: complete orders per second against a running localstripe, through the service
+layer (basket → payment_start → card confirmation → order_place_for_payment) and end to
+end over HTTP with Django's test client (basket → checkout → preview → pay → return).
+
+Runs in a separate process on the small catalogue's database (bench.datagen), so that the
+orders it places never reach the empty database the catalogues are copied from. The
+settlement's own work (income allocation, purchase facts: eager Celery tasks) is part of
+each order's time, as it is in a web process without a broker."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+from bench import datagen
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICE_ORDERS = int(os.environ.get("BENCH_CHECKOUT_ORDERS", "40"))
+HTTP_ORDERS = int(os.environ.get("BENCH_CHECKOUT_HTTP_ORDERS", "15"))
+ADDRESS = {
+    "first_name": "",
+    "last_name": "张三",
+    "line1": "文三路 90 号 3 幢 201 室",
+    "line3": "西湖区",
+    "line4": "杭州市",
+    "state": "浙江省",
+    "postcode": "310012",
+    "country_id": "CN",
+    "phone_number": "+8613800138000",
+}
+FORM_ADDRESS = {key: value for key, value in ADDRESS.items() if key not in ("first_name",)}
+FORM_ADDRESS["phone_number"] = "13800138000"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _localstripe_start() -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603  our own dev dependency, fixed arguments
+        [sys.executable, "-m", "localstripe", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process, f"http://127.0.0.1:{port}"
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("localstripe did not start") from None
+            time.sleep(0.1)
+
+
+def run() -> list[dict]:
+    size = datagen.SIZES["small"]
+    dataset = datagen.ensure(size)
+    process, stripe_url = _localstripe_start()
+    try:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "DATABASE_URL": dataset["url"],
+            "FIELD_ENCRYPTION_KEY": datagen.BENCH_FIELD_ENCRYPTION_KEY,
+            "STRIPE_API_BASE": stripe_url,
+            "CELERY_BROKER_URL": "",
+            "LOG_LEVEL": "WARNING",
+        }
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.checkout"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    rows = json.loads(out.strip().splitlines()[-1])
+    for row in rows:
+        row["size"] = f"{size.products:,} products, {row.pop('orders')} orders"
+    return rows
+
+
+def _measure(fn, orders: int) -> tuple[float, float]:
+    tracemalloc.start()
+    start = time.perf_counter()
+    for n in range(orders):
+        fn(n)
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
+    return orders / seconds, peak
+
+
+def _in_process() -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from django.test import Client
+    from django.urls import reverse
+    from oscar.core.loading import get_class, get_model
+
+    from marketplace.catalogue.selectors import products_for_sale
+    from marketplace.payment import gateway
+    from marketplace.payment.services import order_place_for_payment, payment_start
+
+    Basket = get_model("basket", "Basket")
+    Order = get_model("order", "Order")
+    PaymentAttempt = get_model("payment", "PaymentAttempt")
+    Selector = get_class("partner.strategy", "Selector")
+    OrderNumberGenerator = get_class("order.utils", "OrderNumberGenerator")
+    User = django.contrib.auth.get_user_model()
+
+    stamp = int(time.time() * 1000)
+    user = User.objects.create_user(email=f"bench-{stamp}@example.com", password=None)
+    products = list(products_for_sale().order_by("pk")[:50])
+
+    def service_order(n: int) -> None:
+        basket = Basket.objects.create(owner=user)
+        basket.strategy = Selector().strategy(user=user)
+        basket.add_product(products[n % len(products)], 1)
+        basket.add_product(products[(n + 7) % len(products)], 2)
+        attempt = payment_start(
+            basket=basket,
+            user=user,
+            order_number=OrderNumberGenerator().order_number(basket),
+            amount=basket.total_incl_tax,
+            shipping_address=ADDRESS,
+            shipping_method_code="free-shipping",
+        )
+        gateway.payment_intent_confirm(attempt.payment_intent_id, payment_method="pm_card_visa")
+        order_place_for_payment(payment_intent_id=attempt.payment_intent_id)
+
+    client = Client()
+    client.force_login(user)
+
+    def http_order(n: int) -> None:
+        for product in (products[n % len(products)], products[(n + 3) % len(products)]):
+            add = reverse("basket:add", kwargs={"pk": product.pk})
+            response = client.post(add, {"quantity": 1})
+            assert response.status_code == 302
+        client.get(reverse("checkout:index"), follow=True)
+        response = client.post(reverse("checkout:shipping-address"), FORM_ADDRESS, follow=True)
+        assert response.resolver_match.url_name == "preview", response.resolver_match
+        response = client.post(reverse("checkout:preview"), {"action": "place_order"})
+        assert response.status_code == 302, response.status_code
+        assert client.get(response.url).status_code == 200
+        attempt = PaymentAttempt.objects.filter(user=user).latest("pk")
+        # What Stripe.js does in the buyer's browser.
+        gateway.payment_intent_confirm(attempt.payment_intent_id, payment_method="pm_card_visa")
+        returned = client.get(
+            reverse("checkout:stripe-return") + f"?payment_intent={attempt.payment_intent_id}"
+        )
+        assert returned.url == reverse("checkout:thank-you"), returned
+
+    before = Order.objects.filter(user=user).count()
+    service_rate, service_peak = _measure(service_order, SERVICE_ORDERS)
+    http_rate, http_peak = _measure(http_order, HTTP_ORDERS)
+    placed = Order.objects.filter(user=user).count() - before
+    assert placed == SERVICE_ORDERS + HTTP_ORDERS, f"{placed} orders placed"
+    rows = [
+        {
+            "figure": "checkout, service layer (localstripe)",
+            "value": service_rate,
+            "unit": "orders/s",
+            "orders": SERVICE_ORDERS,
+            "peak_memory_mb": service_peak,
+        },
+        {
+            "figure": "checkout, HTTP basket → pay → return",
+            "value": http_rate,
+            "unit": "orders/s",
+            "orders": HTTP_ORDERS,
+            "peak_memory_mb": http_peak,
+        },
+    ]
+    print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    _in_process()

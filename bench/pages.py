@@ -1,0 +1,312 @@
+"""Benchmark: the storefront pages under concurrent load, at both catalogue sizes.
+
+For each size (bench.datagen) the app is served by gunicorn (2 workers, production settings,
+the size's database) and loaded by wrk from a second process with 8 concurrent clients:
+requests/s and p50/p99 latency of the catalogue list, a product page (rotating over 200
+products), a search and a county page. SQL queries per page are counted in a separate
+process with CaptureQueriesContext on the same settings and database.
+
+BENCH_SIZES (default "small,large") and BENCH_SECONDS (default 10) shorten a run."""
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from bench import datagen
+
+ROOT = Path(__file__).resolve().parent.parent
+CLIENTS = 8
+WORKERS = 2
+PRODUCT_PAGES = 200
+SEARCH = "苦荞"
+STATIC_ROOT = ROOT / "var" / "bench-static"
+
+
+def server_env(database_url: str, port: int) -> dict:
+    """Production settings as deployed: secrets from the environment, DEBUG off, cached
+    templates, whitenoise's compressed manifest, persistent database connections."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": datagen.BENCH_SECRET_KEY,
+        "FIELD_ENCRYPTION_KEY": datagen.BENCH_FIELD_ENCRYPTION_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "DATABASE_CONN_MAX_AGE": "600",
+        "STATIC_ROOT": str(STATIC_ROOT),
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        "WAGTAILADMIN_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    # One cache shared by the workers, as in production (BENCH_REDIS_CACHE_URL=none: each
+    # worker its own local memory cache).
+    redis = os.environ.get("BENCH_REDIS_CACHE_URL", "redis://127.0.0.1:6379/9")
+    if redis != "none":
+        env["REDIS_CACHE_URL"] = redis
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _collectstatic(env: dict) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
+@contextlib.contextmanager
+def serve(database_url: str):
+    """gunicorn on a free port; yields (base URL, master pid)."""
+    port = _free_port()
+    env = server_env(database_url, port)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [str(gunicorn), "config.wsgi:application", "--workers", str(WORKERS)]
+    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603  fixed arguments
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process)
+        yield base, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_until_up(base: str, process) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited while starting")
+        with contextlib.suppress(OSError):
+            request = urllib.request.Request(  # noqa: S310  our own http server
+                base + "/shop/catalogue/", headers={"X-Forwarded-Proto": "https"}
+            )
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310  http only
+                if response.status == 200:
+                    return
+        time.sleep(0.5)
+    raise RuntimeError("gunicorn did not answer within 120 s")
+
+
+def _worker_peak_rss_mb(master_pid: int) -> float:
+    """Largest peak resident size (VmHWM) among the gunicorn workers."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    peaks = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        match = re.search(r"VmHWM:\s+(\d+) kB", status)
+        if match:
+            peaks.append(int(match.group(1)) / 1024)
+    return max(peaks, default=0.0)
+
+
+def _pages(database_url: str) -> dict[str, list[str]]:
+    """The paths each figure loads: product pages rotate over the newest products."""
+    with datagen._connect(database_url) as conn:
+        products = conn.execute(
+            "SELECT slug, id FROM catalogue_product ORDER BY date_created DESC LIMIT %s",
+            (PRODUCT_PAGES,),
+        ).fetchall()
+        county_page = conn.execute(
+            "SELECT url_path FROM wagtailcore_page p JOIN cms_countypage c "
+            "ON c.page_ptr_id = p.id WHERE p.live ORDER BY p.id LIMIT 1"
+        ).fetchone()
+    pages = {
+        "catalogue list": ["/shop/catalogue/"],
+        "product detail": [f"/shop/catalogue/{slug}_{pk}/" for slug, pk in products],
+        "search": ["/shop/search/?q=" + urllib.parse.quote(SEARCH)],
+    }
+    if county_page:
+        # url_path starts with the site root's path (/home/…).
+        pages["county page"] = ["/" + county_page[0].split("/", 2)[2]]
+    return pages
+
+
+def _county_page_create(database_url: str, port: int) -> None:
+    """A CMS county page for the county with the most products (if the CMS has them)."""
+    env = server_env(database_url, port)
+    subprocess.run(
+        [sys.executable, "-m", "bench.pages", "county-page"], cwd=ROOT, env=env, check=True
+    )
+
+
+def _query_counts(database_url: str, pages: dict[str, list[str]]) -> dict[str, int]:
+    env = server_env(database_url, 0)
+    paths = [paths[0] for paths in pages.values()]
+    out = subprocess.run(  # noqa: S603  our own module, paths from the database
+        [sys.executable, "-m", "bench.pages", "queries", *paths],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    by_path = json.loads(out.strip().splitlines()[-1])
+    return {page: by_path[paths[0]] for page, paths in pages.items()}
+
+
+WRK_SCRIPT = """
+paths = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+"""
+
+
+def _wrk(base: str, paths: list[str], seconds: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths))
+    command = ["wrk", "-t", "2", "-c", str(CLIENTS), "--latency", "-s", script.name]
+    command += ["-H", "X-Forwarded-Proto: https"]
+    try:
+        # A warm-up fills the workers' template and URL caches and the fragment cache.
+        warm = [*command, "--timeout", "60s", "-d", "5s", base]
+        subprocess.run(warm, check=True, capture_output=True)  # noqa: S603  fixed arguments
+        out = subprocess.run(  # noqa: S603  fixed arguments
+            [*command, "--timeout", "10s", "-d", f"{seconds}s", base],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    timeouts = re.search(r"timeout (\d+)", out)
+    if timeouts and int(timeouts.group(1)):
+        print(f"{paths[0]}: {timeouts.group(1)} requests timed out", file=sys.stderr)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{paths[0]}: {errors.group(1)} failed responses\n{out}")
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+        "p99": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
+    }
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def run() -> list[dict]:
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+    sizes = os.environ.get("BENCH_SIZES", "small,large").split(",")
+    seconds = int(os.environ.get("BENCH_SECONDS", "10"))
+    rows = []
+    for name in sizes:
+        size = datagen.SIZES[name]
+        dataset = datagen.ensure(size)
+        label = f"{size.products:,} products"
+        rows.append(
+            {
+                "figure": "catalogue data generation"
+                + ("" if dataset["generated_now"] else " (earlier run)"),
+                "value": dataset["seconds"],
+                "unit": "s",
+                "size": label,
+                "peak_memory_mb": "",
+            }
+        )
+        _collectstatic(server_env(dataset["url"], 0))
+        _county_page_create(dataset["url"], 0)
+        pages = _pages(dataset["url"])
+        queries = _query_counts(dataset["url"], pages)
+        with serve(dataset["url"]) as (base, master):
+            for page, paths in pages.items():
+                load = _wrk(base, paths, seconds)
+                peak = _worker_peak_rss_mb(master)
+                for figure, value, unit in (
+                    ("requests", load["rps"], "req/s"),
+                    ("p50 latency", load["p50"], "ms"),
+                    ("p99 latency", load["p99"], "ms"),
+                    ("SQL queries", queries[page], "per page"),
+                ):
+                    rows.append(
+                        {
+                            "figure": f"{page}: {figure}",
+                            "value": value,
+                            "unit": unit,
+                            "size": label,
+                            "peak_memory_mb": peak,
+                        }
+                    )
+    return rows
+
+
+def _count_queries(paths: list[str]) -> None:
+    """In this process: each page requested once to warm caches, then counted."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+    counts = {}
+    for path in paths:
+        assert client.get(path).status_code == 200, path
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        assert response.status_code == 200, path
+        counts[path] = len(captured)
+    print(json.dumps(counts))
+
+
+def _county_page() -> None:
+    import django
+
+    django.setup()
+    from django.db.models import Count
+
+    try:
+        from cms.demo import site_tree_load
+        from cms.models import CountyPage
+    except ImportError:
+        return  # no CMS county pages yet
+    from producers.models import Region
+
+    if CountyPage.objects.live().exists():
+        return
+    home = site_tree_load()
+    county = (
+        Region.objects.filter(level=Region.Level.COUNTY)
+        .annotate(products=Count("county_cooperatives__products"))
+        .order_by("-products", "code")
+        .first()
+    )
+    page = CountyPage(
+        title=county.name, slug=f"county-{county.code}", region=county, locale=home.locale
+    )
+    home.add_child(instance=page)
+    page.save_revision().publish()
+
+
+if __name__ == "__main__":
+    command, *arguments = sys.argv[1:]
+    if command == "queries":
+        _count_queries(arguments)
+    elif command == "county-page":
+        _county_page()
+    else:
+        raise SystemExit(f"unknown command {command}; run the benchmark with python -m bench.run")

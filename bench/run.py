@@ -1,0 +1,73 @@
+"""Run every benchmark module and print one table. `make bench` (PostgreSQL: DATABASE_URL).
+
+Each module exposes `run() -> list[dict]` with rows of
+{figure, value, unit, size, peak_memory_mb}. Add a module by adding its name below."""
+
+import os
+import sys
+import time
+
+MODULES = [
+    "bench.income_allocation",
+    "bench.evaluation_scorecards",
+    "bench.pages",
+    "bench.checkout",
+]
+COLUMNS = [
+    ("figure", "figure"),
+    ("value", "value"),
+    ("unit", "unit"),
+    ("size", "data size"),
+    ("peak_memory_mb", "peak memory (MB)"),
+]
+
+
+def _format(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def table(rows: list[dict]) -> str:
+    cells = [[title for _key, title in COLUMNS]]
+    cells += [[_format(row.get(key, "")) for key, _title in COLUMNS] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    import importlib
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    settings.DEBUG = False  # DEBUG keeps every query in memory and would skew the figures
+
+    if connection.vendor != "postgresql":
+        print("Benchmarks run on PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+        return 2
+    rows, failed = [], []
+    for name in MODULES:
+        start = time.perf_counter()
+        print(f"running {name} …", file=sys.stderr, flush=True)
+        try:
+            module = importlib.import_module(name)
+            rows += module.run()
+        except Exception as exc:  # one broken module must not hide the others' figures
+            failed.append(name)
+            print(f"{name} failed: {exc!r}", file=sys.stderr)
+        print(f"{name}: {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    print(table(rows))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
