@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test install lint migrations-check lock worker beat clean
+.PHONY: demo test install lint migrations-check lock worker beat clean bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ lint:
 
 migrations-check:
 	$(PY) manage.py makemigrations --check --dry-run
+
+## Benchmarks on PostgreSQL (DATABASE_URL=postgres://…): one table of figures.
+bench: install
+	$(PY) -m bench.run
 
 ## Re-pin dependencies after editing requirements/*.in.
 lock: | $(PY)

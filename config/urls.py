@@ -11,6 +11,8 @@ urlpatterns = [
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("django-admin/", admin.site.urls),
+    # Read-only evaluation API for provincial systems, with its OpenAPI schema at /api/schema/.
+    path("api/", include("evaluation.api.urls")),
 ]
 
 if settings.DEBUG:
@@ -28,6 +30,10 @@ urlpatterns += i18n_patterns(
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("", include("marketplace.catalogue.certification.urls")),
     path("", include("producers.urls")),
+    path("", include("producers.income.urls")),
+    path("", include("marketplace.organisations.urls")),
+    path("", include("cms.urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -43,6 +43,7 @@ DEMO_USERS = [
     ("county@dongxi.demo", "志刚", "沙马", roles.COUNTY_OFFICER, False),
     ("evaluator@dongxi.demo", "敏", "周", roles.EVALUATOR, False),
     ("editor@dongxi.demo", "悦", "许", roles.EDITOR, False),
+    ("moderator@dongxi.demo", "静", "蒋", roles.MODERATOR, False),
 ]
 
 ORGANISATIONS = [

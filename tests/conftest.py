@@ -16,6 +16,15 @@ def default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: the test database is rolled back between tests
+    and reuses primary keys, so entries keyed on data versions could outlive their data."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def home_page(db):
     """The Wagtail site tree with the home page in Chinese and English."""

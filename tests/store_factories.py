@@ -70,3 +70,9 @@ def county_officer_create(*, county):
     from marketplace.users.roles import COUNTY_OFFICER
 
     return CountyOfficerFactory(user=UserFactory(roles=[COUNTY_OFFICER]), county=county).user
+
+
+def sales_channel_create(*, code: str = "shanghai-zone", name: str = "上海消费帮扶专区", **kwargs):
+    """A sales channel (an eastern partner's campaign zone), active unless told otherwise."""
+    SalesChannel = get_model("order", "SalesChannel")
+    return SalesChannel.objects.create(code=code, name=name, **kwargs)

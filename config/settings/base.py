@@ -2,6 +2,8 @@
 with defaults that run the demo on one machine (SQLite, eager Celery, localstripe)."""
 
 import warnings
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -28,7 +30,9 @@ INSTALLED_APPS = [
     # Project apps first so that their templates and translations win.
     "marketplace.users",
     "marketplace.organisations",
+    "marketplace.invoicing",
     "producers",
+    "producers.income",
     "evaluation",
     "cms",
     # Django
@@ -89,6 +93,13 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    # Login throttling and the Content Security Policy
+    "axes",
+    "csp",
+    # The read-only evaluation API for provincial systems
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +113,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
+    "config.security.StripeAwareCSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -138,12 +152,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses logins of a locked-out user before any password is checked (django-axes).
+    "config.security.LoginThrottleBackend",
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -200,7 +219,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.payment.tasks.reservations_release_expired_task",
         "schedule": crontab(minute="*/5"),
     },
+    "income-households-monitor-nightly": {
+        "task": "producers.income.tasks.households_monitor_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "invoices-remind-overdue-daily": {
+        "task": "marketplace.invoicing.tasks.invoices_remind_overdue_task",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "evaluation-scorecards-refresh-nightly": {
+        "task": "evaluation.tasks.scorecards_refresh_open_years_task",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
+
+# Income tracing: platform fee taken before allocation (0–1), days after which unpaid
+# household income is flagged to the county office, drop that raises an early warning.
+INCOME_PLATFORM_FEE_RATE = env_str("INCOME_PLATFORM_FEE_RATE", "0")
+INCOME_PAYOUT_OVERDUE_DAYS = env_int("INCOME_PAYOUT_OVERDUE_DAYS", 30)
+INCOME_SHARP_DROP_PERCENT = env_int("INCOME_SHARP_DROP_PERCENT", 30)
 
 # Stripe: every call goes through marketplace.payment's gateway. STRIPE_API_BASE points
 # the library at localstripe in the demo and in integration tests.
@@ -216,6 +253,20 @@ STRIPE_WECHAT_PAY_ENABLED = env_bool("STRIPE_WECHAT_PAY_ENABLED", False)
 # Stock is held for an unpaid checkout this long, then released (and the PaymentIntent
 # cancelled) by reservations_release_expired.
 STOCK_RESERVATION_MINUTES = env_int("STOCK_RESERVATION_MINUTES", 15)
+
+# Institutional buyers: orders above this amount (CNY) wait for an approver; invoices are
+# due this many days after acceptance and are paid by corporate transfer to this account.
+ORGANISATION_APPROVAL_THRESHOLD = Decimal(env_str("ORGANISATION_APPROVAL_THRESHOLD", "5000.00"))
+INVOICE_PAYMENT_DAYS = env_int("INVOICE_PAYMENT_DAYS", 30)
+INVOICE_REMINDER_INTERVAL_DAYS = env_int("INVOICE_REMINDER_INTERVAL_DAYS", 7)
+# Where the platform's Stripe account supports Stripe Invoicing, finance may also send an
+# invoice through it; its invoice.paid webhook settles the invoice.
+STRIPE_INVOICING_ENABLED = env_bool("STRIPE_INVOICING_ENABLED", False)
+PLATFORM_BANK_ACCOUNT = {
+    "name": env_str("PLATFORM_BANK_ACCOUNT_NAME", "东西消费帮扶平台运营有限公司"),
+    "bank": env_str("PLATFORM_BANK_NAME", "中国工商银行杭州西湖支行"),
+    "number": env_str("PLATFORM_BANK_ACCOUNT_NUMBER", "1202 0212 0990 0123 456"),
+}
 
 # Oscar
 OSCAR_SHOP_NAME = _("东西 · 消费帮扶商城")
@@ -265,6 +316,37 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account
+# from one address, that pair is locked out for AXES_COOLOFF_TIME (a page in Chinese, 429).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+AXES_USERNAME_CALLABLE = "config.security.login_username"
+# The client address is REMOTE_ADDR (a forged X-Forwarded-For must not dodge the lockout);
+# production behind a proxy says how many hops X-Forwarded-For has (AXES_PROXY_COUNT).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Content Security Policy (django-csp). config.security adds the origins of Stripe.js and
+# the Stripe API from the STRIPE_* settings on every response. Inline scripts and styles
+# are still allowed: Oscar's and Wagtail's templates use them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],  # Wagtail's preview frames our own pages
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -275,5 +357,32 @@ LOGGING = {
         # Oscar logs every stock-alert pass and Wagtail every publish at INFO.
         "oscar": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # Wagtail's background tasks (search index, references) log every run at INFO.
+        "django_tasks": {"level": "WARNING"},
     },
+}
+
+# Evaluation: a pairing whose purchases from exited counties fall by more than this
+# percentage year over year is flagged (摘帽不摘帮扶); a December order this many times the
+# pairing's average order is flagged as an anomaly.
+EVALUATION_SLACK_DECLINE_PERCENT = env_int("EVALUATION_SLACK_DECLINE_PERCENT", 20)
+EVALUATION_LARGE_ORDER_FACTOR = env_int("EVALUATION_LARGE_ORDER_FACTOR", 5)
+
+# The evaluation API is read-only; provincial systems authenticate with a token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Dongxi evaluation API",
+    "DESCRIPTION": "Read-only scorecards and purchase facts of east–west and designated pairings.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["evaluation.api.schema.endpoints_of_the_evaluation_api"],
 }

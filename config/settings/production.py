@@ -22,6 +22,13 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Login throttling keyed on the real client address: the proxies in front of the site append
+# it to X-Forwarded-For (see config/settings/base.py, AXES_*).
+if env_int("AXES_PROXY_COUNT", 0):
+    AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 STORAGES = {
     **STORAGES,  # noqa: F405

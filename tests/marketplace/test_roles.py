@@ -107,12 +107,12 @@ def test_editor_may_add_and_change_pages_under_the_root_page():
     assert page_permission_names(group) == {"add_page", "change_page"}
 
 
-def test_editor_is_the_only_role_holding_page_permissions():
+def test_editor_and_moderator_are_the_only_roles_holding_page_permissions():
     holders = GroupPagePermission.objects.filter(
         group__name__in=[role.code for role in ROLES]
     ).values_list("group__name", flat=True)
 
-    assert set(holders) == {roles.EDITOR.code}
+    assert set(holders) == {roles.EDITOR.code, roles.MODERATOR.code}
 
 
 def test_consumer_holds_no_permission():
