@@ -14,6 +14,7 @@ if "insecure" in SECRET_KEY or len(SECRET_KEY) < 50:
 # Stripe: the real API and Stripe.js unless told otherwise.
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com")
 STRIPE_JS_URL = env_str("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+STRIPE_LOCALSTRIPE = False  # card numbers never reach a production server
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

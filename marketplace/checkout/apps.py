@@ -10,6 +10,7 @@ class CheckoutConfig(apps.CheckoutConfig):
         super().ready()
         self.stripe_pay_view = get_class("checkout.views", "StripePaymentView")
         self.stripe_return_view = get_class("checkout.views", "StripeReturnView")
+        self.stripe_test_card_view = get_class("checkout.views", "StripeTestCardView")
         self.stripe_webhook_view = get_class("checkout.views", "StripeWebhookView")
         self.channel_enter_view = get_class("checkout.views", "ChannelEnterView")
 
@@ -18,6 +19,9 @@ class CheckoutConfig(apps.CheckoutConfig):
         urls = [
             path("stripe/pay/", self.stripe_pay_view.as_view(), name="stripe-pay"),
             path("stripe/return/", self.stripe_return_view.as_view(), name="stripe-return"),
+            path(
+                "stripe/test-card/", self.stripe_test_card_view.as_view(), name="stripe-test-card"
+            ),
             path("stripe/webhook/", self.stripe_webhook_view.as_view(), name="stripe-webhook"),
             path("channel/<slug:code>/", self.channel_enter_view.as_view(), name="channel-enter"),
         ]

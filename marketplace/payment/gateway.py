@@ -87,6 +87,18 @@ def payment_intent_confirm(payment_intent_id: str, *, payment_method: str) -> An
     return client.v1.payment_intents.confirm(payment_intent_id)
 
 
+def payment_intent_confirm_with_test_card(payment_intent_id: str, *, card: dict[str, str]) -> Any:
+    """localstripe only: a PaymentMethod from the stand-in card's test number, then confirm.
+    Real Stripe.js never lets card numbers reach the site; the view refuses outside localstripe."""
+    method = _client().v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {field: card[field] for field in ("number", "exp_month", "exp_year", "cvc")},
+        }
+    )
+    return payment_intent_confirm(payment_intent_id, payment_method=method.id)
+
+
 def refund_create(
     *, payment_intent_id: str, amount: Decimal, metadata: dict[str, str], idempotency_key: str
 ) -> Any:

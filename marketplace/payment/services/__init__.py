@@ -8,6 +8,7 @@ from .checkout import (
     payment_start,
     reservations_release_expired,
 )
+from .localstripe_cards import CardRefused, payment_attempt_confirm_with_test_card
 from .offline import order_refund_offline, order_settle_offline
 from .refunds import RefundError, order_refund, refund_record_from_stripe, refunded_quantities
 from .webhooks import webhook_event_process, webhook_event_receive
@@ -17,12 +18,14 @@ __all__ = [
     "CheckoutSoldOut",
     "PaymentUnavailable",
     "RefundError",
+    "CardRefused",
     "order_create_from_basket",
     "order_place_for_payment",
     "order_refund",
     "order_refund_offline",
     "order_settle_offline",
     "payment_attempt_abandon",
+    "payment_attempt_confirm_with_test_card",
     "payment_start",
     "refund_record_from_stripe",
     "refunded_quantities",

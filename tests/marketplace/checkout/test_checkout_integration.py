@@ -20,6 +20,8 @@ StockRecord = get_model("partner", "StockRecord")
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
+VISA = {"number": "4242424242424242", "exp_month": "12", "exp_year": "2030", "cvc": "123"}
+
 CHINESE_ADDRESS = {
     "last_name": "张三",
     "state": "浙江省",
@@ -58,11 +60,14 @@ def test_browse_to_refund_against_localstripe(
     assert "支付宝" not in page  # Alipay is off unless configured
     assert StockRecord.objects.get(product=tea).num_allocated == 2
 
-    # Pay (server-side confirmation with a test card instead of a browser)
-    intent = gateway.payment_intent_confirm(
-        attempt.payment_intent_id, payment_method="pm_card_visa"
+    # Pay with localstripe's test card, as the pay page's script does on the demo
+    paid = client.post(
+        reverse("checkout:stripe-test-card"),
+        {"card": VISA},
+        content_type="application/json",
     )
-    assert intent["status"] == "succeeded"
+    assert paid.json() == {"id": attempt.payment_intent_id, "status": "succeeded"}
+    intent = gateway.payment_intent_retrieve(attempt.payment_intent_id)
     assert intent["amount"] == 14250 and intent["currency"] == "cny"
 
     # Stripe's webhook and the customer's return: one order

@@ -1,0 +1,56 @@
+"""The demo's card payments on localstripe.
+
+localstripe's Stripe.js stand-in only authenticates (3-D Secure) a PaymentIntent that is
+already confirmed; real Stripe.js confirms it in the browser with the card Element. So that the
+demo's pay page works offline, it sends the stand-in card's *test* number here and the site
+confirms at localstripe. Only with settings.STRIPE_LOCALSTRIPE, which production switches off.
+"""
+
+import re
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from oscar.core.loading import get_model
+
+from marketplace.payment import gateway
+
+from .checkout import CheckoutError
+
+PaymentAttempt = get_model("payment", "PaymentAttempt")
+
+CARD_FIELDS = {
+    "number": re.compile(r"^\d{16}$"),
+    "exp_month": re.compile(r"^\d{1,2}$"),
+    "exp_year": re.compile(r"^\d{4}$"),
+    "cvc": re.compile(r"^\d{3}$"),
+}
+
+
+class CardRefused(CheckoutError):
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+def payment_attempt_confirm_with_test_card(
+    *, attempt: PaymentAttempt, card: dict | None
+) -> dict[str, str]:
+    """Confirm the attempt's PaymentIntent at localstripe; returns its id and status
+    ("succeeded", or "requires_action" for a 3-D Secure test card)."""
+    if not settings.STRIPE_LOCALSTRIPE:
+        raise CardRefused(_("此支付方式未启用。"))
+    if attempt.state != PaymentAttempt.State.PENDING:
+        raise CardRefused(_("支付已超时或失败，请重新下单。"))
+    values = {field: str((card or {}).get(field, "")).strip() for field in CARD_FIELDS}
+    if not all(pattern.match(values[field]) for field, pattern in CARD_FIELDS.items()):
+        raise CardRefused(_("请填写完整的卡号、有效期和安全码。"))
+    try:
+        intent = gateway.payment_intent_confirm_with_test_card(
+            attempt.payment_intent_id, card=values
+        )
+    except gateway.GatewayError as error:
+        # Stripe's own messages are English; the customer reads ours.
+        raise CardRefused(_("银行卡被拒绝，请换一张卡再试。")) from error
+    if intent["status"] == "requires_payment_method":  # declined: the intent waits for another card
+        raise CardRefused(_("银行卡被拒绝，请换一张卡再试。"))
+    return {"id": intent["id"], "status": intent["status"]}
