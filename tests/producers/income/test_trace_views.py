@@ -4,12 +4,16 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from oscar.core.loading import get_model
 
 from producers.income.models import LineTrace
 from producers.income.services import events_process
+from tests.factories import UserFactory
 from tests.store_factories import certified_cooperative, cooperative_staff_create
 
 from .conftest import order_create, settlement_record
+
+Order = get_model("order", "Order")
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +136,23 @@ def test_a_code_printed_before_settlement_is_kept_when_the_payment_settles(
 
     # Then the printed code still traces the line
     assert LineTrace.objects.get(line__order=order).code == printed
+
+
+def test_the_customers_order_page_shows_households_reached_and_their_income(
+    client, linked_cooperative
+):
+    # Given a customer's settled order line that reached 5 households with ¥34.20
+    line = _settled_line(linked_cooperative)
+    customer = UserFactory()
+    Order.objects.filter(pk=line.order_id).update(user=customer)
+
+    # When the customer opens the order in their account
+    client.force_login(customer)
+    response = client.get(reverse("customer:order", kwargs={"order_number": line.order.number}))
+
+    # Then the line shows its county, cooperative, households reached and their income
+    page = response.content.decode()
+    cooperative = linked_cooperative["cooperative"]
+    assert cooperative.county.name in page and cooperative.legal_name in page
+    assert "5 户" in page and "¥34.20" in page
+    assert reverse("income:trace", args=[line.trace.code]) in page
