@@ -247,6 +247,10 @@ STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "sk_test_dongxi_demo")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_dongxi_demo")
 # Stripe.js: localstripe's stand-in in the demo, https://js.stripe.com/v3/ in production.
 STRIPE_JS_URL = env_str("STRIPE_JS_URL", f"{STRIPE_API_BASE}/js.stripe.com/v3/")
+# localstripe's Stripe.js stand-in cannot confirm a PaymentIntent with a card. With this on,
+# the pay page hands the stand-in card's test number to the site, which confirms at
+# localstripe; production settings switch it off whatever the environment says.
+STRIPE_LOCALSTRIPE = env_bool("STRIPE_LOCALSTRIPE", True)
 # Alipay and WeChat Pay only for accounts that have them enabled at Stripe.
 STRIPE_ALIPAY_ENABLED = env_bool("STRIPE_ALIPAY_ENABLED", False)
 STRIPE_WECHAT_PAY_ENABLED = env_bool("STRIPE_WECHAT_PAY_ENABLED", False)
@@ -308,6 +312,9 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# No Gravatar: the Content Security Policy refuses images from other origins (and it would
+# send editors' hashed e-mail addresses abroad); the admin shows its default avatar.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # Oscar's basket JS reads the token from the cookie.

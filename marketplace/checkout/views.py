@@ -1,9 +1,10 @@
+import json
 import logging
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -19,9 +20,11 @@ from oscar.core.loading import get_model
 from marketplace.order.selectors import sales_channel_active
 from marketplace.payment import gateway
 from marketplace.payment.services import (
+    CardRefused,
     CheckoutError,
     order_place_for_payment,
     payment_attempt_abandon,
+    payment_attempt_confirm_with_test_card,
     payment_start,
     webhook_event_receive,
 )
@@ -153,8 +156,32 @@ class StripePaymentView(LoginRequiredMixin, TemplateView):
             alipay_enabled=settings.STRIPE_ALIPAY_ENABLED,
             wechat_pay_enabled=settings.STRIPE_WECHAT_PAY_ENABLED,
             return_url=self.request.build_absolute_uri(reverse("checkout:stripe-return")),
+            test_card_confirm_url=(
+                reverse("checkout:stripe-test-card") if settings.STRIPE_LOCALSTRIPE else ""
+            ),
         )
         return context
+
+
+class StripeTestCardView(LoginRequiredMixin, View):
+    """The demo's card payment on localstripe (see payment.services.test_cards): only the
+    customer's own pending attempt, only while settings.STRIPE_LOCALSTRIPE is on."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        if not settings.STRIPE_LOCALSTRIPE:
+            raise Http404
+        attempt = _session_attempt(request)
+        try:
+            card = json.loads(request.body or b"{}").get("card")
+        except (ValueError, AttributeError):
+            card = None
+        try:
+            intent = payment_attempt_confirm_with_test_card(attempt=attempt, card=card)
+        except CardRefused as refused:
+            return JsonResponse({"error": {"message": str(refused.message)}}, status=400)
+        return JsonResponse(intent)
 
 
 class StripeReturnView(LoginRequiredMixin, View):
@@ -168,7 +195,14 @@ class StripeReturnView(LoginRequiredMixin, View):
         ).first()
         if attempt is None:
             raise Http404
-        intent = gateway.payment_intent_retrieve(payment_intent_id)
+        try:
+            intent = gateway.payment_intent_retrieve(payment_intent_id)
+        except gateway.GatewayError:
+            # Stripe unreachable: the payment stays pending with its stock held; the webhook
+            # (or the expiry job) settles it once Stripe answers again.
+            logger.warning("PaymentIntent %s not retrieved on return", payment_intent_id)
+            messages.info(request, _("支付处理中，确认到账后将自动生成订单。"))
+            return redirect("customer:order-list")
         order = order_place_for_payment(payment_intent_id=payment_intent_id, payment_intent=intent)
         if order is not None:
             request.session.pop(SESSION_ATTEMPT, None)
