@@ -50,6 +50,9 @@ def purchase_requests_pending(*, organisation: Organisation):
     )
 
 
+SETTLED, REFUNDED = "paid", "refund"  # Oscar PaymentEvent codes (marketplace.payment.events)
+
+
 @dataclass(frozen=True)
 class SettledLine:
     """One order line's settled quantity and amount, with where it came from."""
@@ -64,16 +67,17 @@ def settled_lines(
     *, organisation: Organisation, start: datetime.date, end: datetime.date
 ) -> list[SettledLine]:
     """The organisation's order lines settled (a "paid" PaymentEvent, card or invoice) from
-    `start` to `end` inclusive, in local dates."""
+    `start` to `end` inclusive, in local dates; refunds in the period count negative, so
+    the totals are what the organisation finally bought."""
     quantities = (
         PaymentEventQuantity.objects.filter(
-            event__event_type__code="paid",
+            event__event_type__code__in=(SETTLED, REFUNDED),
             event__order__organisation=organisation,
             event__date_created__gte=_day_start(start),
             event__date_created__lt=_day_start(end + datetime.timedelta(days=1)),
         )
         .select_related(
-            "event",
+            "event__event_type",
             "line__order",
             "line__product",
             "line__cooperative__county",
@@ -83,13 +87,15 @@ def settled_lines(
     return [
         SettledLine(
             line=quantity.line,
-            quantity=quantity.quantity,
-            amount=to_yuan(
+            quantity=sign * quantity.quantity,
+            amount=sign
+            * to_yuan(
                 quantity.line.line_price_incl_tax * quantity.quantity / quantity.line.quantity
             ),
             settled_at=quantity.event.date_created,
         )
         for quantity in quantities
+        for sign in ((-1 if quantity.event.event_type.code == REFUNDED else 1),)
     ]
 
 

@@ -15,6 +15,7 @@ from oscar.core.loading import get_model
 from marketplace.invoicing.documents import spreadsheet_safe, statement_pdf, statement_xlsx
 from marketplace.invoicing.selectors import purchase_statement
 from marketplace.invoicing.services import invoice_payment_record
+from marketplace.payment.services import order_refund_offline
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
 from tests.marketplace.organisations.builders import (
     invoiced_order,
@@ -87,6 +88,30 @@ def test_statement_total_equals_the_settled_order_lines(purchases):
         tea.cooperative.county.name,
         honey.cooperative.county.name,
     }
+
+
+def test_a_refund_in_the_period_is_taken_off_the_statement(purchases):
+    # Given two of the three honeys of a settled invoice refunded this year
+    organisation, _tea, honey = purchases
+    order = (
+        Line.objects.filter(order__organisation=organisation, product=honey, quantity=3).get().order
+    )
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    order_refund_offline(
+        order=order,
+        lines_quantities={order.lines.get(): 2},
+        reference="RF-1",
+        actor=staff,
+    )
+
+    statement = purchase_statement(organisation=organisation, start=START, end=END)
+
+    # Then the statement holds what the organisation finally bought: ¥342.00 − 2 × ¥66.50
+    assert statement.total == Decimal("209.00")
+    assert sum(entry.amount for entry in statement.counties) == statement.total
+    assert [(s.quantity, s.amount) for s in statement.lines if s.amount < 0] == [
+        (-2, Decimal("-133.00"))
+    ]
 
 
 def test_statement_of_last_year_holds_only_last_years_settlement(purchases):
