@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 from marketplace.payment.events import payment_refunded, payment_settled
+from producers.db import retry_on_serialization_failure
 from producers.money import to_yuan
 
 from .checkout import _event_type
-from .refunds import REFUND, RefundError, refunded_quantities
+from .refunds import REFUND, RefundError, refund_quantities_check
 
 Order = get_model("order", "Order")
 PaymentEvent = get_model("order", "PaymentEvent")
@@ -36,6 +37,7 @@ def _backdate(event, source, when: datetime.datetime | None) -> None:
     event.date_created = when
 
 
+@retry_on_serialization_failure
 def order_settle_offline(
     *,
     order,
@@ -72,6 +74,7 @@ def order_settle_offline(
     return event
 
 
+@retry_on_serialization_failure
 def order_refund_offline(
     *,
     order,
@@ -95,16 +98,9 @@ def order_refund_offline(
         if source is None:
             raise RefundError(_("该订单尚未付款，不能退款。"))
         lines = {line.pk: line for line in order.lines.all()}
-        done = refunded_quantities(order=order)
-        wanted = {getattr(k, "pk", k): int(v) for k, v in lines_quantities.items()}
-        wanted = {pk: qty for pk, qty in wanted.items() if qty > 0}
-        if not wanted:
-            raise RefundError(_("请选择要退款的商品和数量。"))
-        for pk, qty in wanted.items():
-            line = lines.get(pk)
-            if line is None or qty > line.quantity - done.get(pk, 0):
-                raise RefundError(_("退款数量超过可退数量。"))
-        amount = to_yuan(sum(lines[pk].unit_price_incl_tax * qty for pk, qty in wanted.items()))
+        wanted, amount = refund_quantities_check(
+            order=order, lines=lines, lines_quantities=lines_quantities
+        )
         event = PaymentEvent.objects.create(
             order=order,
             amount=amount,

@@ -14,6 +14,7 @@ from oscar.core.loading import get_model
 
 from marketplace.payment import gateway
 from marketplace.payment.events import payment_refunded
+from producers.db import retry_on_serialization_failure
 from producers.money import to_yuan
 
 from .checkout import _event_type, order_place_for_payment
@@ -58,6 +59,27 @@ def _lines_decode(text: str) -> dict[str, int]:
     return lines
 
 
+def refund_quantities_check(
+    *, order, lines: dict, lines_quantities: Mapping | None
+) -> tuple[dict[int, int], Decimal]:
+    """{line id: units} to refund and their amount, or RefundError in the customer's words.
+    None asks for every unit not yet refunded; no line may go below zero."""
+    done = refunded_quantities(order=order)
+    if lines_quantities is None:
+        wanted = {pk: line.quantity - done.get(pk, 0) for pk, line in lines.items()}
+    else:
+        wanted = {getattr(k, "pk", k): int(v) for k, v in lines_quantities.items()}
+    wanted = {pk: qty for pk, qty in wanted.items() if qty > 0}
+    if not wanted:
+        raise RefundError(_("请选择要退款的商品和数量。"))
+    for pk, qty in wanted.items():
+        line = lines.get(pk)
+        if line is None or qty > line.quantity - done.get(pk, 0):
+            raise RefundError(_("退款数量超过可退数量。"))
+    return wanted, to_yuan(sum(lines[pk].unit_price_incl_tax * qty for pk, qty in wanted.items()))
+
+
+@retry_on_serialization_failure
 def order_refund(*, order, lines_quantities: Mapping | None, actor) -> StripeRefund:
     """Refund `lines_quantities` ({line or line id: units}) of a paid order, or every unit
     not yet refunded when it is None. The Stripe idempotency key is derived from the order
@@ -70,19 +92,9 @@ def order_refund(*, order, lines_quantities: Mapping | None, actor) -> StripeRef
         if attempt is None:
             raise RefundError(_("该订单没有可退款的在线支付。"))
         lines = {line.pk: line for line in order.lines.all()}
-        done = refunded_quantities(order=order)
-        if lines_quantities is None:
-            wanted = {pk: line.quantity - done.get(pk, 0) for pk, line in lines.items()}
-        else:
-            wanted = {getattr(k, "pk", k): int(v) for k, v in lines_quantities.items()}
-        wanted = {pk: qty for pk, qty in wanted.items() if qty > 0}
-        if not wanted:
-            raise RefundError(_("请选择要退款的商品和数量。"))
-        for pk, qty in wanted.items():
-            line = lines.get(pk)
-            if line is None or qty > line.quantity - done.get(pk, 0):
-                raise RefundError(_("退款数量超过可退数量。"))
-        amount = to_yuan(sum(lines[pk].unit_price_incl_tax * qty for pk, qty in wanted.items()))
+        wanted, amount = refund_quantities_check(
+            order=order, lines=lines, lines_quantities=lines_quantities
+        )
         earlier = attempt.refunds.count()
         encoded = _lines_encode(wanted)
         key = f"dongxi-refund-{order.number}-{earlier + 1}-{encoded}"
@@ -149,6 +161,7 @@ def refunds_apply_pending(*, attempt, order) -> None:
         _refund_apply(refund=refund, order=order)
 
 
+@retry_on_serialization_failure
 def refund_record_from_stripe(*, refund: Mapping) -> StripeRefund | None:
     """A refund Stripe reports (made here or in Stripe's dashboard). A refund implies a
     payment that succeeded, so a refund reported before payment_intent.succeeded first
