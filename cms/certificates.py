@@ -2,52 +2,21 @@
 
 import io
 import textwrap
-from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from producers.money import format_yuan
+from producers.pdf import cjk_font
 
 from .selectors import Certificate
 
-# TrueType CJK fonts reportlab can embed; Debian's Noto CJK (.ttc) has PostScript
-# outlines reportlab cannot read, hence the Adobe CID font as the fallback.
-TTF_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/usr/share/fonts/truetype/noto/NotoSansSC-Regular.ttf",
-)
-CID_FALLBACK = "STSong-Light"
 RED = HexColor("#b3261e")
 INK = HexColor("#2b2b2b")
-
-_font_name: str | None = None
-
-
-def cjk_font() -> str:
-    """Register a font that renders Chinese once per process and return its name."""
-    global _font_name
-    if _font_name is None:
-        for path in TTF_CANDIDATES:
-            if Path(path).exists():
-                try:
-                    pdfmetrics.registerFont(TTFont("DongxiCJK", path))
-                except Exception:  # noqa: BLE001, S112  an unreadable font: try the next
-                    continue
-                _font_name = "DongxiCJK"
-                break
-        else:
-            pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
-            _font_name = CID_FALLBACK
-    return _font_name
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
@@ -80,10 +49,19 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     counties = "、".join(county.display_name for county in certificate.counties) or "—"
     lines = [
         _("%(year)s 年，您通过东西消费帮扶平台采购西部脱贫地区产品") % {"year": certificate.year},
-        _("金额 %(amount)s，来自 %(count)s 个县：")
+        ngettext(
+            "金额 %(amount)s，来自 %(count)s 个县：",
+            "金额 %(amount)s，来自 %(count)s 个县：",
+            len(certificate.counties),
+        )
         % {"amount": amount, "count": len(certificate.counties)},
         counties,
-        _("惠及建档立卡户 %(households)s 户。") % {"households": certificate.households},
+        ngettext(
+            "惠及建档立卡户 %(households)s 户。",
+            "惠及建档立卡户 %(households)s 户。",
+            certificate.households,
+        )
+        % {"households": certificate.households},
         _("感谢您对巩固拓展脱贫攻坚成果的支持！"),
     ]
     pdf.setFont(font, 15)

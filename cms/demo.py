@@ -19,8 +19,8 @@ from wagtail.models import Locale, Page, Site
 
 from marketplace.catalogue.selectors import products_for_sale
 from producers.models import Cooperative, Region
+from producers.pdf import cjk_font
 
-from .certificates import cjk_font
 from .models import (
     CampaignZonePage,
     CooperativeStoryPage,

@@ -4,13 +4,13 @@ spreadsheet never runs them as formulas."""
 import csv
 import io
 import logging
-from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from producers.pdf import cjk_font
+
 from .selectors import scorecards_for_year
 
-CJK_TTC = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 logger = logging.getLogger(__name__)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -72,29 +72,13 @@ def as_xlsx(*, year: int) -> bytes:
     return out.getvalue()
 
 
-def _cjk_font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFError, TTFont
-
-    if CJK_TTC.exists():
-        try:
-            pdfmetrics.registerFont(TTFont("NotoSansCJK", str(CJK_TTC), subfontIndex=0))
-            return "NotoSansCJK"
-        except TTFError:  # CFF-outline collections: reportlab cannot embed them
-            logger.info("Cannot embed %s; using the CID font STSong-Light", CJK_TTC)
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
-
-
 def as_pdf(*, year: int) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
-    font = _cjk_font()
+    font = cjk_font()
     header, rows = table(year=year)
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=landscape(A4), title=f"{year}")

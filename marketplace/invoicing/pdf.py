@@ -1,45 +1,15 @@
 """PDF documents of the invoicing app (invoice, purchase statement), with a CJK font so
 that Chinese renders as text, never as boxes."""
 
-import functools
 import io
-from pathlib import Path
 
-from django.conf import settings
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-# TrueType CJK fonts are embedded when one is installed; Noto CJK ships CFF outlines, which
-# reportlab cannot embed, so most systems end with Adobe's STSong-Light CID font (every
-# PDF reader carries it for Simplified Chinese).
-TRUETYPE_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-)
-CID_FONT = "STSong-Light"
-
-
-@functools.cache
-def cjk_font() -> str:
-    """The registered font name to use for Chinese text."""
-    for path in getattr(settings, "PDF_CJK_FONTS", TRUETYPE_CANDIDATES):
-        if not Path(path).exists():
-            continue
-        try:
-            pdfmetrics.registerFont(TTFont("DongxiCJK", path, subfontIndex=0))
-        except TTFError:
-            continue
-        return "DongxiCJK"
-    pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
-    return CID_FONT
+from producers.pdf import cjk_font
 
 
 def styles() -> dict[str, ParagraphStyle]:

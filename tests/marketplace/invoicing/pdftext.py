@@ -1,5 +1,6 @@
-"""Reading back the text of the PDFs reportlab writes with the CJK CID font (streams are
-ASCII85 + Flate encoded; strings are UTF-16BE literal strings with octal escapes)."""
+"""Reading back the text of the PDFs reportlab writes with the CJK CID font, which tests ask
+for with the `cid_font` fixture (streams are ASCII85 + Flate encoded; strings are UTF-16BE
+literal strings with octal escapes)."""
 
 import base64
 import re

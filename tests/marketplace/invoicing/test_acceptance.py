@@ -136,7 +136,7 @@ def test_acceptance_from_the_order_page(client, shipped_order):
     assert "下载发票PDF" in client.get(url).content.decode()
 
 
-def test_invoice_pdf_has_chinese_text_and_the_bank_account(shipped_order, settings):
+def test_invoice_pdf_has_chinese_text_and_the_bank_account(shipped_order, settings, cid_font):
     acceptance_record(order=shipped_order, user=shipped_order.user, accepted=True)
     invoice = Invoice.objects.get()
 

@@ -158,7 +158,7 @@ def test_spreadsheet_safe_escapes_formula_prefixes(text):
     assert spreadsheet_safe(text) == "'" + text
 
 
-def test_statement_pdf_shows_the_total_in_chinese(purchases):
+def test_statement_pdf_shows_the_total_in_chinese(purchases, cid_font):
     organisation, _tea, _honey = purchases
     statement = purchase_statement(organisation=organisation, start=START, end=END)
 

@@ -1,0 +1,13 @@
+import pytest
+
+from producers.pdf import cjk_font
+
+
+@pytest.fixture
+def cid_font(settings):
+    """PDFs drawn with the CID font, whose text tests can read back (pdftext.py); the
+    embedded TrueType path is tested in tests/producers/test_pdf_font.py."""
+    cjk_font.cache_clear()
+    settings.PDF_CJK_FONTS = ()
+    yield
+    cjk_font.cache_clear()
