@@ -2,25 +2,20 @@
 localstripe and its Stripe.js stand-in. Every journey saves a screenshot of its last screen
 under var/test-artifacts/journeys/."""
 
-import json
 import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-import stripe
 from django.conf import settings as django_settings
 from oscar.core.loading import get_model
-
-from marketplace.payment import gateway
 
 # The localstripe fixtures live with the checkout tests; importing them registers them here.
 from tests.marketplace.checkout.conftest import localstripe, localstripe_url  # noqa: F401
 
 ARTIFACTS = Path(django_settings.BASE_DIR) / "var" / "test-artifacts" / "journeys"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-CONFIRM_PATH = "/_dongxi/confirm"
 
 pytestmark = pytest.mark.integration
 
@@ -105,84 +100,6 @@ def china(transactional_db):
         },
     )
     return country
-
-
-# localstripe's Stripe.js stand-in only completes 3-D Secure for a PaymentIntent that the
-# server has already confirmed; real Stripe.js confirms it from the card element. This shim
-# gives the stand-in that missing step: it sends the card to CONFIRM_PATH, answered below by
-# the test process, which creates the card at localstripe and confirms the intent.
-STRIPE_JS_SHIM = """
-;(function () {
-  var standIn = Stripe;
-  Stripe = function (key) {
-    var stripe = standIn(key);
-    var authenticate = stripe.confirmCardPayment;
-    stripe.confirmCardPayment = async function (secret, data) {
-      var element = data && data.payment_method && data.payment_method.card;
-      var response = await fetch(LOCALSTRIPE_BASE_API + "%(path)s", {
-        method: "POST",
-        body: JSON.stringify({client_secret: secret, card: element && element.value ?
-                                element.value.card : null}),
-      });
-      var body = await response.json();
-      if (body.error) { return {error: body.error}; }
-      if (body.status === "requires_action") { return authenticate(secret, data); }
-      return {paymentIntent: body};
-    };
-    return stripe;
-  };
-})();
-""".replace("%(path)s", CONFIRM_PATH)
-
-
-def _confirm_with_card(localstripe_base: str, body: dict) -> dict:
-    secret = body.get("client_secret") or ""
-    match = re.match(r"^(pi_\w+)_secret_", secret)
-    card = body.get("card")
-    if not match or not card:
-        return {"error": {"message": "card details missing"}}
-    client = stripe.StripeClient(
-        django_settings.STRIPE_SECRET_KEY, base_addresses={"api": localstripe_base}
-    )
-    try:
-        method = client.v1.payment_methods.create(
-            params={
-                "type": "card",
-                "card": {
-                    "number": card["number"],
-                    "exp_month": card["exp_month"],
-                    "exp_year": card["exp_year"],
-                    "cvc": card["cvc"],
-                },
-            }
-        )
-        intent = gateway.payment_intent_confirm(match.group(1), payment_method=method.id)
-    except stripe.StripeError as error:
-        return {"error": {"message": error.user_message or str(error)}}
-    return intent.to_dict()
-
-
-@pytest.fixture
-def stripe_in_browser(page, localstripe):  # noqa: F811  the imported fixture
-    """Serve localstripe's Stripe.js with the confirmation shim; answer the shim's calls."""
-    js_url = django_settings.STRIPE_JS_URL
-
-    def serve_js(route):
-        original = route.fetch()
-        route.fulfill(response=original, body=original.text() + STRIPE_JS_SHIM)
-
-    def confirm(route):
-        answer = _confirm_with_card(localstripe, json.loads(route.request.post_data or "{}"))
-        route.fulfill(
-            status=200,
-            content_type="application/json",
-            headers={"Access-Control-Allow-Origin": "*"},
-            body=json.dumps(answer),
-        )
-
-    page.route(js_url, serve_js)
-    page.route(f"{localstripe}{CONFIRM_PATH}", confirm)
-    return localstripe
 
 
 def login(page, user, password: str) -> None:

@@ -1,13 +1,23 @@
-"""Journey: a consumer in Hangzhou finds Zhaojue county's buckwheat tea, pays by card through
-Stripe.js and sees the order placed."""
+"""Journey: a consumer in Hangzhou finds Zhaojue county's buckwheat tea, pays by card on the
+pay page exactly as the demo serves it (localstripe's Stripe.js stand-in), sees the order
+placed and, on the order page, the households the purchase reached."""
 
 from decimal import Decimal
 
 import pytest
 from oscar.core.loading import get_model
 
-from producers.models import Region
-from tests.factories import PASSWORD, CityFactory, TownshipFactory, UserFactory, VillageFactory
+from producers.models import BenefitKind, Region
+from tests.factories import (
+    PASSWORD,
+    BenefitLinkFactory,
+    BenefitSchemeFactory,
+    CityFactory,
+    HouseholdFactory,
+    TownshipFactory,
+    UserFactory,
+    VillageFactory,
+)
 from tests.store_factories import certified_cooperative, product_create
 
 from .conftest import login
@@ -32,10 +42,19 @@ def county_product(*, county_name: str, code: str, title: str, price: str):
     )
     village = VillageFactory(parent=TownshipFactory(parent=county), name="火普村")
     cooperative = certified_cooperative(village=village, legal_name=f"{county_name}合作社")
+    # 30% of each sale goes to the two households who supply it, by their shares 1 : 3
+    BenefitSchemeFactory(cooperative=cooperative)
+    for share in ("1.00", "3.00"):
+        BenefitLinkFactory(
+            cooperative=cooperative,
+            household=HouseholdFactory(village=village),
+            kind=BenefitKind.PRODUCE_SUPPLY,
+            supply_share=Decimal(share),
+        )
     return product_create(cooperative=cooperative, title=title, price=Decimal(price))
 
 
-def test_consumer_finds_a_county_product_and_pays_by_card(page, stripe_in_browser, china):
+def test_consumer_finds_a_county_product_and_pays_by_card(page, localstripe, china):
     # Given products of two Liangshan counties and a registered consumer
     tea = county_product(county_name="昭觉县", code="513431", title="昭觉苦荞茶", price="38.00")
     county_product(county_name="布拖县", code="513429", title="布拖高山洋芋", price="25.00")
@@ -88,4 +107,9 @@ def test_consumer_finds_a_county_product_and_pays_by_card(page, stripe_in_browse
     assert order.total_incl_tax == Decimal("38.00")
     assert order.shipping_address.line1 == "文三路 90 号 3 幢 201 室"
     assert StockRecord.objects.get(product=tea).net_stock_level == 19
+
+    # And their order page shows where the money went: Zhaojue, two households, ¥11.40
+    page.goto(f"/shop/accounts/orders/{order.number}/")
+    trace = page.inner_text(".order-line-trace")
+    assert "昭觉县" in trace and "2 户" in trace and "¥11.40" in trace
     assert page.js_errors == []
