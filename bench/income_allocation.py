@@ -2,17 +2,31 @@
 
 Bulk-generated world: 50 cooperatives, each with 8 households (all produce suppliers, 3
 wage workers with recorded work, 2 dividend holders) and 2 products, half of them with a
-supply lot; 20,000 orders of 5 lines paid over 30 days. Figures:
+supply lot; 20,000 orders of 5 lines paid over 30 days (orders, lines and payment events
+written with COPY). Figures:
 - the batched service (1,000 payment events per call), the path a backlog or the
   rebuild takes;
 - one payment event per call, the path each live settlement task takes;
 - the rebuild comparison over everything allocated.
 
 Everything runs inside one transaction that is rolled back: the database is left as found.
-`run()` returns rows of {figure, value, unit, size, peak_memory_mb}."""
+Foreign keys are checked at each statement (SET CONSTRAINTS ALL IMMEDIATE), as each
+batch's commit would check them, so the figures include that work.
+`run()` returns rows of {figure, value, unit, size, peak_memory_mb}.
 
+`python -m bench.income_allocation [--small] [--profile]` runs this one benchmark and
+prints its table: --small allocates 10,000 lines instead, --profile prints where the
+batched allocation spends its time."""
+
+import argparse
+import cProfile
 import datetime
+import io
+import os
+import pstats
 import random
+import resource
+import sys
 import time
 import tracemalloc
 from decimal import Decimal
@@ -24,9 +38,11 @@ from oscar.core.loading import get_model
 COOPERATIVES = 50
 HOUSEHOLDS = 8
 ORDERS = 20_000
+SMALL_ORDERS = 2_000
 LINES_PER_ORDER = 5
 BATCH = 1_000  # payment events per events_process call
 SINGLE_ORDERS = 400  # orders allocated one event per call
+SMALL_SINGLE_ORDERS = 100
 DAYS = 30
 
 
@@ -156,82 +172,82 @@ def _world(rng: random.Random):
     return tag, products, first_day
 
 
+def _next_ids(table: str, count: int) -> list[int]:
+    """`count` fresh ids from the table's identity sequence, for rows written with COPY."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _orders(*, tag: str, rng: random.Random, products, first_day, count: int, offset: int):
-    """`count` paid orders of LINES_PER_ORDER lines; returns their payment event ids."""
-    Order = get_model("order", "Order")
-    Line = get_model("order", "Line")
-    PaymentEvent = get_model("order", "PaymentEvent")
+    """`count` paid orders of LINES_PER_ORDER lines, written with COPY; returns their
+    payment event ids."""
+    from bench.datagen import _copy
+
     PaymentEventType = get_model("order", "PaymentEventType")
-    PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
     paid, _ = PaymentEventType.objects.get_or_create(code="paid", defaults={"name": "支付"})
     tz = timezone.get_current_timezone()
-    whens = [
-        datetime.datetime.combine(
+    order_ids = _next_ids("order_order", count)
+    line_ids = _next_ids("order_line", count * LINES_PER_ORDER)
+    event_ids = _next_ids("order_paymentevent", count)
+    quantity_ids = _next_ids("order_paymenteventquantity", count * LINES_PER_ORDER)
+    orders, lines, events, quantities = [], [], [], []
+    for i, order_id in enumerate(order_ids):
+        when = datetime.datetime.combine(
             first_day + datetime.timedelta(days=rng.randrange(DAYS)), datetime.time(12), tz
         )
-        for _ in range(count)
-    ]
-    orders = Order.objects.bulk_create(
-        (
-            Order(
-                number=f"{tag}-{offset + i}",
-                currency="CNY",
-                total_incl_tax=Decimal("0.00"),
-                total_excl_tax=Decimal("0.00"),
-                shipping_incl_tax=0,
-                shipping_excl_tax=0,
-                status="Paid",
-                date_placed=whens[i],
-            )
-            for i in range(count)
-        ),
-        batch_size=5000,
-    )
-    lines = []
-    for order in orders:
-        for _ in range(LINES_PER_ORDER):
+        orders.append((order_id, f"{tag}-{offset + i}", when))
+        events.append((event_ids[i], order_id, when))
+        for n in range(LINES_PER_ORDER):
+            j = i * LINES_PER_ORDER + n
             product = rng.choice(products)
             qty = rng.randint(1, 3)
             price = Decimal(rng.randrange(990, 19900)) / 100
-            lines.append(
-                Line(
-                    order=order,
-                    partner_name="基准",
-                    partner_sku="B",
-                    title=product.title,
-                    quantity=qty,
-                    num_allocated=qty,
-                    line_price_incl_tax=price * qty,
-                    line_price_excl_tax=price * qty,
-                    line_price_before_discounts_incl_tax=price * qty,
-                    line_price_before_discounts_excl_tax=price * qty,
-                    unit_price_incl_tax=price,
-                    unit_price_excl_tax=price,
-                    product=product,
-                    cooperative_id=product.cooperative_id,
-                )
-            )
-    Line.objects.bulk_create(lines, batch_size=5000)
-    events = PaymentEvent.objects.bulk_create(
-        (PaymentEvent(order=o, amount=Decimal("0.00"), event_type=paid) for o in orders),
-        batch_size=5000,
-    )
-    PaymentEventQuantity.objects.bulk_create(
+            lines.append((line_ids[j], order_id, product, qty, price))
+            quantities.append((quantity_ids[j], event_ids[i], line_ids[j], qty))
+    raw = connection.connection  # the psycopg connection, inside Django's transaction
+    _copy(
+        raw,
+        "order_order",
+        ["id", "number", "currency", "total_incl_tax", "total_excl_tax"]
+        + ["shipping_incl_tax", "shipping_excl_tax", "shipping_method", "shipping_code"]
+        + ["status", "guest_email", "date_placed", "analytics_tracked"],
         (
-            PaymentEventQuantity(
-                event=events[i // LINES_PER_ORDER], line=line, quantity=line.quantity
-            )
-            for i, line in enumerate(lines)
+            (pk, number, "CNY", 0, 0, 0, 0, "", "", "Paid", "", when, False)
+            for pk, number, when in orders
         ),
-        batch_size=5000,
     )
-    with connection.cursor() as cursor:  # backdate the payments over the month
-        cursor.execute(
-            "UPDATE order_paymentevent SET date_created = o.date_placed FROM order_order o "
-            "WHERE o.id = order_paymentevent.order_id AND o.number LIKE %s",
-            [f"{tag}-%"],
-        )
-    return [e.pk for e in events]
+    _copy(
+        raw,
+        "order_line",
+        ["id", "order_id", "partner_name", "partner_sku", "partner_line_reference"]
+        + ["partner_line_notes", "title", "quantity", "num_allocated", "status"]
+        + ["line_price_incl_tax", "line_price_excl_tax", "line_price_before_discounts_incl_tax"]
+        + ["line_price_before_discounts_excl_tax", "unit_price_incl_tax", "unit_price_excl_tax"]
+        + ["product_id", "cooperative_id", "allocation_cancelled"],
+        (
+            (pk, order_id, "基准", "B", "", "", product.title, qty, qty, "")
+            + (price * qty,) * 4
+            + (price, price, product.pk, product.cooperative_id, False)
+            for pk, order_id, product, qty, price in lines
+        ),
+    )
+    _copy(
+        raw,
+        "order_paymentevent",
+        ["id", "order_id", "amount", "reference", "date_created", "event_type_id"],
+        ((pk, order_id, 0, "", when, paid.pk) for pk, order_id, when in events),
+    )
+    _copy(
+        raw,
+        "order_paymenteventquantity",
+        ["id", "event_id", "line_id", "quantity"],
+        quantities,
+    )
+    return event_ids
 
 
 def _traced_peak(fn) -> float:
@@ -243,40 +259,105 @@ def _traced_peak(fn) -> float:
         tracemalloc.stop()
 
 
-def run() -> list[dict]:
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.1f}/{five:.1f}/{fifteen:.1f} on {os.cpu_count()} CPUs"
+
+
+def _server_cpu():
+    """A function returning the CPU seconds this connection's PostgreSQL backend has used,
+    or None if the server is not on this machine (read from /proc)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        stat = f"/proc/{cursor.fetchone()[0]}/stat"
+    if not os.access(stat, os.R_OK):
+        return None
+
+    def seconds() -> float:
+        with open(stat) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    return seconds
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def run(*, small: bool = False, profile: bool = False) -> list[dict]:
     from producers.income.models import LedgerEntry
     from producers.income.services import events_process
     from producers.income.services.rebuild import ledger_rebuild_compare
 
     if connection.vendor != "postgresql":
         raise RuntimeError("The income benchmark runs on PostgreSQL (set DATABASE_URL).")
+    orders = SMALL_ORDERS if small else ORDERS
+    single_orders = SMALL_SINGLE_ORDERS if small else SINGLE_ORDERS
     rng = random.Random(2020)  # noqa: S311  benchmark data
     rows: list[dict] = []
     try:
         with transaction.atomic():
+            with connection.cursor() as cursor:  # check foreign keys as each commit would
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            start = time.perf_counter()
             tag, products, first_day = _world(rng)
             common = {"tag": tag, "rng": rng, "products": products, "first_day": first_day}
-            batch_ids = _orders(count=ORDERS, offset=0, **common)
-            peak_ids = _orders(count=BATCH, offset=ORDERS, **common)
-            single_ids = _orders(count=SINGLE_ORDERS, offset=ORDERS + BATCH, **common)
+            batch_ids = _orders(count=orders, offset=0, **common)
+            peak_ids = _orders(count=BATCH, offset=orders, **common)
+            single_ids = _orders(count=single_orders, offset=orders + BATCH, **common)
+            print(f"  data generated in {time.perf_counter() - start:.1f} s", file=sys.stderr)
             lines = len(batch_ids) * LINES_PER_ORDER
             entries_before = LedgerEntry.objects.count()
 
+            profiler = cProfile.Profile() if profile else None
+            load_before = _load()
+            server_cpu = _server_cpu()
+            server_start = server_cpu() if server_cpu else 0.0
+            client_start = time.process_time()
             start = time.perf_counter()
+            if profiler:
+                profiler.enable()
             for i in range(0, len(batch_ids), BATCH):
                 events_process(payment_event_ids=batch_ids[i : i + BATCH])
+            if profiler:
+                profiler.disable()
             batched = time.perf_counter() - start
+            client = time.process_time() - client_start
+            server = server_cpu() - server_start if server_cpu else None
+            load_after = _load()
             entries = LedgerEntry.objects.count() - entries_before
             peak = _traced_peak(lambda: events_process(payment_event_ids=peak_ids))
+            print(
+                f"  batched: {lines:,} lines in {batched:.1f} s; {load_before} before, "
+                f"{load_after} after",
+                file=sys.stderr,
+            )
             rows.append(
                 {
-                    "figure": "income allocation, batched (1,000 events per call)",
+                    "figure": f"income allocation, batched ({BATCH:,} events per call)",
                     "value": lines / batched,
                     "unit": "lines/s",
-                    "size": f"{lines:,} lines, {entries:,} ledger entries",
-                    "peak_memory_mb": f"{peak:.1f} per batch",
+                    "size": f"{lines:,} lines, {entries:,} ledger entries; {load_after}",
+                    "peak_memory_mb": f"{peak:.1f} per batch, {_rss_mb():.0f} process",
                 }
             )
+            if server is not None:
+                # Load-independent: the figure on an idle machine, the client and the
+                # server working one after the other (as they mostly do).
+                rows.append(
+                    {
+                        "figure": "  the same, per CPU second (client + server)",
+                        "value": lines / (client + server),
+                        "unit": "lines/CPU-s",
+                        "size": f"client {client:.1f} s, server {server:.1f} s CPU",
+                        "peak_memory_mb": "",
+                    }
+                )
+            if profiler:
+                out = io.StringIO()
+                pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+                print(out.getvalue(), file=sys.stderr)
 
             start = time.perf_counter()
             for event_id in single_ids:
@@ -288,7 +369,7 @@ def run() -> list[dict]:
                     "figure": "income allocation, one event per task",
                     "value": single_lines / single,
                     "unit": "lines/s",
-                    "size": f"{single_lines:,} lines",
+                    "size": f"{single_lines:,} lines; {_load()}",
                     "peak_memory_mb": "",
                 }
             )
@@ -305,10 +386,35 @@ def run() -> list[dict]:
                     "value": total_lines / rebuild,
                     "unit": "lines/s",
                     "size": f"{report.orders:,} orders, zero difference",
-                    "peak_memory_mb": "",
+                    "peak_memory_mb": f"{_rss_mb():.0f} process",
                 }
             )
             raise Rollback
     except Rollback:
         pass
     return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--small", action="store_true", help="10,000 lines instead of 100,000")
+    parser.add_argument("--profile", action="store_true", help="profile the batched allocation")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from bench.run import table
+
+    settings.DEBUG = False  # DEBUG keeps every query in memory and would skew the figures
+    if connection.vendor != "postgresql":
+        print("Benchmarks run on PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+        return 2
+    print(table(run(small=args.small, profile=args.profile)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -43,28 +43,28 @@ def format_yuan(amount: Decimal) -> str:
     return f"{sign}¥{abs(amount):,.2f}"
 
 
-def split_fen(total_fen: int, weights: Sequence[int]) -> list[int]:
+def split_fen(total_fen: int, weights: Sequence[int], *, weight_sum: int = 0) -> list[int]:
     """Split a whole number of fen by non-negative integer weights, exactly.
 
     Integer arithmetic only (no rounding anywhere): each part gets the floor of its exact
     share, then the leftover fen go to the largest remainders, ties to the earlier weight.
+    A caller splitting many amounts by the same weights may pass their `weight_sum`.
     """
-    weight_sum = sum(weights)
+    weight_sum = weight_sum or sum(weights)
     if weight_sum <= 0:
         raise MoneyError("Weights must not all be zero.")
-    sign = -1 if total_fen < 0 else 1
-    total_fen = abs(total_fen)
-    floors, remainders = [], []
-    for weight in weights:
-        floor, remainder = divmod(total_fen * weight, weight_sum)
-        floors.append(floor)
-        remainders.append(remainder)
+    if total_fen < 0:
+        return [-fen for fen in split_fen(-total_fen, weights, weight_sum=weight_sum)]
+    if len(weights) == 1:
+        return [total_fen]
+    floors = [total_fen * weight // weight_sum for weight in weights]
     leftover = total_fen - sum(floors)
     if leftover:
-        order = sorted(range(len(floors)), key=lambda i: (-remainders[i], i))
-        for i in order[:leftover]:
+        remainders = [total_fen * weight % weight_sum for weight in weights]
+        # Largest remainder first; a stable sort keeps equal remainders in weight order.
+        for i in sorted(range(len(floors)), key=remainders.__getitem__, reverse=True)[:leftover]:
             floors[i] += 1
-    return [sign * fen for fen in floors] if sign < 0 else floors
+    return floors
 
 
 def integer_weights(weights: Sequence[Decimal | int]) -> list[int]:

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from producers.models import BenefitKind, Cooperative, Household, Region
+from producers.storage import private_storage
 
 
 class AppendOnlyError(Exception):
@@ -79,8 +80,9 @@ class LineMovement(AppendOnlyModel):
     """How much of one order line one payment event settled or refunded (gross, platform
     fee, net), the base the ledger entries of that event and line split."""
 
+    # Indexed by the unique constraint (payment_event, line) it leads.
     payment_event = models.ForeignKey(
-        "order.PaymentEvent", on_delete=models.PROTECT, related_name="+"
+        "order.PaymentEvent", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     line = models.ForeignKey("order.Line", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=12, choices=ProcessedEvent.Kind.choices)
@@ -99,7 +101,12 @@ class LineMovement(AppendOnlyModel):
 
 
 class LedgerEntry(AppendOnlyModel):
-    """Household (or, for the remainder, the cooperative) × order line × kind × amount."""
+    """Household (or, for the remainder, the cooperative) × order line × kind × amount.
+
+    A dozen rows are written per settled line, so every index costs: the foreign keys have
+    none of their own. Household, cooperative and line are served by the composite indexes
+    below (their leading column); nothing reads entries by scheme or payment event alone
+    (only deleting one, which the ledger's PROTECT refuses anyway, would scan)."""
 
     household = models.ForeignKey(
         Household,
@@ -108,18 +115,21 @@ class LedgerEntry(AppendOnlyModel):
         blank=True,
         related_name="ledger_entries",
         verbose_name=_("农户"),
+        db_index=False,
     )
     cooperative = models.ForeignKey(
         Cooperative,
         on_delete=models.PROTECT,
         related_name="ledger_entries",
         verbose_name=_("合作社"),
+        db_index=False,
     )
     line = models.ForeignKey(
         "order.Line",
         on_delete=models.PROTECT,
         related_name="ledger_entries",
         verbose_name=_("订单行"),
+        db_index=False,
     )
     kind = models.CharField(_("收益类型"), max_length=24, choices=EntryKind.choices)
     amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
@@ -130,9 +140,14 @@ class LedgerEntry(AppendOnlyModel):
         blank=True,
         related_name="+",
         verbose_name=_("方案版本"),
+        db_index=False,
     )
     payment_event = models.ForeignKey(
-        "order.PaymentEvent", on_delete=models.PROTECT, related_name="+", verbose_name=_("支付事件")
+        "order.PaymentEvent",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("支付事件"),
+        db_index=False,
     )
     booked_on = models.DateField(_("入账日期"))  # local date of the payment event
     created_at = models.DateTimeField(_("记录时间"))
@@ -261,7 +276,10 @@ class Payout(models.Model):
     paid_on = models.DateField(_("支付日期"))
     method = models.CharField(_("支付方式"), max_length=12, choices=Method.choices)
     reference = models.CharField(_("凭证号"), max_length=64, blank=True)
-    receipt = models.FileField(_("收据"), upload_to=_receipt_path, blank=True)
+    # A receipt names a household: private storage, served only by the permission-checked view.
+    receipt = models.FileField(
+        _("收据"), upload_to=_receipt_path, storage=private_storage, blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

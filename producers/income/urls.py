@@ -29,6 +29,11 @@ urlpatterns += [
         name="cooperative-payouts",
     ),
     path(
+        "cooperative/income/payouts/<int:pk>/receipt/",
+        cooperative.PayoutReceiptView.as_view(),
+        name="cooperative-payout-receipt",
+    ),
+    path(
         "cooperative/income/payouts/new/",
         cooperative.PayoutCreateView.as_view(),
         name="cooperative-payout-create",

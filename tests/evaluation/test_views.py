@@ -123,7 +123,7 @@ def test_monthly_volume_chart_is_inline_svg(client, world, evaluator):
 
     content = response.content.decode()
     assert "<svg" in content and "4月 ¥300.00" in content
-    assert "cdn" not in content.lower()
+    assert "<script src=\"http" not in content and "cdn." not in content.lower()
 
 
 def test_csv_export_escapes_formulas(client, world, evaluator):

@@ -239,6 +239,8 @@ ACCESS: dict[str, Access] = {
     "checkout:thank-you": Access(GONE, {ANONYMOUS: LOGIN}),
     "checkout:stripe-pay": only(),  # only with one's own pending payment in the session
     "checkout:stripe-return": only(),
+    # the demo's test-card payment: only one's own pending payment, so 404 for everyone here
+    "checkout:stripe-test-card": post_only(),
     "checkout:user-address-update": only(kwargs=unknown("pk")),
     "checkout:user-address-delete": only(kwargs=unknown("pk")),
     "checkout:channel-enter": Access(NO, kwargs=lambda w: {"code": "no-such-zone"}),
@@ -330,6 +332,7 @@ ACCESS: dict[str, Access] = {
     "income:cooperative-statement": own(STAFF, outcome=ANY, kwargs=ids(pk="household_a")),
     "income:cooperative-payouts": own(STAFF),
     "income:cooperative-payout-create": own(STAFF),
+    "income:cooperative-payout-receipt": only(kwargs=unknown("pk")),  # own payouts only
     "income:cooperative-supply-lots": own(STAFF),
     "income:cooperative-supply-lot-create": own(STAFF),
     "income:county-balances": own(OFFICER),

@@ -5,15 +5,24 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from ..models import LedgerEntry, LineMovement, LineTrace, ProcessedEvent
+from ..models import LedgerEntry, LineMovement, LineTrace, ProcessedEvent, new_trace_code
 from .benefits import benefits_load
-from .bulk import rows_append
-from .engine import REFUND, SETTLEMENT, Book, EventInfo, LineBook, LineInfo, event_process
+from .bulk import CopyLines, copy_value, rows_append, rows_insert_new
+from .engine import (
+    REFUND,
+    SETTLEMENT,
+    Book,
+    Entry,
+    EventInfo,
+    LineBook,
+    LineInfo,
+    event_process,
+)
 
 PAID_CODE, REFUND_CODE = "paid", "refund"
 KIND_BY_CODE = {PAID_CODE: SETTLEMENT, REFUND_CODE: REFUND}
@@ -28,6 +37,43 @@ LEDGER_FIELDS = [
     "booked_on",
     "created_at",
 ]
+# The same columns, ordered for COPY lines rendered from entries (see `ledger_rows`).
+LEDGER_COPY_FIELDS = [
+    "household_id",
+    "kind",
+    "amount",
+    "scheme_id",
+    "cooperative_id",
+    "line_id",
+    "payment_event_id",
+    "booked_on",
+    "created_at",
+]
+
+
+def ledger_rows(entries: list[Entry], now) -> tuple[list[str], list[tuple] | CopyLines]:
+    """The fields and rows that append `entries` to the ledger: on PostgreSQL rendered
+    straight into COPY text (a dozen entries a line; per-value adaptation would cost more
+    than computing them), elsewhere as tuples."""
+    if connection.vendor != "postgresql":
+        return LEDGER_FIELDS, [
+            (e.household_id, e.cooperative_id, e.line_id, e.kind, e.amount, e.scheme_id)
+            + (e.event_id, e.day, now)
+            for e in entries
+        ]
+    now_text = copy_value(now)
+    lines = CopyLines()
+    append = lines.append
+    last, tail = None, ""
+    # household, kind and amount vary by entry; the rest is the same for a line's entries.
+    for event_id, line_id, cooperative_id, household_id, kind, scheme_id, amount, day in entries:
+        if (event_id, line_id, scheme_id) != last:
+            last = (event_id, line_id, scheme_id)
+            scheme = "\\N" if scheme_id is None else scheme_id
+            tail = f"{scheme}\t{cooperative_id}\t{line_id}\t{event_id}\t{day}\t{now_text}\n"
+        household = "\\N" if household_id is None else household_id
+        append(f"{household}\t{kind}\t{amount}\t{tail}")
+    return LEDGER_COPY_FIELDS, lines
 
 
 def fee_rate_current() -> Decimal:
@@ -134,8 +180,11 @@ def events_process(*, payment_event_ids: Iterable[int]) -> int:
         events, lines = events_load(order_ids=up_to, up_to=up_to)
         if not events:
             return 0
-        # Settlements never read the ledger's state; only refunds need it loaded.
-        book = book_load(line_ids=lines) if any(e.kind == REFUND for e in events) else Book()
+        # Settlements never read the ledger's state; only refunds need it loaded and kept.
+        if any(e.kind == REFUND for e in events):
+            book = book_load(line_ids=lines)
+        else:
+            book = Book(tracking=False)
         benefits = benefits_load(
             cooperative_ids={line.cooperative_id for line in lines.values()} - {None},
             product_ids={line.product_id for line in lines.values()} - {None},
@@ -162,18 +211,8 @@ def events_process(*, payment_event_ids: Iterable[int]) -> int:
             ["payment_event_id", "line_id", "kind", "quantity", "gross", "fee", "net"],
             [(m.event_id, m.line_id, m.kind, m.quantity, m.gross, m.fee, m.net) for m in movements],
         )
-        rows_append(
-            LedgerEntry,
-            LEDGER_FIELDS,
-            [
-                (e.household_id, e.cooperative_id, e.line_id, e.kind, e.amount, e.scheme_id)
-                + (e.event_id, e.day, now)
-                for e in entries
-            ],
-        )
+        rows_append(LedgerEntry, *ledger_rows(entries, now))
         # A packing slip may have given a line its code already (ON CONFLICT DO NOTHING).
         settled = sorted({m.line_id for m in movements if m.kind == SETTLEMENT})
-        LineTrace.objects.bulk_create(
-            [LineTrace(line_id=pk) for pk in settled], ignore_conflicts=True, batch_size=5000
-        )
+        rows_insert_new(LineTrace, ["line_id", "code"], [(pk, new_trace_code()) for pk in settled])
     return len(events)

@@ -2,14 +2,15 @@
 scheme in force on the payment date and, per kind, each household's weight."""
 
 import datetime
+from bisect import bisect_right
 from collections import defaultdict
 from decimal import Decimal
 
 from producers.models import BenefitKind, BenefitLink, BenefitScheme, WageRecord
 from producers.money import integer_weights
 
-from ..models import SupplyLot, SupplyLotItem
-from .engine import LineInfo, Scheme
+from ..models import SupplyLot
+from .engine import LineInfo, Scheme, SplitPlan
 
 # Wages are split by the work recorded in the year before the sale.
 WAGE_WINDOW = datetime.timedelta(days=365)
@@ -24,6 +25,8 @@ class Benefits:
             lots  # (cooperative id, product id) -> [(day, [(household, qty)])], latest first
         )
         self._cache = {}
+        self._plans = {}
+        self._changes = {}
 
     def scheme_on(self, cooperative_id: int, day: datetime.date) -> Scheme | None:
         for scheme in self.schemes.get(cooperative_id, ()):
@@ -36,6 +39,38 @@ class Benefits:
         if key not in self._cache:
             self._cache[key] = self._compute(line.cooperative_id, line.product_id, day)
         return self._cache[key]
+
+    def plan_for(self, line: LineInfo, day: datetime.date) -> SplitPlan:
+        """The split plan of the line's cooperative and product on `day`, shared by every
+        day on which nothing it depends on changes (see `_change_days`)."""
+        cooperative_id, product_id = line.cooperative_id, line.product_id
+        changes = self._changes.get((cooperative_id, product_id))
+        if changes is None:
+            changes = self._changes[(cooperative_id, product_id)] = self._change_days(
+                cooperative_id, product_id
+            )
+        key = (cooperative_id, product_id, bisect_right(changes, day))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = SplitPlan(*self._compute(cooperative_id, product_id, day))
+        return plan
+
+    def _change_days(self, cooperative_id, product_id) -> list[datetime.date]:
+        """Sorted days on which `_compute` may answer differently from the day before: a
+        scheme takes effect, a link starts or ends, a wage record enters or leaves the
+        window, a supply lot is bought. Between two of them its answer is the same."""
+        days = {scheme.effective_from for scheme in self.schemes.get(cooperative_id, ())}
+        for _household, _kind, _share, _equity, start, end, link_id in self.links.get(
+            cooperative_id, ()
+        ):
+            days.add(start)
+            if end is not None:
+                days.add(end + datetime.timedelta(days=1))
+            for period_start, period_end, _days in self.wage_days.get(link_id, ()):
+                days.add(period_start)
+                days.add(period_end + WAGE_WINDOW + datetime.timedelta(days=1))
+        days.update(lot_day for lot_day, _items in self.lots.get((cooperative_id, product_id), ()))
+        return sorted(days)
 
     def _compute(self, cooperative_id, product_id, day):
         scheme = self.scheme_on(cooperative_id, day)
@@ -79,42 +114,73 @@ def _as_integers(people: dict) -> list[tuple[int, int]]:
 def benefits_load(*, cooperative_ids, product_ids, first_day, last_day) -> Benefits:
     cooperative_ids, product_ids = set(cooperative_ids), set(product_ids)
     schemes = defaultdict(list)
-    for row in BenefitScheme.objects.filter(cooperative_id__in=cooperative_ids).values_list(
-        "id", "cooperative_id", "effective_from", "produce_share", "wage_share", "dividend_share"
+    # No ORDER BY anywhere (default orderings would join): everything is sorted or summed here.
+    for row in (
+        BenefitScheme.objects.filter(cooperative_id__in=cooperative_ids)
+        .order_by()
+        .values_list(
+            "id",
+            "cooperative_id",
+            "effective_from",
+            "produce_share",
+            "wage_share",
+            "dividend_share",
+        )
     ):
         schemes[row[1]].append(Scheme(row[0], row[2], (row[3], row[4], row[5])))
     for versions in schemes.values():
         versions.sort(key=lambda s: s.effective_from, reverse=True)
     links = defaultdict(list)
-    for row in BenefitLink.objects.filter(cooperative_id__in=cooperative_ids).values_list(
-        "cooperative_id",
-        "household_id",
-        "kind",
-        "supply_share",
-        "equity_shares",
-        "started_on",
-        "ended_on",
-        "id",
+    for row in (
+        BenefitLink.objects.filter(cooperative_id__in=cooperative_ids)
+        .order_by()
+        .values_list(
+            "cooperative_id",
+            "household_id",
+            "kind",
+            "supply_share",
+            "equity_shares",
+            "started_on",
+            "ended_on",
+            "id",
+        )
     ):
         links[row[0]].append(row[1:])
     wage_days = defaultdict(list)
-    for link_id, start, end, days in WageRecord.objects.filter(
-        link__cooperative_id__in=cooperative_ids,
-        period_end__gte=first_day - WAGE_WINDOW,
-        period_start__lte=last_day,
-    ).values_list("link_id", "period_start", "period_end", "days_worked"):
+    for link_id, start, end, days in (
+        WageRecord.objects.filter(
+            link__cooperative_id__in=cooperative_ids,
+            period_end__gte=first_day - WAGE_WINDOW,
+            period_start__lte=last_day,
+        )
+        .order_by()
+        .values_list("link_id", "period_start", "period_end", "days_worked")
+    ):
         wage_days[link_id].append((start, end, days))
-    lot_rows = SupplyLot.objects.filter(
-        cooperative_id__in=cooperative_ids, product_id__in=product_ids, supplied_on__lte=last_day
-    ).values_list("id", "cooperative_id", "product_id", "supplied_on")
-    lot_rows = sorted(lot_rows, key=lambda r: (r[3], r[0]), reverse=True)
-    items = defaultdict(list)
-    if lot_rows:
-        for lot_id, household_id, quantity in SupplyLotItem.objects.filter(
-            lot_id__in=[r[0] for r in lot_rows]
-        ).values_list("lot_id", "household_id", "quantity"):
+    # Lots with their items in one query (a lot without items still counts: LEFT JOIN).
+    lot_days, items = {}, defaultdict(list)
+    for lot_id, cooperative_id, product_id, day, household_id, quantity in (
+        SupplyLot.objects.filter(
+            cooperative_id__in=cooperative_ids,
+            product_id__in=product_ids,
+            supplied_on__lte=last_day,
+        )
+        .order_by()
+        .values_list(
+            "id",
+            "cooperative_id",
+            "product_id",
+            "supplied_on",
+            "items__household_id",
+            "items__quantity",
+        )
+    ):
+        lot_days[lot_id] = (cooperative_id, product_id, day)
+        if household_id is not None:
             items[lot_id].append((household_id, quantity))
     lots = defaultdict(list)
-    for lot_id, cooperative_id, product_id, day in lot_rows:
+    for lot_id, (cooperative_id, product_id, day) in sorted(
+        lot_days.items(), key=lambda r: (r[1][2], r[0]), reverse=True
+    ):
         lots[(cooperative_id, product_id)].append((day, items[lot_id]))
     return Benefits(schemes=schemes, links=links, wage_days=wage_days, lots=lots)

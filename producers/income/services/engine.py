@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from producers.money import integer_weights, split_by_weights, split_fen, to_yuan
 
@@ -61,8 +62,8 @@ class Movement:
     net: Decimal
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    # A named tuple, not a dataclass: bulk allocation makes a dozen per line.
     event_id: int
     line_id: int
     cooperative_id: int
@@ -93,8 +94,56 @@ def _fen(amount: Decimal) -> int:
     return int(amount.scaleb(2))
 
 
+@lru_cache(maxsize=65536)
 def _yuan(fen: int) -> Decimal:
+    # Cached: the same few thousand amounts recur across a batch's ledger entries.
     return Decimal(fen).scaleb(-2)
+
+
+class SplitPlan:
+    """How a line's net amount is split under one scheme and one set of household weights,
+    prepared once (integer weights and their sums, households with a positive weight in id
+    order) and applied to every line sold under them."""
+
+    __slots__ = ("scheme_id", "kind_weights", "kind_sum", "people")
+
+    def __init__(self, scheme: Scheme | None, weights: dict[str, list[tuple[int, Decimal]]]):
+        self.scheme_id = scheme.id if scheme is not None else None
+        self.kind_weights = _kind_weights(scheme.shares) if scheme is not None else None
+        self.kind_sum = sum(self.kind_weights) if scheme is not None else 0
+        # Per kind: (kind, household ids, integer weights, their sum), or None if no one.
+        self.people = []
+        for kind in KINDS:
+            pairs = [(h, w) for h, w in weights.get(kind) or () if w > 0]
+            if not pairs:
+                self.people.append(None)
+                continue
+            integers = tuple(integer_weights([w for _h, w in pairs]))
+            self.people.append((kind, tuple(h for h, _w in pairs), integers, sum(integers)))
+
+    def split_fen(self, net_fen: int) -> list[tuple[int | None, str, int | None, int]]:
+        """[(household id | None, kind, scheme id, fen)]: households by kind in id order,
+        then the cooperative's remainder; parts of zero left out."""
+        if self.kind_weights is None:
+            return [(None, RETAINED, None, net_fen)] if net_fen else []
+        kind_parts = split_fen(net_fen, self.kind_weights, weight_sum=self.kind_sum)
+        scheme_id = self.scheme_id
+        parts = []
+        retained = kind_parts[3]
+        for people, kind_part in zip(self.people, kind_parts[:3], strict=True):
+            if not kind_part or people is None:
+                retained += kind_part  # no one to receive it: it stays with the cooperative
+                continue
+            kind, households, weights, weight_sum = people
+            amounts = split_fen(kind_part, weights, weight_sum=weight_sum)
+            parts.extend(
+                (household_id, kind, scheme_id, fen)
+                for household_id, fen in zip(households, amounts, strict=True)
+                if fen
+            )
+        if retained:
+            parts.append((None, RETAINED, scheme_id, retained))
+        return parts
 
 
 def line_split(
@@ -103,25 +152,10 @@ def line_split(
     """Split one line's net amount: [((household id | None, kind, scheme id), amount)].
     `weights` gives, per kind, (household id, weight) pairs sorted by household id.
     Integer fen throughout (exact, and fast enough for bulk allocation)."""
-    if scheme is None:
-        return [((None, RETAINED, None), net)] if net else []
-    kind_parts = split_fen(_fen(net), _kind_weights(scheme.shares))
-    parts: list[tuple[tuple, Decimal]] = []
-    retained = kind_parts[3]
-    for kind, kind_part in zip(KINDS, kind_parts[:3], strict=True):
-        people = [(h, w) for h, w in weights.get(kind) or () if w > 0]
-        if not kind_part or not people:
-            retained += kind_part  # no one to receive it: it stays with the cooperative
-            continue
-        amounts = split_fen(kind_part, integer_weights([w for _h, w in people]))
-        parts.extend(
-            ((household_id, kind, scheme.id), _yuan(amount))
-            for (household_id, _w), amount in zip(people, amounts, strict=True)
-            if amount
-        )
-    if retained:
-        parts.append(((None, RETAINED, scheme.id), _yuan(retained)))
-    return parts
+    return [
+        ((household_id, kind, scheme_id), _yuan(fen))
+        for household_id, kind, scheme_id, fen in SplitPlan(scheme, weights).split_fen(_fen(net))
+    ]
 
 
 def reverse_share(
@@ -154,8 +188,11 @@ class Book:
     """Per-line ledger state the engine reads and updates: loaded from the database for
     the live path, built from nothing by the rebuild."""
 
-    def __init__(self):
+    def __init__(self, *, tracking: bool = True):
         self.lines: dict[int, LineBook] = {}
+        # A batch of settlements only, with no refund to follow, needs no state: the live
+        # path then skips the bookkeeping.
+        self.tracking = tracking
 
     def line(self, line_id: int) -> LineBook:
         book = self.lines.get(line_id)
@@ -164,6 +201,8 @@ class Book:
         return book
 
     def apply(self, movement: Movement, entries: list[Entry]) -> None:
+        if not self.tracking:
+            return
         book = self.line(movement.line_id)
         if movement.kind == SETTLEMENT:
             book.settled_gross += movement.gross
@@ -173,8 +212,10 @@ class Book:
             book.refunded_gross += movement.gross
             book.refunded_net += movement.net
             book.refunded_quantity += movement.quantity or 0
+        balances = book.balances
         for entry in entries:
-            book.balances[entry.key] = book.balances.get(entry.key, ZERO) + entry.amount
+            key = (entry.household_id, entry.kind, entry.scheme_id)
+            balances[key] = balances.get(key, ZERO) + entry.amount
 
 
 def fee_for(gross: Decimal, rate: Decimal) -> Decimal:
@@ -197,10 +238,13 @@ def event_process(
     benefits,
 ) -> tuple[list[Movement], list[Entry]]:
     """Movements and ledger entries of one payment event; updates `book`. `benefits`
-    answers `for_line(line, day) -> (Scheme | None, weights)`."""
+    answers `for_line(line, day) -> (Scheme | None, weights)`, and may answer
+    `plan_for(line, day) -> SplitPlan` to share one prepared plan among many lines."""
     movements: list[Movement] = []
     entries: list[Entry] = []
     if event.kind == SETTLEMENT:
+        plan_for = getattr(benefits, "plan_for", None)
+        event_id, day = event.id, event.day
         for line, units in sorted(settlement_lines(event, lines), key=lambda p: p[0].id):
             if line.cooperative_id is None or units <= 0:
                 continue
@@ -209,20 +253,24 @@ def event_process(
             else:
                 gross = to_yuan(line.price * units / line.quantity)
             fee = fee_for(gross, fee_rate)
-            movement = Movement(event.id, line.id, SETTLEMENT, units, gross, fee, gross - fee)
-            scheme, weights = benefits.for_line(line, event.day)
+            movement = Movement(event_id, line.id, SETTLEMENT, units, gross, fee, gross - fee)
+            if plan_for is not None:
+                plan = plan_for(line, day)
+            else:
+                plan = SplitPlan(*benefits.for_line(line, day))
+            line_id, cooperative_id = line.id, line.cooperative_id
             new = [
                 Entry(
-                    event.id,
-                    line.id,
-                    line.cooperative_id,
-                    key[0],
-                    key[1],
-                    key[2],
-                    amount,
-                    event.day,
+                    event_id,
+                    line_id,
+                    cooperative_id,
+                    household_id,
+                    kind,
+                    scheme_id,
+                    _yuan(fen),
+                    day,
                 )
-                for key, amount in line_split(net=movement.net, scheme=scheme, weights=weights)
+                for household_id, kind, scheme_id, fen in plan.split_fen(_fen(movement.net))
             ]
             book.apply(movement, new)
             movements.append(movement)

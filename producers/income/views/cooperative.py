@@ -3,10 +3,12 @@ Every object is looked up within the staff member's own cooperative (else 404)."
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
 from oscar.core.loading import get_model
 
@@ -19,6 +21,8 @@ from ..models import Payout, SupplyLot
 from ..services.payouts import payout_record
 from ..services.supply import supply_lot_record
 from .exports import balances_csv, statement_csv
+
+RECEIPT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
 
 
 def cooperative_households(cooperative):
@@ -96,6 +100,24 @@ class PayoutCreateView(CooperativeStaffRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("兑付记录已保存。"))
         return redirect(reverse("income:cooperative-payouts"))
+
+
+class PayoutReceiptView(CooperativeStaffRequiredMixin, View):
+    """A payout's receipt, to the staff of the cooperative that paid it, never cached."""
+
+    def get(self, request, pk):
+        payout = get_object_or_404(
+            Payout.objects.exclude(receipt=""), pk=pk, cooperative=self.cooperative
+        )
+        extension = payout.receipt.name.rsplit(".", 1)[-1].lower()
+        response = FileResponse(
+            payout.receipt.open("rb"),
+            as_attachment=True,
+            filename=f"receipt-{payout.pk}.{extension}",
+            content_type=RECEIPT_TYPES.get(extension, "application/octet-stream"),
+        )
+        add_never_cache_headers(response)
+        return response
 
 
 class SupplyLotListView(CooperativeStaffRequiredMixin, TemplateView):

@@ -207,3 +207,32 @@ def test_the_balances_page_takes_a_constant_number_of_queries(
     with django_assert_max_num_queries(17):  # session, user, permissions, then 4 reads
         response = client.get(reverse("income:cooperative-balances"))
     assert response.status_code == 200
+
+
+def test_a_receipt_is_private_and_only_its_cooperative_downloads_it(
+    client, settled, settings, tmp_path
+):
+    # Given a payout whose receipt names the household it paid
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    receipt = SimpleUploadedFile("收据.pdf", PDF_BYTES, "application/pdf")
+    payout = _pay(settled, settled["worker"], "5.00", receipt=receipt)
+
+    # Then the file lies in private storage and has no public URL
+    assert (settings.PRIVATE_MEDIA_ROOT / payout.receipt.name).is_file()
+    assert not (settings.MEDIA_ROOT / payout.receipt.name).exists()
+    with pytest.raises(ValueError):
+        _ = payout.receipt.url
+
+    # And the paying cooperative's staff download it from the payouts page, uncached
+    url = reverse("income:cooperative-payout-receipt", args=[payout.pk])
+    client.force_login(cooperative_staff_create(cooperative=settled["cooperative"]))
+    assert url in client.get(reverse("income:cooperative-payouts")).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES
+    assert "no-cache" in response["Cache-Control"]
+
+    # But another cooperative's staff get nothing
+    client.force_login(cooperative_staff_create(cooperative=certified_cooperative()))
+    assert client.get(url).status_code == 404
