@@ -105,6 +105,26 @@ def test_drill_down_lists_the_facts_that_add_up_to_the_figure(client, world, eva
     assert response.context["total"] == item.value == Decimal("500.00")
 
 
+def test_an_evaluator_reads_the_order_of_a_fact_but_not_who_bought_it(client, world, evaluator):
+    # Given a consumer's settled order behind a purchase fact
+    buyer = UserFactory(email="lin.xiaowen@dongxi.example", first_name="晓雯", last_name="林")
+    order = bought(world["product"], 3, user=buyer)
+
+    # When the evaluator follows the fact to the order
+    response = client.get(reverse("dashboard:order-detail", args=[order.number]))
+
+    # Then they read its lines and the region it was shipped to, not the buyer's identity
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert world["product"].title in content and "浙江省 杭州市" in content
+    assert buyer.email not in content and "某路 1 号" not in content
+    assert 'name="order_action"' not in content  # no ship, delivery or note form: read only
+    note = {"order_action": "save_note", "message": "已核对"}
+    assert client.post(
+        reverse("dashboard:order-detail", args=[order.number]), note
+    ).status_code == (403)
+
+
 def test_a_fact_leads_to_its_order(client, world, evaluator):
     order = bought(world["product"], 3)
     fact = PurchaseFact.objects.get()
@@ -123,7 +143,7 @@ def test_monthly_volume_chart_is_inline_svg(client, world, evaluator):
 
     content = response.content.decode()
     assert "<svg" in content and "4月 ¥300.00" in content
-    assert "<script src=\"http" not in content and "cdn." not in content.lower()
+    assert '<script src="http' not in content and "cdn." not in content.lower()
 
 
 def test_csv_export_escapes_formulas(client, world, evaluator):
