@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from producers.db import retry_on_serialization_failure
 from producers.money import split_by_weights, to_yuan
 
 from ..attribution import Attribution, certified_at
@@ -197,6 +198,7 @@ def _counts(*, product, cooperative, sold_at) -> tuple[bool, str]:
     return True, ""
 
 
+@retry_on_serialization_failure
 def purchase_facts_record(*, payment_event_id: int) -> list[PurchaseFact]:
     """Write the facts of one paid or refund event, once: a replayed event changes nothing.
     Facts never go into a locked year; they become adjustments of the next open year.

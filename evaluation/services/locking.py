@@ -5,11 +5,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from producers.db import retry_on_serialization_failure
+
 from ..models import EvaluationYear
 from .errors import YearLocked
 from .scoring import scorecards_refresh
 
 
+@retry_on_serialization_failure
 @transaction.atomic
 def year_lock(*, year: int, evaluator) -> EvaluationYear:
     if not evaluator.has_perm("evaluation.lock_year"):

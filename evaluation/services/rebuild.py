@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from producers.db import retry_on_serialization_failure
+
 from ..attribution import Attribution
 from ..models import EvaluationYear, Indicator, PurchaseFact, Scorecard
 from .facts import fact_place, facts_for_event, payment_events
@@ -49,6 +51,7 @@ def _scorecard_snapshot(years) -> dict:
     return snapshot
 
 
+@retry_on_serialization_failure
 def evaluation_rebuild(*, dry_run: bool = False) -> RebuildReport:
     report = RebuildReport()
     with transaction.atomic():

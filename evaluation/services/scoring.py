@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from producers.db import retry_on_serialization_failure
 from producers.income.selectors import households_reached
 
 from .. import measures
@@ -134,6 +135,7 @@ def _locked_year(year: int) -> EvaluationYear:
     return config
 
 
+@retry_on_serialization_failure
 @transaction.atomic
 def scorecards_refresh(*, year: int, pairing_ids: list[int] | None = None) -> list[Scorecard]:
     """Recompute the scorecards of a year (of some pairings only, when given) from its

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 from producers.access import officer_county, staff_cooperative
+from producers.db import retry_on_serialization_failure
 from producers.services.audit import audit_record
 
 Product = get_model("catalogue", "Product")
@@ -66,6 +67,7 @@ def _locked(certificate: ProductCertificate) -> ProductCertificate:
     )
 
 
+@retry_on_serialization_failure
 @transaction.atomic
 def certificate_request(*, product, requester) -> ProductCertificate:
     """A cooperative asks its county office to certify one of its products."""
@@ -89,6 +91,7 @@ def certificate_request(*, product, requester) -> ProductCertificate:
     return certificate
 
 
+@retry_on_serialization_failure
 @transaction.atomic
 def certificate_issue(
     *,
@@ -115,6 +118,7 @@ def certificate_issue(
     return _transition(certificate=certificate, to_state=State.CERTIFIED, actor=officer)
 
 
+@retry_on_serialization_failure
 @transaction.atomic
 def certificate_reject(*, certificate, officer, reason: str) -> ProductCertificate:
     return _officer_decision(
@@ -126,6 +130,7 @@ def certificate_reject(*, certificate, officer, reason: str) -> ProductCertifica
     )
 
 
+@retry_on_serialization_failure
 @transaction.atomic
 def certificate_suspend(*, certificate, officer, reason: str) -> ProductCertificate:
     return _officer_decision(
@@ -137,6 +142,7 @@ def certificate_suspend(*, certificate, officer, reason: str) -> ProductCertific
     )
 
 
+@retry_on_serialization_failure
 @transaction.atomic
 def certificate_reinstate(*, certificate, officer, reason: str = "") -> ProductCertificate:
     return _officer_decision(
@@ -149,6 +155,7 @@ def certificate_reinstate(*, certificate, officer, reason: str = "") -> ProductC
     )
 
 
+@retry_on_serialization_failure
 @transaction.atomic
 def certificate_revoke(*, certificate, officer, reason: str) -> ProductCertificate:
     return _officer_decision(
@@ -177,6 +184,7 @@ def _officer_decision(
     )
 
 
+@retry_on_serialization_failure
 @transaction.atomic
 def certificates_expire(*, today: datetime.date | None = None) -> int:
     """Mark certified certificates whose validity ended before `today` as expired."""

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
+from producers.db import retry_on_serialization_failure
+
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
 Shipment = get_model("order", "Shipment")
@@ -63,6 +65,7 @@ def _refunded(order) -> dict[int, int]:
     return {row["line_id"]: row["quantity"] for row in rows}
 
 
+@retry_on_serialization_failure
 def shipment_create(
     *,
     order,
@@ -123,6 +126,7 @@ def shipment_create(
     return shipment
 
 
+@retry_on_serialization_failure
 def shipment_deliver(
     *, shipment: Shipment, actor, delivered_at: datetime.datetime | None = None
 ) -> Shipment:

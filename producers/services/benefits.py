@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..access import staff_cooperative
+from ..db import retry_on_serialization_failure
 from ..models import BenefitKind, BenefitLink, BenefitScheme, Cooperative, Household, WageRecord
 from .audit import audit_record
 
@@ -115,6 +116,7 @@ def wage_record_add(
     return record
 
 
+@retry_on_serialization_failure
 @transaction.atomic
 def benefit_scheme_version_add(
     *,

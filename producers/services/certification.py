@@ -24,6 +24,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from ..access import officer_county
+from ..db import retry_on_serialization_failure
 from ..models import Cooperative, CooperativeDecision, CooperativeDocument
 from .audit import audit_record
 
@@ -237,6 +238,7 @@ def cooperative_document_add(
     return document
 
 
+@retry_on_serialization_failure
 @transaction.atomic
 def cooperative_apply(*, cooperative: Cooperative, actor) -> CooperativeDecision:
     """The cooperative's staff submit the application to their county office."""
@@ -250,6 +252,7 @@ def cooperative_apply(*, cooperative: Cooperative, actor) -> CooperativeDecision
     return _transition(cooperative=cooperative, action=Action.APPLY, actor=actor)
 
 
+@retry_on_serialization_failure
 @transaction.atomic
 def cooperative_review(
     *, cooperative: Cooperative, officer, action: str, reason: str = ""

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 from marketplace.organisations.access import can_buy
+from producers.db import retry_on_serialization_failure
 
 from ..models import Acceptance, Invoice
 
@@ -65,6 +66,7 @@ def order_fully_shipped(order) -> bool:
     return cooperatives <= shipped
 
 
+@retry_on_serialization_failure
 def acceptance_record(
     *, order, user, accepted: bool, reason: str = "", on: datetime.date | None = None
 ) -> Acceptance:

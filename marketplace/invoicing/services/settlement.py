@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.payment.services import order_settle_offline
+from producers.db import retry_on_serialization_failure
 from producers.money import MoneyError, format_yuan, to_yuan
 
 from ..models import BankStatementImport, BankTransfer, Invoice
@@ -23,6 +24,7 @@ class InvoicePaymentError(Exception):
         super().__init__(str(message))
 
 
+@retry_on_serialization_failure
 def invoice_settle(
     *,
     invoice: Invoice,

@@ -14,6 +14,7 @@ from oscar.core.loading import get_class, get_model
 
 from marketplace.partner.models import SoldOut
 from marketplace.payment.services.checkout import _OrderCreator, shipping_method_for
+from producers.db import retry_on_serialization_failure
 
 from ..access import can_approve, can_buy
 from ..models import Organisation, PurchaseRequest
@@ -175,6 +176,7 @@ def _approver_check(*, request: PurchaseRequest, approver) -> None:
         raise ApprovalError(_("不能审批自己提交的采购申请。"))
 
 
+@retry_on_serialization_failure
 def purchase_request_approve(*, request: PurchaseRequest, approver):
     """An approver of the organisation (not the buyer) approves: the order is placed now.
     If stock ran out meanwhile the request fails and the buyer gets the basket back."""
@@ -206,6 +208,7 @@ def purchase_request_approve(*, request: PurchaseRequest, approver):
     return request
 
 
+@retry_on_serialization_failure
 def purchase_request_reject(*, request: PurchaseRequest, approver, reason: str):
     """The approver rejects with a reason; the buyer gets the basket back to change it."""
     _approver_check(request=request, approver=approver)

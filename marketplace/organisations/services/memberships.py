@@ -5,6 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from producers.db import retry_on_serialization_failure
+
 from ..access import can_manage
 from ..models import Membership, Organisation
 
@@ -15,6 +17,7 @@ class MembershipError(Exception):
         super().__init__(str(message))
 
 
+@retry_on_serialization_failure
 def membership_request(*, user, organisation: Organisation, role: str) -> Membership:
     """The user asks to join `organisation` in `role`. A rejected request may be made again;
     a pending or approved membership is refused."""
@@ -41,6 +44,7 @@ def membership_request(*, user, organisation: Organisation, role: str) -> Member
     return membership
 
 
+@retry_on_serialization_failure
 def membership_decide(*, membership: Membership, actor, approve: bool) -> Membership:
     """An organisation admin (of that organisation) or a platform admin approves or rejects
     a pending join request."""

@@ -16,6 +16,7 @@ from marketplace.order.tasks import order_confirmation_email_task
 from marketplace.partner.models import SoldOut
 from marketplace.payment import gateway
 from marketplace.payment.events import payment_settled
+from producers.db import retry_on_serialization_failure
 
 from .reservations import reservations_convert, reservations_release, stock_reserve
 
@@ -241,6 +242,7 @@ def _payment_record(*, order, attempt: PaymentAttempt):
     return event
 
 
+@retry_on_serialization_failure
 def order_place_for_payment(*, payment_intent_id: str, payment_intent=None):
     """Place the order of a succeeded PaymentIntent, once. Safe to call any number of times
     from the return view and the webhook task: the attempt's row lock serialises them and
@@ -289,6 +291,7 @@ def order_place_for_payment(*, payment_intent_id: str, payment_intent=None):
     return order
 
 
+@retry_on_serialization_failure
 def payment_attempt_abandon(*, attempt_id: int, state: str = State.EXPIRED):
     """A payment that failed or was left: cancel its PaymentIntent (so it can no longer
     succeed), release its stock and give the customer the basket back. If the payment did

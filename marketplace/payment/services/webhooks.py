@@ -7,6 +7,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from marketplace.payment import gateway
+from producers.db import retry_on_serialization_failure
 
 from .checkout import order_place_for_payment, payment_attempt_abandon
 from .refunds import refund_record_from_stripe
@@ -66,6 +67,7 @@ HANDLERS = {
 }
 
 
+@retry_on_serialization_failure
 def webhook_event_process(*, event_id: str) -> bool:
     """Apply a stored event once. Every handler is idempotent as well, so a task retried
     after a crash is harmless. Returns False when there was nothing to do."""

@@ -1,0 +1,254 @@
+"""Stripe unreachable or too slow while a customer checks out. The customer gets a clear
+message in their language, keeps the basket as it was, no order is placed, and the stock held
+for the payment goes back (or, once the payment exists, stays held until Stripe reports)."""
+
+import socket
+import threading
+from decimal import Decimal
+
+import pytest
+import stripe
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from oscar.core.loading import get_model
+
+from marketplace.payment import gateway
+from tests.factories import UserFactory
+from tests.marketplace.checkout.stripe_fake import FakeStripe
+from tests.store_factories import certified_cooperative, product_create
+
+Basket = get_model("basket", "Basket")
+Order = get_model("order", "Order")
+PaymentAttempt = get_model("payment", "PaymentAttempt")
+StockRecord = get_model("partner", "StockRecord")
+StockReservation = get_model("payment", "StockReservation")
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = {
+    "last_name": "张三",
+    "state": "浙江省",
+    "line4": "杭州市",
+    "line3": "西湖区",
+    "line1": "文三路 90 号 3 幢 201 室",
+    "postcode": "310012",
+    "phone_number": "13800138000",
+}
+UNAVAILABLE_ZH = "暂时无法完成支付，请稍后再试。"
+UNAVAILABLE_EN = "The payment cannot be completed right now. Please try again later."
+
+
+class UnreachableStripe(FakeStripe):
+    """The fake Stripe, except that the calls matching `fail` (method, path prefix) fail as
+    the real HTTP client fails when it cannot connect: with APIConnectionError."""
+
+    def __init__(self, *fail: tuple[str, str]):
+        super().__init__()
+        self.fail = list(fail)
+        self.failures = 0
+
+    def request(self, method, url, headers, post_data=None, *, _usage=None):
+        path = url.split("://", 1)[-1].split("/", 1)[-1]
+        if any(method.upper() == m and f"/{path}".startswith(p) for m, p in self.fail):
+            self.failures += 1
+            raise stripe.APIConnectionError("Could not connect to Stripe (injected fault)")
+        return super().request(method, url, headers, post_data, _usage=_usage)
+
+
+@pytest.fixture
+def silent_stripe(settings):
+    """A server that accepts connections and never answers, as Stripe does when it hangs;
+    the gateway talks to it through the library's real HTTP client with a short timeout."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted = []
+    stop = threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    settings.STRIPE_API_BASE = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    gateway.http_client_install(stripe.RequestsClient(timeout=0.5))
+    yield accepted
+    gateway.http_client_install(None)
+    stop.set()
+    thread.join()
+    for conn in accepted:
+        conn.close()
+    listener.close()
+
+
+@pytest.fixture
+def stripe_down():
+    fake = UnreachableStripe(("POST", "/v1/payment_intents"))
+    gateway.http_client_install(fake)
+    yield fake
+    gateway.http_client_install(None)
+
+
+@pytest.fixture
+def tea_and_honey():
+    tea = product_create(
+        cooperative=certified_cooperative(),
+        title="凉山苦荞茶",
+        price=Decimal("38.00"),
+        num_in_stock=5,
+    )
+    honey = product_create(
+        cooperative=certified_cooperative(),
+        title="昭觉蜂蜜",
+        price=Decimal("66.50"),
+        num_in_stock=10,
+    )
+    return tea, honey
+
+
+@pytest.fixture
+def shopper(client, tea_and_honey):
+    """A logged-in customer with 2 teas and 1 honey in the basket and an address chosen."""
+    tea, honey = tea_and_honey
+    client.force_login(UserFactory())
+    client.post(reverse("basket:add", kwargs={"pk": tea.pk}), {"quantity": 2})
+    client.post(reverse("basket:add", kwargs={"pk": honey.pk}), {"quantity": 1})
+    client.post(reverse("checkout:shipping-address"), ADDRESS, follow=True)
+    return client
+
+
+def _basket_lines() -> list[tuple[int, int]]:
+    basket = Basket.objects.get()
+    return sorted(basket.lines.values_list("product_id", "quantity"))
+
+
+def _allocated(product) -> int:
+    return StockRecord.objects.get(product=product).num_allocated or 0
+
+
+def _pay(client, prefix: str = ""):
+    return client.post(prefix + reverse("checkout:preview"), {"action": "place_order"})
+
+
+def _assert_nothing_lost(tea, honey):
+    """The basket is open with the same lines, no order exists, no unit stays held."""
+    basket = Basket.objects.get()
+    assert basket.status == Basket.OPEN
+    assert _basket_lines() == sorted([(tea.pk, 2), (honey.pk, 1)])
+    assert not Order.objects.exists()
+    assert (_allocated(tea), _allocated(honey)) == (0, 0)
+    assert not StockReservation.objects.filter(state=StockReservation.State.HELD).exists()
+
+
+def test_unreachable_stripe_sends_the_customer_back_to_the_basket_with_a_message(
+    shopper, stripe_down, tea_and_honey, fault_count
+):
+    tea, honey = tea_and_honey
+
+    # When the customer pays and Stripe cannot be reached
+    response = _pay(shopper)
+    fault_count(stripe_down.failures)
+
+    # Then the basket page says so in Chinese, and nothing is lost or left held
+    assert stripe_down.failures == 1
+    assert response.status_code == 302 and response.url == reverse("basket:summary")
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [UNAVAILABLE_ZH]
+    _assert_nothing_lost(tea, honey)
+    assert PaymentAttempt.objects.get().state == PaymentAttempt.State.FAILED
+
+
+def test_the_message_is_in_english_on_the_english_site(
+    shopper, stripe_down, tea_and_honey, fault_count
+):
+    response = _pay(shopper, prefix="/en")
+    fault_count(stripe_down.failures)
+
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [UNAVAILABLE_EN]
+
+
+def test_stripe_that_never_answers_times_out_into_the_same_message(
+    shopper, silent_stripe, tea_and_honey, fault_count
+):
+    tea, honey = tea_and_honey
+
+    # When Stripe accepts the connection but never answers
+    response = _pay(shopper)
+    fault_count(1)
+
+    # Then the request ends after the client's timeout with the same message
+    assert silent_stripe, "the checkout did reach the silent server"
+    assert response.status_code == 302 and response.url == reverse("basket:summary")
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [UNAVAILABLE_ZH]
+    _assert_nothing_lost(tea, honey)
+
+
+def test_once_stripe_is_back_the_same_basket_pays_with_its_units_held_once(
+    shopper, stripe_down, tea_and_honey, fault_count
+):
+    tea, honey = tea_and_honey
+    _pay(shopper)
+    fault_count(stripe_down.failures)
+
+    # When Stripe is reachable again and the customer pays a second time
+    stripe_down.fail.clear()
+    response = _pay(shopper)
+
+    # Then the PaymentIntent is created and the units are held once, not twice
+    assert response.status_code == 302 and response.url == reverse("checkout:stripe-pay")
+    live = PaymentAttempt.objects.get(state=PaymentAttempt.State.PENDING)
+    assert live.payment_intent_id in stripe_down.intents
+    assert (_allocated(tea), _allocated(honey)) == (2, 1)
+    assert sorted(live.reservations.values_list("stockrecord__product_id", "quantity")) == sorted(
+        [(tea.pk, 2), (honey.pk, 1)]
+    )
+
+    # And the payment succeeding places one order from the kept basket
+    stripe_down.succeed(live.payment_intent_id)
+    returned = shopper.get(
+        reverse("checkout:stripe-return") + f"?payment_intent={live.payment_intent_id}"
+    )
+    assert returned.url == reverse("checkout:thank-you")
+    order = Order.objects.get()
+    assert sorted(order.lines.values_list("product_id", "quantity")) == sorted(
+        [(tea.pk, 2), (honey.pk, 1)]
+    )
+    assert (_allocated(tea), _allocated(honey)) == (2, 1)
+
+
+def test_unreachable_stripe_on_the_return_keeps_the_payment_waiting_for_stripe(
+    shopper, stripe_down, tea_and_honey, fault_count
+):
+    tea, honey = tea_and_honey
+    stripe_down.fail.clear()
+    _pay(shopper)
+    attempt = PaymentAttempt.objects.get()
+    stripe_down.succeed(attempt.payment_intent_id)
+
+    # When the customer comes back from paying and Stripe cannot be reached to confirm it
+    stripe_down.fail.append(("GET", "/v1/payment_intents"))
+    response = shopper.get(
+        reverse("checkout:stripe-return") + f"?payment_intent={attempt.payment_intent_id}"
+    )
+    fault_count(stripe_down.failures)
+
+    # Then the customer is told the order follows once the payment is confirmed; the units
+    # stay held for the payment and no order is placed yet
+    assert response.status_code == 302 and response.url == reverse("customer:order-list")
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "支付处理中，确认到账后将自动生成订单。"
+    ]
+    attempt.refresh_from_db()
+    assert attempt.state == PaymentAttempt.State.PENDING
+    assert not Order.objects.exists()
+    assert (_allocated(tea), _allocated(honey)) == (2, 1)
+
+    # And when Stripe answers again, the next return places the order once
+    stripe_down.fail.clear()
+    shopper.get(reverse("checkout:stripe-return") + f"?payment_intent={attempt.payment_intent_id}")
+    assert Order.objects.count() == 1
