@@ -93,3 +93,9 @@ class PublicSummarySerializer(serializers.Serializer):
     households_reached = serializers.IntegerField()
     grades = serializers.ListField(child=serializers.DictField())
     pairings = serializers.ListField(child=serializers.DictField())
+
+
+class ErrorSerializer(serializers.Serializer):
+    """What the API answers when it refuses a request (401, 403, 404, 405)."""
+
+    detail = serializers.CharField()

@@ -1,13 +1,32 @@
 """Read-only evaluation API for provincial systems (token auth). Nothing here writes."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors
 from ..models import Scorecard
-from .serializers import PublicSummarySerializer, PurchaseFactSerializer, ScorecardSerializer
+from .serializers import (
+    ErrorSerializer,
+    PublicSummarySerializer,
+    PurchaseFactSerializer,
+    ScorecardSerializer,
+)
+
+# The refusals a client must expect, documented so that the schema describes every answer.
+REFUSED = {
+    401: OpenApiResponse(ErrorSerializer, description="No token, or an unknown one"),
+    403: OpenApiResponse(ErrorSerializer, description="The token's user may not read scorecards"),
+    404: OpenApiResponse(ErrorSerializer, description="No such scorecard, item or page"),
+}
+
+
+def _path_number(name: str, description: str) -> OpenApiParameter:
+    # The URL converter (<int:…>) takes digits only: a negative number is not an address.
+    return OpenApiParameter(
+        name, {"type": "integer", "minimum": 0}, OpenApiParameter.PATH, description=description
+    )
 
 
 class CanViewScorecards(permissions.BasePermission):
@@ -21,7 +40,10 @@ class CanViewScorecards(permissions.BasePermission):
         )
 
 
-@extend_schema(parameters=[OpenApiParameter("year", int, description="Evaluation year")])
+@extend_schema(
+    parameters=[OpenApiParameter("year", int, description="Evaluation year")],
+    responses={200: ScorecardSerializer, **REFUSED},
+)
 class ScorecardViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ScorecardSerializer
     permission_classes = [CanViewScorecards]
@@ -37,6 +59,10 @@ class ScorecardViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
+@extend_schema(
+    parameters=[_path_number("item_id", "Scorecard item")],
+    responses={200: PurchaseFactSerializer(many=True), **REFUSED},
+)
 class ItemFactsView(generics.ListAPIView):
     """The purchase facts behind one scorecard figure; their `weighted` amounts add up to it."""
 
@@ -54,6 +80,12 @@ class PublicSummaryView(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
 
-    @extend_schema(responses=PublicSummarySerializer)
+    @extend_schema(
+        parameters=[_path_number("year", "Evaluation year")],
+        responses={
+            200: PublicSummarySerializer,
+            404: OpenApiResponse(description="Not a year (the path takes digits only)"),
+        },
+    )
     def get(self, request, year: int):
         return Response(PublicSummarySerializer(selectors.public_summary(year=year)).data)
