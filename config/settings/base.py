@@ -251,6 +251,8 @@ STRIPE_JS_URL = env_str("STRIPE_JS_URL", f"{STRIPE_API_BASE}/js.stripe.com/v3/")
 # the pay page hands the stand-in card's test number to the site, which confirms at
 # localstripe; production settings switch it off whatever the environment says.
 STRIPE_LOCALSTRIPE = env_bool("STRIPE_LOCALSTRIPE", True)
+# Seconds to wait for Stripe before the customer is told to try again (one retry).
+STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 10)
 # Alipay and WeChat Pay only for accounts that have them enabled at Stripe.
 STRIPE_ALIPAY_ENABLED = env_bool("STRIPE_ALIPAY_ENABLED", False)
 STRIPE_WECHAT_PAY_ENABLED = env_bool("STRIPE_WECHAT_PAY_ENABLED", False)

@@ -5,6 +5,7 @@ currency unit for CNY). The HTTP client is injectable: unit tests install a fake
 `http_client_install`, integration tests point settings.STRIPE_API_BASE at localstripe.
 """
 
+import functools
 import json
 from decimal import Decimal
 from typing import Any
@@ -29,12 +30,18 @@ def http_client_install(client: stripe.HTTPClient | None) -> None:
     _http_client = client
 
 
+@functools.cache
+def _default_http_client(timeout: int) -> stripe.HTTPClient:
+    return stripe.new_default_http_client(timeout=timeout)
+
+
 def _client() -> stripe.StripeClient:
+    # The library's own timeout is 80 s: a customer would wait minutes on a hung Stripe.
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
         base_addresses={"api": settings.STRIPE_API_BASE},
-        http_client=_http_client,
-        max_network_retries=0 if _http_client is not None else 2,
+        http_client=_http_client or _default_http_client(settings.STRIPE_TIMEOUT_SECONDS),
+        max_network_retries=0 if _http_client is not None else 1,
     )
 
 

@@ -58,7 +58,8 @@ class UnreachableStripe(FakeStripe):
 @pytest.fixture
 def silent_stripe(settings):
     """A server that accepts connections and never answers, as Stripe does when it hangs;
-    the gateway talks to it through the library's real HTTP client with a short timeout."""
+    the gateway talks to it through its default HTTP client, which gives up after
+    settings.STRIPE_TIMEOUT_SECONDS."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
@@ -76,7 +77,7 @@ def silent_stripe(settings):
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     settings.STRIPE_API_BASE = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    gateway.http_client_install(stripe.RequestsClient(timeout=0.5))
+    settings.STRIPE_TIMEOUT_SECONDS = 1  # the production HTTP client, with a short timeout
     yield accepted
     gateway.http_client_install(None)
     stop.set()
