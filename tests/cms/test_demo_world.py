@@ -144,6 +144,12 @@ def test_demo_world_has_an_order_history_over_two_years(
     assert sorted(pk for pk in announced if events.filter(pk=pk).exists()) == sorted(
         events.values_list("pk", flat=True)
     )
+    # and the income ledger, purchase facts and scorecards equal their rebuild from the orders
+    income, evaluation = StringIO(), StringIO()
+    call_command("income_rebuild", stdout=income)
+    call_command("evaluation_rebuild", "--dry-run", stdout=evaluation)
+    assert "zero difference" in income.getvalue()
+    assert "Facts and scorecards reproduced exactly." in evaluation.getvalue()
 
 
 @pytest.mark.django_db
