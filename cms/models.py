@@ -29,6 +29,18 @@ def _block_ids(page, block_type: str, field: str) -> set[int]:
     return ids
 
 
+def cover_image() -> models.ForeignKey:
+    """A page's optional cover picture (题图)."""
+    return models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("题图"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class LivePage(Page):
     """A page whose body may hold live product and county blocks: their data is loaded
     here in a fixed number of queries, whatever the number of blocks."""
@@ -116,14 +128,7 @@ class NewsIndexPage(LivePage):
 
 class NewsArticlePage(LivePage):
     date = models.DateField(_("发布日期"), default=timezone.localdate)
-    image = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("题图"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    image = cover_image()
 
     content_panels = LivePage.content_panels[:1] + [
         FieldPanel("date"),
@@ -171,14 +176,7 @@ class CountyPage(LivePage):
         related_name="+",
         limit_choices_to={"level": Region.Level.COUNTY, "side": Region.Side.WEST},
     )
-    image = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("题图"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    image = cover_image()
 
     content_panels = LivePage.content_panels[:1] + [
         FieldPanel("region"),
@@ -209,14 +207,7 @@ class CooperativeStoryPage(LivePage):
     cooperative = models.ForeignKey(
         Cooperative, verbose_name=_("合作社"), on_delete=models.PROTECT, related_name="+"
     )
-    image = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("题图"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    image = cover_image()
 
     content_panels = LivePage.content_panels[:1] + [
         FieldPanel("cooperative"),

@@ -41,3 +41,24 @@ def pytest_configure(config):
 def product_for_sale(db):
     """A certified cooperative's certified product, in stock and priced in yuan."""
     return product_create(title="凉山苦荞茶", price=Decimal("38.00"))
+
+
+@pytest.fixture
+def china(transactional_db):
+    """The shipping country. Transactional tests start from a flushed database, so the rows
+    that data migrations wrote may be gone."""
+    from oscar.core.loading import get_model
+
+    Country = get_model("address", "Country")
+    country, _created = Country.objects.update_or_create(
+        iso_3166_1_a2="CN",
+        defaults={
+            "iso_3166_1_a3": "CHN",
+            "iso_3166_1_numeric": "156",
+            "printable_name": "中国",
+            "name": "中华人民共和国",
+            "display_order": 1,
+            "is_shipping_country": True,
+        },
+    )
+    return country

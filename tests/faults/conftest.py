@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from oscar.core.loading import get_model
 
 from producers.models import BenefitKind
 from tests.factories import BenefitLinkFactory, BenefitSchemeFactory
@@ -53,24 +52,6 @@ def pytest_collection_modifyitems(items):
         journeys = [item for item in items if "/tests/journeys/" in str(item.path)]
         ids = {id(item) for item in late + journeys}
         items[:] = [item for item in items if id(item) not in ids] + late + journeys
-
-
-@pytest.fixture
-def china(transactional_db):
-    """The shipping country every checkout uses: a flushed database may have lost it."""
-    Country = get_model("address", "Country")
-    country, _created = Country.objects.update_or_create(
-        iso_3166_1_a2="CN",
-        defaults={
-            "iso_3166_1_a3": "CHN",
-            "iso_3166_1_numeric": "156",
-            "printable_name": "中国",
-            "name": "中华人民共和国",
-            "display_order": 1,
-            "is_shipping_country": True,
-        },
-    )
-    return country
 
 
 def pytest_terminal_summary(terminalreporter):

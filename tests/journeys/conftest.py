@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from oscar.core.loading import get_model
 
 # The localstripe fixtures live with the checkout tests; importing them registers them here.
 from tests.marketplace.checkout.conftest import localstripe, localstripe_url  # noqa: F401
@@ -81,25 +80,6 @@ def page(browser, live_server, request):
     name = re.sub(r"[^\w.-]+", "_", request.node.name)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()
-
-
-@pytest.fixture
-def china(transactional_db):
-    """The shipping country. Transactional tests start from a flushed database, so the
-    rows that data migrations wrote may be gone."""
-    Country = get_model("address", "Country")
-    country, _created = Country.objects.update_or_create(
-        iso_3166_1_a2="CN",
-        defaults={
-            "iso_3166_1_a3": "CHN",
-            "iso_3166_1_numeric": "156",
-            "printable_name": "中国",
-            "name": "中华人民共和国",
-            "display_order": 1,
-            "is_shipping_country": True,
-        },
-    )
-    return country
 
 
 def login(page, user, password: str) -> None:

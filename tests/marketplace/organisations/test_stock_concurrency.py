@@ -19,7 +19,6 @@ from .builders import ADDRESS, basket_with, member
 
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")
-Country = get_model("address", "Country")
 OrderNumberGenerator = get_class("order.utils", "OrderNumberGenerator")
 
 pytestmark = [
@@ -35,12 +34,7 @@ UNITS = 4
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_organisation_orders_of_the_last_units_sell_each_once():
-    # Transactional tests start from an empty database: the shipping country is ours to make.
-    Country.objects.get_or_create(
-        iso_3166_1_a2="CN",
-        defaults={"name": "China", "printable_name": "中国", "is_shipping_country": True},
-    )
+def test_concurrent_organisation_orders_of_the_last_units_sell_each_once(china):
     # Given four units and twelve buyers of different organisations, one unit each
     product = product_create(title="凉山苦荞茶", num_in_stock=UNITS)
     buyers = [
