@@ -130,7 +130,7 @@ def test_cooperative_page_shows_who_decided_when_and_why_in_shanghai_time(
     content = staff_client.get(url("cooperative-certification")).content.decode()
 
     # Then they see the officer, the reason and the time in Beijing time (next day, 00:30)
-    assert "建国 李" in content
+    assert "李建国" in content
     assert "请补充社员及带贫名册" in content
     assert "2024-05-02 00:30" in content
     assert utc.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") == "2024-05-02 00:30"
