@@ -4,13 +4,15 @@ import datetime
 from decimal import Decimal
 
 from django.utils import timezone
-from oscar.core.loading import get_model
+from oscar.core.loading import get_class, get_model
 from oscar.test.factories import StockRecordFactory, create_product
 
 from producers.models import Cooperative
 from tests.factories import CooperativeFactory, CountyOfficerFactory, PartnerFactory, UserFactory
 
 ProductCertificate = get_model("catalogue", "ProductCertificate")
+Basket = get_model("basket", "Basket")
+Selector = get_class("partner.strategy", "Selector")
 
 
 def certified_cooperative(**kwargs) -> Cooperative:
@@ -76,3 +78,29 @@ def sales_channel_create(*, code: str = "shanghai-zone", name: str = "上海消�
     """A sales channel (an eastern partner's campaign zone), active unless told otherwise."""
     SalesChannel = get_model("order", "SalesChannel")
     return SalesChannel.objects.create(code=code, name=name, **kwargs)
+
+
+def tea_and_honey():
+    """Two cooperatives' products: tea at ¥38.00 (5 in stock), honey at ¥66.50 (10)."""
+    tea = product_create(
+        cooperative=certified_cooperative(),
+        title="凉山苦荞茶",
+        price=Decimal("38.00"),
+        num_in_stock=5,
+    )
+    honey = product_create(
+        cooperative=certified_cooperative(),
+        title="昭觉蜂蜜",
+        price=Decimal("66.50"),
+        num_in_stock=10,
+    )
+    return tea, honey
+
+
+def basket_with(user, lines):
+    """An open basket of `user` holding [(product, quantity), …]."""
+    basket = Basket.objects.create(owner=user)
+    basket.strategy = Selector().strategy(user=user)
+    for product, quantity in lines:
+        basket.add_product(product, quantity)
+    return basket

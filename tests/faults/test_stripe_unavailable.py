@@ -4,7 +4,6 @@ for the payment goes back (or, once the payment exists, stays held until Stripe 
 
 import socket
 import threading
-from decimal import Decimal
 
 import pytest
 import stripe
@@ -15,7 +14,7 @@ from oscar.core.loading import get_model
 from marketplace.payment import gateway
 from tests.factories import UserFactory
 from tests.marketplace.checkout.stripe_fake import FakeStripe
-from tests.store_factories import certified_cooperative, product_create
+from tests.store_factories import tea_and_honey as store_tea_and_honey
 
 Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")
@@ -97,19 +96,7 @@ def stripe_down():
 
 @pytest.fixture
 def tea_and_honey():
-    tea = product_create(
-        cooperative=certified_cooperative(),
-        title="凉山苦荞茶",
-        price=Decimal("38.00"),
-        num_in_stock=5,
-    )
-    honey = product_create(
-        cooperative=certified_cooperative(),
-        title="昭觉蜂蜜",
-        price=Decimal("66.50"),
-        num_in_stock=10,
-    )
-    return tea, honey
+    return store_tea_and_honey()
 
 
 @pytest.fixture

@@ -9,22 +9,20 @@ import socket
 import subprocess
 import sys
 import time
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from oscar.core.loading import get_class, get_model
+from oscar.core.loading import get_class
 
 from marketplace.payment import gateway
 from marketplace.payment.services import payment_start
 from tests.factories import UserFactory
-from tests.store_factories import certified_cooperative, product_create
+from tests.store_factories import basket_with, tea_and_honey  # noqa: F401  re-exported
 
 from .stripe_fake import FakeStripe
 
-Basket = get_model("basket", "Basket")
 Selector = get_class("partner.strategy", "Selector")
 OrderNumberGenerator = get_class("order.utils", "OrderNumberGenerator")
 
@@ -49,15 +47,6 @@ def stripe_fake():
     gateway.http_client_install(None)
 
 
-def basket_with(user, lines) -> Basket:
-    """An open basket of `user` holding [(product, quantity), …]."""
-    basket = Basket.objects.create(owner=user)
-    basket.strategy = Selector().strategy(user=user)
-    for product, quantity in lines:
-        basket.add_product(product, quantity)
-    return basket
-
-
 def start_payment(user, basket):
     basket.strategy = Selector().strategy(user=user)
     return payment_start(
@@ -73,19 +62,7 @@ def start_payment(user, basket):
 @pytest.fixture
 def two_cooperatives(db):
     """Two products of two cooperatives: tea at ¥38.00 (5 in stock) and honey at ¥66.50."""
-    tea = product_create(
-        cooperative=certified_cooperative(),
-        title="凉山苦荞茶",
-        price=Decimal("38.00"),
-        num_in_stock=5,
-    )
-    honey = product_create(
-        cooperative=certified_cooperative(),
-        title="昭觉蜂蜜",
-        price=Decimal("66.50"),
-        num_in_stock=10,
-    )
-    return tea, honey
+    return tea_and_honey()
 
 
 @pytest.fixture

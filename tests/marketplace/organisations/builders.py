@@ -1,19 +1,15 @@
 """Builders for institutional-buyer tests: members, baskets, organisation orders shipped by
 every cooperative, accepted and invoiced."""
 
-from decimal import Decimal
-
-from oscar.core.loading import get_class, get_model
+from oscar.core.loading import get_class
 
 from marketplace.invoicing.services import acceptance_record
 from marketplace.order.services import shipment_create
 from marketplace.organisations.models import Membership
 from marketplace.organisations.services import organisation_order_place
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
-from tests.store_factories import certified_cooperative, product_create
+from tests.store_factories import basket_with, tea_and_honey  # noqa: F401  re-exported
 
-Basket = get_model("basket", "Basket")
-Selector = get_class("partner.strategy", "Selector")
 OrderNumberGenerator = get_class("order.utils", "OrderNumberGenerator")
 
 ADDRESS = {
@@ -37,32 +33,6 @@ def member(organisation=None, role=Membership.Role.BUYER, **user_kwargs):
         role=role,
         state=Membership.State.APPROVED,
     ).user
-
-
-def basket_with(user, lines) -> Basket:
-    """An open basket of `user` holding [(product, quantity), …]."""
-    basket = Basket.objects.create(owner=user)
-    basket.strategy = Selector().strategy(user=user)
-    for product, quantity in lines:
-        basket.add_product(product, quantity)
-    return basket
-
-
-def tea_and_honey():
-    """Two cooperatives' products: tea at ¥38.00 (5 in stock), honey at ¥66.50 (10)."""
-    tea = product_create(
-        cooperative=certified_cooperative(),
-        title="凉山苦荞茶",
-        price=Decimal("38.00"),
-        num_in_stock=5,
-    )
-    honey = product_create(
-        cooperative=certified_cooperative(),
-        title="昭觉蜂蜜",
-        price=Decimal("66.50"),
-        num_in_stock=10,
-    )
-    return tea, honey
 
 
 def organisation_order(organisation, buyer, lines):
