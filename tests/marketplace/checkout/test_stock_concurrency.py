@@ -30,7 +30,7 @@ UNITS = 5
 
 
 @pytest.mark.django_db(transaction=True)
-def test_twenty_concurrent_checkouts_of_five_units_sell_exactly_five(stripe_fake):
+def test_twenty_concurrent_checkouts_of_five_units_sell_exactly_five(stripe_fake, china):
     # Given five units and twenty customers with one unit each in their basket
     product = product_create(title="凉山苦荞茶", num_in_stock=UNITS)
     customers = [UserFactory() for _ in range(CHECKOUTS)]
