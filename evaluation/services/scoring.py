@@ -17,7 +17,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from producers.db import retry_on_serialization_failure
-from producers.income.selectors import households_reached
+from producers.income.selectors import households_reached, households_reached_gain
 
 from .. import measures
 from ..models import Agreement, EvaluationYear, Indicator, PurchaseFact, Scorecard, ScorecardItem
@@ -128,8 +128,10 @@ def _total(items: list[ScorecardItem], weights: dict[int, Decimal]) -> Decimal:
 
 def _locked_year(year: int) -> EvaluationYear:
     """The year's row, locked: serialises refreshes, settlements and locking of a year."""
-    EvaluationYear.objects.get_or_create(year=year)
-    config = EvaluationYear.objects.select_for_update().get(year=year)
+    config = EvaluationYear.objects.select_for_update().filter(year=year).first()
+    if config is None:  # first use of the year: create, then lock like any other
+        EvaluationYear.objects.get_or_create(year=year)
+        config = EvaluationYear.objects.select_for_update().get(year=year)
     if config.is_locked:
         raise YearLocked(year)
     return config
@@ -190,7 +192,7 @@ def scorecards_apply(*, year: int, facts: list[PurchaseFact]) -> None:
         c.pairing_id: c
         for c in Scorecard.objects.select_for_update()
         .filter(year=year, pairing_id__in=touched)
-        .prefetch_related("items__indicator")
+        .prefetch_related("items")
     }
     agreements = {
         a.pairing_id: a for a in Agreement.objects.filter(year=year, pairing_id__in=touched)
@@ -198,19 +200,22 @@ def scorecards_apply(*, year: int, facts: list[PurchaseFact]) -> None:
     unscored = [p for p in agreements if p not in cards]
     if unscored:
         scorecards_refresh(year=year, pairing_ids=unscored)
-    indicators = list(Indicator.objects.filter(year=year))
-    if any(len(c.items.all()) != len(indicators) for c in cards.values()):
+    indicators = {ind.pk: ind for ind in Indicator.objects.filter(year=year)}
+    if any({i.indicator_id for i in c.items.all()} != indicators.keys() for c in cards.values()):
         scorecards_refresh(year=year, pairing_ids=list(cards))  # indicators changed since
         return
     new_ids = [f.pk for f in facts]
-    changed_items, weights = [], {ind.pk: ind.weight for ind in indicators}
+    changed_items, changed_cards = [], []
+    weights = {pk: ind.weight for pk, ind in indicators.items()}
     for pairing_id, card in cards.items():
         agreement = agreements.get(pairing_id)
         if agreement is None:
             continue
         items = list(card.items.all())
         for item in items:
-            ind = item.indicator
+            ind = indicators[item.indicator_id]
+            item.indicator = ind
+            before = (item.value, item.target, item.score)
             mine = [
                 f
                 for f in facts
@@ -223,17 +228,40 @@ def scorecards_apply(*, year: int, facts: list[PurchaseFact]) -> None:
                 item.value += _new_products(
                     indicator=ind, pairing_id=pairing_id, facts=mine, exclude=new_ids
                 )
-            elif mine:
-                item.value = _households(indicator=ind, pairing_id=pairing_id)
+            else:
+                item.value += _households_gain(indicator=ind, pairing_id=pairing_id, facts=mine)
             item.target = target_of(indicator=ind, agreement=agreement)
             item.score = score(indicator=ind, value=item.value, target=item.target)
-            changed_items.append(item)
+            if (item.value, item.target, item.score) != before:
+                changed_items.append(item)
         card.total = _total(items, weights)
         card.grade = config.grade_for(card.total)
         card.computed_at = timezone.now()
-    ScorecardItem.objects.bulk_update(changed_items, ["value", "target", "score"])
-    Scorecard.objects.bulk_update(list(cards.values()), ["total", "grade", "computed_at"])
-    _rerank(year=year)
+        changed_cards.append(card)
+    # Only what changed is written: each statement is a round trip inside the settlement.
+    if changed_items:
+        ScorecardItem.objects.bulk_update(changed_items, ["value", "target", "score"])
+    if changed_cards:
+        Scorecard.objects.bulk_update(changed_cards, ["total", "grade", "computed_at"])
+    if changed_items:
+        _rerank(year=year)
+
+
+def _households_gain(*, indicator, pairing_id: int, facts) -> Decimal:
+    """Households the facts' payment events newly reach (or no longer reach) through the
+    pairing's lines. The ledger is written by the income task, which may run after this
+    one: what it adds later is counted by the nightly full refresh."""
+    gain = 0
+    for event_id in sorted({f.payment_event_id for f in facts}):
+        lines = Line.objects.filter(
+            pk__in=facts_for(indicator=indicator, pairing_id=pairing_id).values("line_id")
+        )
+        gain += households_reached_gain(
+            order_lines=lines,
+            event_lines=[f.line_id for f in facts if f.payment_event_id == event_id],
+            payment_event_id=event_id,
+        )
+    return Decimal(gain)
 
 
 def _new_products(*, indicator, pairing_id: int, facts, exclude: list[int]) -> int:
@@ -254,12 +282,15 @@ def _new_products(*, indicator, pairing_id: int, facts, exclude: list[int]) -> i
 def _rerank(*, year: int) -> list[Scorecard]:
     """Competition ranking (1, 2, 2, 4) by total, over the few pairings of a year."""
     scorecards = list(Scorecard.objects.filter(year=year).order_by("-total", "pairing_id"))
-    previous, rank = None, 0
+    previous, rank, moved = None, 0, []
     for position, scorecard in enumerate(scorecards, start=1):
         if scorecard.total != previous:
             rank, previous = position, scorecard.total
-        scorecard.rank = rank
-    Scorecard.objects.bulk_update(scorecards, ["rank"])
+        if scorecard.rank != rank:
+            scorecard.rank = rank
+            moved.append(scorecard)
+    if moved:
+        Scorecard.objects.bulk_update(moved, ["rank"])
     return scorecards
 
 

@@ -4,7 +4,7 @@ fixed number of queries whatever the number of lines."""
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from oscar.core.loading import get_model
 
 from producers.money import to_yuan
@@ -35,6 +35,28 @@ def households_reached(*, order_lines: QuerySet | Iterable) -> int:
     """Distinct households whose ledger entries for these order lines add up to more than
     zero (a fully refunded purchase reaches no one). One query."""
     return _household_balances(order_lines).aggregate(n=Count("household"))["n"] or 0
+
+
+def households_reached_gain(
+    *, order_lines: QuerySet, event_lines: Iterable, payment_event_id: int
+) -> int:
+    """How many more households `order_lines` reach with the ledger entries of one payment
+    event (on `event_lines`) than without them; negative for a refund. Reads only the
+    event's households, so it costs the same whatever the number of lines. One query."""
+    touched = LedgerEntry.objects.filter(
+        line__in=_line_ids(event_lines),
+        payment_event_id=payment_event_id,
+        household__isnull=False,
+    ).values("household")
+    rows = (
+        LedgerEntry.objects.filter(household__in=touched, line__in=_line_ids(order_lines))
+        .values("household")
+        .annotate(
+            now=Sum("amount"), event=Sum("amount", filter=Q(payment_event_id=payment_event_id))
+        )
+        .values_list("now", "event")
+    )
+    return sum(int(now > 0) - int(now - (event or 0) > 0) for now, event in rows)
 
 
 def attributed_total(*, order_lines: QuerySet | Iterable) -> Decimal:

@@ -193,3 +193,54 @@ def test_refresh_recomputes_from_facts(world):
 
     assert Scorecard.objects.get().total == Decimal("100.00")
     assert facts_for(indicator=Indicator.objects.get(), pairing_id=world["pairing"].pk).count() == 1
+
+
+def test_households_reached_follow_each_settlement_and_refund_as_a_full_refresh_would(world):
+    # Given a households indicator and a cooperative whose scheme pays two supplying households
+    from evaluation.services.scoring import scorecards_refresh
+    from producers.models import BenefitKind
+    from tests.factories import (
+        BenefitLinkFactory,
+        BenefitSchemeFactory,
+        HouseholdFactory,
+        TownshipFactory,
+        VillageFactory,
+    )
+
+    from .factories import at, order_refund
+
+    indicator = IndicatorFactory(
+        code="households",
+        measure=Indicator.Measure.HOUSEHOLDS,
+        target_source=Indicator.TargetSource.AGREEMENT_HOUSEHOLDS,
+    )
+    tea = product_from(world["zhaojue"])
+    other = product_from(world["zhaojue"], title="昭觉花椒")
+    village = VillageFactory(parent=TownshipFactory(parent=world["zhaojue"]))
+    BenefitSchemeFactory(cooperative=tea.cooperative)
+    for _ in range(2):
+        BenefitLinkFactory(
+            cooperative=tea.cooperative,
+            household=HouseholdFactory(village=village),
+            kind=BenefitKind.PRODUCE_SUPPLY,
+            supply_share=Decimal("1.00"),
+        )
+
+    def added_and_refreshed():
+        added = Scorecard.objects.get().items.get(indicator=indicator).value
+        scorecards_refresh(year=2025)
+        return added, Scorecard.objects.get().items.get(indicator=indicator).value
+
+    # When orders settle and are refunded one by one, each added to the scorecard
+    first = bought(tea, 2)
+    assert added_and_refreshed() == (Decimal("2"), Decimal("2"))
+    bought(other, 1)  # a product whose cooperative pays no household
+    assert added_and_refreshed() == (Decimal("2"), Decimal("2"))
+    second = bought(tea, 1)
+    assert added_and_refreshed() == (Decimal("2"), Decimal("2"))
+    order_refund(order=first, when=at(2025, 7), lines=[(first.lines.get(), 2)])
+    # Then the households stay reached while another purchase still pays them ...
+    assert added_and_refreshed() == (Decimal("2"), Decimal("2"))
+    order_refund(order=second, when=at(2025, 8), lines=[(second.lines.get(), 1)])
+    # ... and no longer once every purchase that paid them is refunded
+    assert added_and_refreshed() == (Decimal("0"), Decimal("0"))
