@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
+from django.utils import timezone
 
-from producers.income.models import EarlyWarning, IncomeThreshold
-from producers.income.services import events_process
+from producers.income.models import EarlyWarning, IncomeThreshold, LedgerEntry
+from producers.income.services import events_process, monitoring
 from producers.income.services.monitoring import households_monitor
 from producers.models import BenefitKind
 from tests.factories import BenefitLinkFactory, CountyFactory
@@ -111,3 +112,76 @@ def test_a_county_officer_sees_and_follows_up_warnings_of_their_county_only(
     warning.refresh_from_db()
     assert warning.state == EarlyWarning.State.FOLLOWED_UP
     assert warning.followed_up_by == officer
+
+
+def _warnings(on):
+    return sorted(
+        EarlyWarning.objects.filter(computed_on=on).values_list(
+            "household_id",
+            "county_id",
+            "reason",
+            "income_per_head",
+            "threshold",
+            "previous_income_per_head",
+            "state",
+        )
+    )
+
+
+def test_the_check_flags_alike_in_sql_and_in_python_across_chunks(
+    linked_cooperative, monkeypatch, settings
+):
+    # Given households whose income per head falls on a half fen, just below or on the
+    # threshold, drops by exactly 30 % or by a fen less, or has a refund larger than its
+    # income, each with ledger entries written directly
+    settings.INCOME_SHARP_DROP_PERCENT = 30
+    cooperative = linked_cooperative["cooperative"]
+    province = _province(linked_cooperative["suppliers"][0])
+    IncomeThreshold.objects.create(province=province, year=2026, amount_per_head=Decimal("6000"))
+    order = order_create(items=[(linked_cooperative["product"], 1, Decimal("38.00"))])
+    event = settlement_record(order=order)
+    line = order.lines.get()
+    this_year, last_year = ON - datetime.timedelta(days=10), ON - datetime.timedelta(days=400)
+    cases = [  # size, baseline per head, [(amount, booked on)]
+        (2, "5999.99", [("0.01", this_year)]),  # 5999.995 -> 6000.00: not below
+        (8, "5999.99", [("0.03", this_year)]),  # 5999.99375 -> 5999.99: below
+        (3, "5999.98", [("0.05", this_year)]),  # 5999.9966… -> 6000.00
+        (7, "5999.00", [("6.93", this_year)]),  # 5999.99 exactly: below
+        (1, "7000.00", [("3000.00", last_year)]),  # 10000 -> 7000: dropped 30 % exactly
+        (1, "7000.01", [("2999.99", last_year)]),  # 10000 -> 7000.01: 29.9999 %
+        (4, "9000.00", [("-200.00", this_year), ("40000.00", last_year)]),
+        (5, "100.00", [("-1000.00", this_year)]),  # below zero this year
+        (6, "8000.00", []),  # no platform income at all
+        (1, "6500.00", [("1.00", ON - datetime.timedelta(days=800))]),  # too old to count
+    ]
+    for size, baseline, entries in cases:
+        household = household_in(cooperative, size=size, baseline_income_per_head=Decimal(baseline))
+        for amount, booked_on in entries:
+            LedgerEntry.objects.create(
+                household=household,
+                cooperative=cooperative,
+                line=line,
+                kind="produce_supply",
+                amount=Decimal(amount),
+                payment_event=event,
+                booked_on=booked_on,
+                created_at=timezone.now(),
+            )
+
+    # When the check runs as the database runs it, and in Python reading 3 households at
+    # a time (the chunks end between the households)
+    added = households_monitor(on=ON)
+    found = _warnings(ON)
+    EarlyWarning.objects.all().delete()
+    monkeypatch.setattr(monitoring, "CHUNK", 3)
+    monitoring._households_monitor_python(on=ON)
+
+    # Then both flag the same households for the same reasons and figures
+    assert _warnings(ON) == found
+    assert added == len(found)
+    flagged = {(income, reason) for _h, _c, reason, income, *_rest in found}
+    assert (Decimal("5999.99"), "below_threshold") in flagged
+    assert (Decimal("7000.00"), "sharp_drop") in flagged
+    assert (Decimal("7000.01"), "sharp_drop") not in flagged
+    assert (Decimal("6000.00"), "below_threshold") not in flagged
+    assert (Decimal("-100.00"), "below_threshold") in flagged
