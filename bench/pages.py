@@ -3,7 +3,9 @@
 For each size (bench.datagen) the app is served by gunicorn (2 workers, production settings,
 the size's database) and loaded by wrk from a second process with 8 concurrent clients:
 requests/s and p50/p99 latency of the catalogue list, a product page (rotating over 200
-products), a search and a county page. SQL queries per page are counted in a separate
+products), a search and a county page, as an anonymous visitor gets them (the page cache),
+and the catalogue list and product pages once more rendered for each request, as a visitor
+with a session gets them. SQL queries per page are counted in a separate
 process with CaptureQueriesContext on the same settings and database.
 
 BENCH_SIZES (default "small,large") and BENCH_SECONDS (default 10) shorten a run."""
@@ -139,6 +141,15 @@ def _pages(database_url: str) -> dict[str, list[str]]:
     return pages
 
 
+# Anonymous visitors get catalogue pages from the page cache; a session cookie (a signed-in
+# buyer, a basket) has them rendered. These figures load the same pages that way.
+RENDERED = {
+    "catalogue list": "catalogue list, rendered",
+    "product detail": "product detail, rendered",
+}
+SESSION_COOKIE = "sessionid=bench-no-such-session"
+
+
 def _county_page_create(database_url: str, port: int) -> None:
     """A CMS county page for the county with the most products (if the CMS has them)."""
     env = server_env(database_url, port)
@@ -159,7 +170,10 @@ def _query_counts(database_url: str, pages: dict[str, list[str]]) -> dict[str, i
         text=True,
     ).stdout
     by_path = json.loads(out.strip().splitlines()[-1])
-    return {page: by_path[paths[0]] for page, paths in pages.items()}
+    counts = {page: by_path["anonymous"][paths[0]] for page, paths in pages.items()}
+    for page, rendered in RENDERED.items():
+        counts[rendered] = by_path["rendered"][pages[page][0]]
+    return counts
 
 
 WRK_SCRIPT = """
@@ -172,12 +186,24 @@ end
 """
 
 
-def _wrk(base: str, paths: list[str], seconds: int) -> dict:
+def _warm(base: str, paths: list[str], cookie: str) -> None:
+    """Each path once, so that the figures are of a warm cache (as a running site has)."""
+    for path in paths:
+        headers = {"X-Forwarded-Proto": "https", **({"Cookie": cookie} if cookie else {})}
+        request = urllib.request.Request(base + path, headers=headers)  # noqa: S310  our server
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310  http only
+            response.read()
+
+
+def _wrk(base: str, paths: list[str], seconds: int, *, cookie: str = "") -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths))
     command = ["wrk", "-t", "2", "-c", str(CLIENTS), "--latency", "-s", script.name]
     command += ["-H", "X-Forwarded-Proto: https"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
     try:
+        _warm(base, paths, cookie)
         # A warm-up fills the workers' template and URL caches and the fragment cache.
         warm = [*command, "--timeout", "60s", "-d", "5s", base]
         subprocess.run(warm, check=True, capture_output=True)  # noqa: S603  fixed arguments
@@ -231,9 +257,11 @@ def run() -> list[dict]:
         _county_page_create(dataset["url"], 0)
         pages = _pages(dataset["url"])
         queries = _query_counts(dataset["url"], pages)
+        runs = [(page, paths, "") for page, paths in pages.items()]
+        runs += [(RENDERED[page], pages[page], SESSION_COOKIE) for page in RENDERED]
         with serve(dataset["url"]) as (base, master):
-            for page, paths in pages.items():
-                load = _wrk(base, paths, seconds)
+            for page, paths, cookie in runs:
+                load = _wrk(base, paths, seconds, cookie=cookie)
                 peak = _worker_peak_rss_mb(master)
                 for figure, value, unit in (
                     ("requests", load["rps"], "req/s"),
@@ -262,14 +290,18 @@ def _count_queries(paths: list[str]) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
-    counts = {}
-    for path in paths:
-        assert client.get(path).status_code == 200, path
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(path)
-        assert response.status_code == 200, path
-        counts[path] = len(captured)
+    counts = {"anonymous": {}, "rendered": {}}
+    for kind, cookie in (("anonymous", ""), ("rendered", SESSION_COOKIE)):
+        headers = {"HTTP_COOKIE": cookie} if cookie else {}
+        for path in paths:
+            # A new visitor each time, as wrk's: no cookies from the first answer.
+            client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https", **headers)
+            assert client.get(path).status_code == 200, path
+            client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https", **headers)
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(path)
+            assert response.status_code == 200, path
+            counts[kind][path] = len(captured)
     print(json.dumps(counts))
 
 
