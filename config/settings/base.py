@@ -109,8 +109,6 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Before the rest: a cached catalogue page for an anonymous visitor skips them.
-    "marketplace.catalogue.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -118,6 +116,8 @@ MIDDLEWARE = [
     "config.security.StripeAwareCSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Catalogue pages for anonymous visitors; it never answers a login (axes' concern).
+    "marketplace.catalogue.page_cache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,109 +1,126 @@
 """Whole pages of the catalogue for anonymous visitors, from the cache.
 
 Most visitors of the catalogue list, its categories, product pages and search results have
-no account, no basket and no session: their pages differ only by language, by the
-recently viewed products (a cookie) and by the CSRF token of the forms. Such a page is
-rendered once per catalogue version (caching.catalogue_version, one cheap query) and
-served from the cache after that, with this visitor's own CSRF token put back in. Anyone
-with a session, a basket or a message waiting gets the page rendered for them."""
+no account, no basket and no session: their pages differ only by language, by the CSRF
+token of the forms and, under a product, by the products they viewed before. Such a page
+is rendered once per catalogue version (caching.catalogue_version, one cheap query) and
+served from the cache after that: with this visitor's own CSRF token put in, and their
+recently viewed products rendered into it. Anyone with a session, a basket or a message
+waiting gets the page rendered for them.
 
+Oscar's analytics count a product view when the view runs: views served from here are not
+counted in its ProductRecord.num_views."""
+
+import json
 import re
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 
 from .caching import TIMEOUT, catalogue_version, versioned_key
+from .history import CustomerHistoryManager, history_with, recently_viewed_ids
+from .selectors import products_in_order
 
 PAGES = {"catalogue:index", "catalogue:category", "catalogue:detail", "search:search"}
+PRODUCT_PAGE = "catalogue:detail"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
-PLACEHOLDER = "\x00csrf-token\x00"  # cannot occur in an HTML page
-
-
-def _history_cookie() -> str:
-    return settings.OSCAR_RECENTLY_VIEWED_COOKIE_NAME
+VIEWED = re.compile(r"<!--recently-viewed-->.*?<!--/recently-viewed-->", re.DOTALL)
+# Cannot occur in an HTML page: NUL is not allowed in its text.
+TOKEN_SLOT, VIEWED_SLOT = "\x00csrf-token\x00", "\x00recently-viewed\x00"
+VIEWED_TEMPLATE = "oscar/catalogue/partials/recently_viewed.html"
 
 
 def _harmless_cookies() -> set[str]:
-    """Cookies that leave the page as it is for everyone (the history is part of the key)."""
-    return {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME, _history_cookie()}
+    """Cookies that leave the cached page right for everyone."""
+    return {
+        settings.CSRF_COOKIE_NAME,
+        settings.LANGUAGE_COOKIE_NAME,
+        CustomerHistoryManager.cookie_name,
+    }
 
 
 class AnonymousPageCacheMiddleware:
-    """Placed after CsrfViewMiddleware and LocaleMiddleware: the language is known, and the
-    CSRF cookie of a page served from the cache is set on the way out as for any page."""
+    """Last of the middleware: the language, user, basket and strategy are on the request
+    (all lazy, so a hit costs no query for them) and the outer middleware add their headers
+    and the CSRF cookie to a page served from here as to any other."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        key = self._key(request)
-        if key is None:
+        match = self._cacheable(request)
+        if match is None:
             return self.get_response(request)
-        entry = cache.get(key)
-        if entry is not None:
-            return self._replay(request, entry)
-        response = self.get_response(request)
-        entry = self._entry(response)
-        if entry is not None:
-            cache.set(key, entry, TIMEOUT)
-        return response
-
-    def _key(self, request) -> str | None:
-        if request.method != "GET" or set(request.COOKIES) - _harmless_cookies():
-            return None
-        try:
-            if resolve(request.path_info).view_name not in PAGES:
-                return None
-        except Resolver404:
-            return None
-        return versioned_key(
+        key = versioned_key(
             "page",
             catalogue_version(),
             request.LANGUAGE_CODE,
             request.get_host(),
             request.scheme,
             request.get_full_path(),
-            request.COOKIES.get(_history_cookie(), ""),
         )
+        entry = cache.get(key)
+        if entry is not None:
+            return self._replay(request, entry, match)
+        response = self.get_response(request)
+        entry = self._entry(response)
+        if entry is not None:
+            cache.set(key, entry, TIMEOUT)
+        return response
+
+    def _cacheable(self, request):
+        if request.method != "GET" or set(request.COOKIES) - _harmless_cookies():
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        return match if match.view_name in PAGES else None
 
     def _entry(self, response) -> dict | None:
         """What to keep of a response: only a plain 200 page that set no session, basket or
-        message cookie of its own (the view might have started a session)."""
+        message cookie (the view might have started a session)."""
         if response.status_code != 200 or response.streaming:
             return None
         if set(response.cookies) - _harmless_cookies():
             return None
-        if "private" in response.get("Cache-Control", "") or "no-store" in response.get(
-            "Cache-Control", ""
-        ):
+        cache_control = response.get("Cache-Control", "")
+        if "private" in cache_control or "no-store" in cache_control:
             return None
-        content = response.content.decode(response.charset)
+        content = VIEWED.sub(VIEWED_SLOT, response.content.decode(response.charset), count=1)
         for token in set(TOKEN.findall(content)):
-            content = content.replace(token, PLACEHOLDER)
-        history = _history_cookie()
-        cookies = []
-        if history in response.cookies:
-            morsel = response.cookies[history]
-            # Max-Age, not the expiry date of the first visit.
-            attributes = {k: v for k, v in morsel.items() if v and k != "expires"}
-            cookies.append((history, morsel.value, attributes))
+            content = content.replace(token, TOKEN_SLOT)
         headers = {
             name: value
             for name, value in response.headers.items()
             if name.lower() not in ("content-length", "set-cookie")
         }
-        return {"content": content, "headers": headers, "cookies": cookies}
+        return {"content": content, "headers": headers}
 
-    def _replay(self, request, entry: dict) -> HttpResponse:
+    def _replay(self, request, entry: dict, match) -> HttpResponse:
         content = entry["content"]
-        if PLACEHOLDER in content:
+        product_id = int(match.kwargs["pk"]) if match.view_name == PRODUCT_PAGE else None
+        if VIEWED_SLOT in content:
+            content = content.replace(VIEWED_SLOT, self._recently_viewed(request, product_id))
+        if TOKEN_SLOT in content:
             # This visitor's own token; get_token also has the CSRF cookie set on the way out.
-            content = content.replace(PLACEHOLDER, get_token(request))
+            content = content.replace(TOKEN_SLOT, get_token(request))
         response = HttpResponse(content, headers=entry["headers"])
-        for name, value, attributes in entry["cookies"]:
-            response.cookies[name] = value
-            response.cookies[name].update(attributes)
+        if product_id is not None:  # the product joins the history, as the view does
+            response.set_cookie(
+                CustomerHistoryManager.cookie_name,
+                json.dumps(history_with(request, product_id=product_id)),
+                **CustomerHistoryManager.cookie_kwargs,
+            )
         return response
+
+    def _recently_viewed(self, request, product_id) -> str:
+        viewed = recently_viewed_ids(request, product_id=product_id) if product_id else []
+        if not viewed:
+            return ""
+        products = products_in_order(ids=viewed)
+        return render_to_string(VIEWED_TEMPLATE, {"recently_viewed": products}, request=request)

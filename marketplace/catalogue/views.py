@@ -1,14 +1,11 @@
 from oscar.apps.catalogue.views import ProductDetailView as OscarProductDetailView
 from oscar.core.loading import get_class
 
+from .history import RELATED_PRODUCTS_SHOWN, recently_viewed_ids
 from .selectors import product_is_for_sale, products_for_storefront, products_in_order
 
 CatalogueView = get_class("search.views", "CatalogueView")
 ProductCategoryView = get_class("search.views", "ProductCategoryView")
-CustomerHistoryManager = get_class("customer.history", "CustomerHistoryManager")
-
-# Oscar shows up to this many recommended and recently viewed products under a product.
-RELATED_PRODUCTS_SHOWN = 6
 
 
 class ProductDetailView(OscarProductDetailView):
@@ -41,8 +38,7 @@ class ProductDetailView(OscarProductDetailView):
                 "recommendation_id", flat=True
             )[:RELATED_PRODUCTS_SHOWN]
         )
-        viewed = CustomerHistoryManager.extract(self.request)
-        viewed = [pk for pk in reversed(viewed) if pk != product.pk][:RELATED_PRODUCTS_SHOWN]
+        viewed = recently_viewed_ids(self.request, product_id=product.pk)
         related = {p.pk: p for p in products_in_order(ids=recommended + viewed)}
         context["recommended_products"] = [related[pk] for pk in recommended if pk in related]
         context["recently_viewed"] = [related[pk] for pk in viewed if pk in related]
