@@ -10,8 +10,10 @@ import time
 MODULES = [
     "bench.income_allocation",
     "bench.evaluation_scorecards",
+    "bench.evaluation_rebuild",
     "bench.pages",
     "bench.checkout",
+    "bench.monitoring",
 ]
 COLUMNS = [
     ("figure", "figure"),

@@ -3,15 +3,21 @@ whether the product was a certified poverty-alleviation product when it was sold
 Pure lookups over a small cache (regions down to county level, pairings, year locks), so
 that the settlement task and the rebuild command decide exactly alike."""
 
+import bisect
 import datetime
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from oscar.core.loading import get_model
 
 from producers.models import Region
 
 from .models import EvaluationYear, Pairing
+
+CERTIFIED = get_model("catalogue", "ProductCertificate").State.CERTIFIED
 
 # 省 / 市 / 自治区… suffixes people may or may not type in an address.
 _SUFFIX = re.compile(
@@ -33,6 +39,13 @@ class Attribution:
     cities_by_key: dict[tuple[int, str], Region] = field(default_factory=dict)
     pairings: list[Pairing] = field(default_factory=list)
     years: dict[int, EvaluationYear] = field(default_factory=dict)
+    # Sale times are read in this zone (their year and month); the current one at load().
+    timezone: datetime.tzinfo = field(default_factory=timezone.get_current_timezone)
+    # Answers already given: every lookup below is a pure function of these caches.
+    _chains: dict = field(default_factory=dict, repr=False)
+    _addresses: dict = field(default_factory=dict, repr=False)
+    _pairings_for: dict = field(default_factory=dict, repr=False)
+    _texts: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls) -> "Attribution":
@@ -47,9 +60,20 @@ class Attribution:
         self.years = {y.year: y for y in EvaluationYear.objects.all()}
         return self
 
+    def gettext(self, message: str) -> str:
+        """gettext(message), looked up once: the language does not change mid-run."""
+        if message not in self._texts:
+            self._texts[message] = _(message)
+        return self._texts[message]
+
     # Regions ---------------------------------------------------------------------------
     def chain(self, region_id: int | None) -> list[int]:
         """The region and its ancestors up to the province (ids), nearest first."""
+        if region_id not in self._chains:
+            self._chains[region_id] = self._chain(region_id)
+        return self._chains[region_id]
+
+    def _chain(self, region_id: int | None) -> list[int]:
         ids = []
         while region_id is not None:
             ids.append(region_id)
@@ -63,19 +87,31 @@ class Attribution:
         """The region of a Chinese shipping address (province in `state`, city in `line4`),
         as precise as the names allow, with a note when it could not be placed."""
         if address is None:
-            return None, _("订单没有收货地址，无法归属地区")
-        province = self.provinces_by_key.get(region_key(address.state))
+            if None not in self._addresses:
+                self._addresses[None] = (None, _("订单没有收货地址，无法归属地区"))
+            return self._addresses[None]
+        return self.address_region(state=address.state, city=address.line4)
+
+    def address_region(self, *, state: str, city: str) -> tuple[int | None, str]:
+        """shipping_region() from the address's province (`state`) and city (`line4`)."""
+        key = (state, city)
+        if key not in self._addresses:
+            self._addresses[key] = self._address_region(state=state, city=city)
+        return self._addresses[key]
+
+    def _address_region(self, *, state: str, city: str) -> tuple[int | None, str]:
+        province = self.provinces_by_key.get(region_key(state))
         if province is None:
-            return None, _("收货地址省份“%(name)s”无法对应行政区划") % {"name": address.state}
-        city = self.cities_by_key.get((province.pk, region_key(address.line4)))
-        if city is None:
+            return None, _("收货地址省份“%(name)s”无法对应行政区划") % {"name": state}
+        found = self.cities_by_key.get((province.pk, region_key(city)))
+        if found is None:
             # Municipalities (上海市) have no city of the same name: the province is exact.
-            if region_key(address.line4) == region_key(province.name):
+            if region_key(city) == region_key(province.name):
                 return province.pk, ""
             return province.pk, _("收货地址城市“%(name)s”无法对应行政区划，按省级归属") % {
-                "name": address.line4
+                "name": city
             }
-        return city.pk, ""
+        return found.pk, ""
 
     # Pairings --------------------------------------------------------------------------
     def pairing_for(
@@ -88,6 +124,12 @@ class Attribution:
     ) -> Pairing | None:
         """The most specific pairing active in `year` whose west side contains the origin and
         whose helper is the organisation (designated) or contains the eastern region."""
+        key = (east_region_id, organisation_id, origin_county_id, year)
+        if key not in self._pairings_for:
+            self._pairings_for[key] = self._pairing_for(*key)
+        return self._pairings_for[key]
+
+    def _pairing_for(self, east_region_id, organisation_id, origin_county_id, year):
         if origin_county_id is None:
             return None
         west = self.chain(origin_county_id)
@@ -120,28 +162,45 @@ class Attribution:
         return year
 
 
-def certified_at(*, product, moment: datetime.datetime) -> bool:
-    """Whether the product had a valid certificate at `moment`, by the certificate's state
-    at that time (its recorded state changes), not its state today. Uses prefetched
-    `certificates` and their `events`."""
+@dataclass(frozen=True, slots=True)
+class CertificateHistory:
+    """What certified_at() needs of a certificate: its validity, its state today and its
+    recorded state changes as (created_at, from_state, to_state), by (created_at, pk)."""
+
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+    state: str
+    changes: tuple[tuple[datetime.datetime, str, str], ...] = ()
+    # created_at of each change, for bisecting
+    times: tuple[datetime.datetime, ...] = ()
+
+    @classmethod
+    def of(cls, *, valid_from, valid_to, state: str, changes=()) -> "CertificateHistory":
+        changes = tuple(sorted(changes, key=lambda c: c[0]))  # stable: pk order kept
+        return cls(valid_from, valid_to, state, changes, tuple(c[0] for c in changes))
+
+
+def certified_at(*, certificates: Iterable[CertificateHistory], moment: datetime.datetime) -> bool:
+    """Whether a product with these certificates had a valid one at `moment`, by the
+    certificate's state at that time (its recorded state changes), not its state today."""
     day = moment.date() if isinstance(moment, datetime.datetime) else moment
-    for certificate in product.certificates.all():
+    for certificate in certificates:
         if not (certificate.valid_from and certificate.valid_to):
             continue
         if not certificate.valid_from <= day <= certificate.valid_to:
             continue
-        if _state_at(certificate, moment) == certificate.State.CERTIFIED:
+        if _state_at(certificate, moment) == CERTIFIED:
             return True
     return False
 
 
-def _state_at(certificate, moment) -> str:
-    events = sorted(certificate.events.all(), key=lambda e: (e.created_at, e.pk))
-    if not events:
+def _state_at(certificate: CertificateHistory, moment) -> str:
+    if not certificate.changes:
         return certificate.state
-    before = [e for e in events if e.created_at <= moment]
+    before = bisect.bisect_right(certificate.times, moment)
     if before:
-        return before[-1].to_state
+        return certificate.changes[before - 1][2]
     # A certificate recorded directly in a state (no earlier state) held it from the start
     # of its validity: imports and back-office entry of certificates issued on paper.
-    return events[0].from_state or events[0].to_state
+    _created_at, from_state, to_state = certificate.changes[0]
+    return from_state or to_state

@@ -1,18 +1,38 @@
 """Rebuild purchase facts and scorecards from the store's payment events, and say what
-differed. Locked years are compared but never written."""
+differed. Locked years are compared but never written.
+
+Orders are taken a chunk at a time (their events, lines and stored facts in a few
+queries), so memory stays bounded whatever the history; stored facts are compared as
+tuples and new ones written with COPY."""
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
+from psycopg import sql
 
 from producers.db import retry_on_serialization_failure
 
 from ..attribution import Attribution
 from ..models import EvaluationYear, Indicator, PurchaseFact, Scorecard
-from .facts import fact_place, facts_for_event, payment_events
+from .facts import (
+    PAID,
+    REFUND,
+    Catalogue,
+    PaymentEvent,
+    events_load,
+    fact_place,
+    facts_for_event,
+    rows_of,
+)
 from .scoring import scorecards_refresh
 
 FIELDS = PurchaseFact.COMPUTED_FIELDS
+KEY = ("payment_event_id", "line_id")
+CHUNK = 2000  # orders per chunk
+computed = itemgetter(*FIELDS)
+YEAR = 3 + FIELDS.index("year")  # in a stored row: (pk, *KEY, *FIELDS)
 
 
 @dataclass
@@ -35,12 +55,34 @@ class RebuildReport:
         )
 
 
-def _diff(old: PurchaseFact, new: PurchaseFact) -> list[tuple[str, object, object]]:
-    return [
-        (name, getattr(old, name), getattr(new, name))
-        for name in FIELDS
-        if getattr(old, name) != getattr(new, name)
-    ]
+def _copy(facts: list[dict]) -> None:
+    """Write new facts with COPY: several times faster than INSERT for a rebuild's many."""
+    if connection.vendor != "postgresql":
+        PurchaseFact.objects.bulk_create([PurchaseFact(**f) for f in facts], batch_size=1000)
+        return
+    columns = [*KEY, *FIELDS, "created_at"]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(PurchaseFact._meta.db_table),
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+    )
+    now = timezone.now()
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for fact in facts:
+            copy.write_row((fact["payment_event_id"], fact["line_id"], *computed(fact), now))
+
+
+def _order_ids() -> list[int]:
+    """Orders with a paid or refund event, or with facts."""
+    with_events = (
+        PaymentEvent.objects.filter(event_type__code__in=(PAID, REFUND))
+        .order_by()
+        .values_list("order_id", flat=True)
+        .distinct()
+    )
+    with_facts = (
+        PurchaseFact.objects.order_by().values_list("payment_event__order_id", flat=True).distinct()
+    )
+    return sorted(set(with_events) | set(with_facts))
 
 
 def _scorecard_snapshot(years) -> dict:
@@ -57,49 +99,23 @@ def evaluation_rebuild(*, dry_run: bool = False) -> RebuildReport:
     with transaction.atomic():
         list(EvaluationYear.objects.select_for_update().order_by("year"))
         attribution = Attribution.load()
-        existing = {(f.payment_event_id, f.line_id): f for f in PurchaseFact.objects.all()}
-        seen, to_create, to_update = set(), [], []
-        for event in payment_events().iterator(chunk_size=500):
-            for fact in facts_for_event(event=event, attribution=attribution):
-                key = (fact.payment_event_id, fact.line_id)
-                seen.add(key)
-                report.facts_checked += 1
-                old = existing.get(key)
-                if old is None:
-                    report.created.append(key)
-                    to_create.append(fact)
-                    continue
-                if fact.natural_year <= old.year <= fact.year:
-                    # Where a fact went depended on which years were locked when it was
-                    # written; any placement the lock rules allow is kept.
-                    fact_place(fact=fact, year=old.year)
-                diffs = _diff(old, fact)
-                if not diffs:
-                    continue
-                if attribution.is_locked(old.year):
-                    report.locked_differences.extend((key, name) for name, *_ in diffs)
-                    continue
-                for name, before, after in diffs:
-                    report.updated.append((key, name, before, after))
-                    setattr(old, name, after)
-                to_update.append(old)
-        for key, old in existing.items():
-            if key in seen:
-                continue
-            if attribution.is_locked(old.year):
-                report.locked_differences.append((key, "no payment event line"))
-            else:
-                report.deleted.append(key)
-                old.delete()
-        PurchaseFact.objects.bulk_create(to_create, batch_size=1000)
-        if to_update:
-            PurchaseFact.objects.bulk_update(to_update, FIELDS, batch_size=1000)
+        catalogue = Catalogue()
+        order_ids = _order_ids()
+        for start in range(0, len(order_ids), CHUNK):
+            chunk = order_ids[start : start + CHUNK]
+            _rebuild_orders(
+                orders_range=(chunk[0], chunk[-1]),
+                attribution=attribution,
+                catalogue=catalogue,
+                report=report,
+            )
 
         years = sorted(
             {
-                *PurchaseFact.objects.values_list("year", flat=True).distinct(),
-                *Indicator.objects.values_list("year", flat=True).distinct(),
-                *Scorecard.objects.values_list("year", flat=True).distinct(),
+                # order_by(): the models' default ordering would make DISTINCT per row
+                *PurchaseFact.objects.order_by().values_list("year", flat=True).distinct(),
+                *Indicator.objects.order_by().values_list("year", flat=True).distinct(),
+                *Scorecard.objects.order_by().values_list("year", flat=True).distinct(),
             }
         )
         open_years = [y for y in years if not attribution.is_locked(y)]
@@ -113,3 +129,67 @@ def evaluation_rebuild(*, dry_run: bool = False) -> RebuildReport:
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def _rebuild_orders(
+    *,
+    orders_range: tuple[int, int],
+    attribution: Attribution,
+    catalogue: Catalogue,
+    report: RebuildReport,
+) -> None:
+    """Decide the facts of the events of orders in the id range, compare them with the
+    stored ones (keyed by event and line; the event's order picks the chunk) and write
+    what differs."""
+    stored = {
+        (row[1], row[2]): row
+        for row in rows_of(
+            PurchaseFact.objects.filter(
+                payment_event__order__gte=orders_range[0], payment_event__order__lte=orders_range[1]
+            )
+            .order_by()
+            .values_list("pk", *KEY, *FIELDS)
+        )
+    }
+    to_create, to_update = [], []
+    first, last = orders_range
+    for event in events_load(first_order_id=first, last_order_id=last, catalogue=catalogue):
+        for fact in facts_for_event(event=event, attribution=attribution):
+            key = (fact["payment_event_id"], fact["line_id"])
+            report.facts_checked += 1
+            old = stored.pop(key, None)
+            if old is None:
+                report.created.append(key)
+                to_create.append(fact)
+                continue
+            old_year = old[YEAR]
+            if old_year != fact["year"] and fact["natural_year"] <= old_year <= fact["year"]:
+                # Where a fact went depended on which years were locked when it was
+                # written; any placement the lock rules allow is kept.
+                fact_place(fact=fact, year=old_year)
+            new = computed(fact)
+            if new == old[3:]:
+                continue
+            diffs = [
+                (name, before, after)
+                for name, before, after in zip(FIELDS, old[3:], new, strict=True)
+                if before != after
+            ]
+            if attribution.is_locked(old_year):
+                report.locked_differences.extend((key, name) for name, *_ in diffs)
+                continue
+            report.updated.extend((key, name, before, after) for name, before, after in diffs)
+            to_update.append(PurchaseFact(pk=old[0], **dict(zip(FIELDS, new, strict=True))))
+    deleted = []
+    for key, old in stored.items():  # stored facts no payment event line makes any more
+        if attribution.is_locked(old[YEAR]):
+            report.locked_differences.append((key, "no payment event line"))
+        else:
+            report.deleted.append(key)
+            deleted.append(old[0])
+    if deleted:
+        PurchaseFact.objects.filter(pk__in=deleted).delete()
+    if to_create:
+        _copy(to_create)
+    if to_update:
+        PurchaseFact.objects.bulk_update(to_update, FIELDS, batch_size=1000)

@@ -6,12 +6,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from oscar.core.loading import get_model
 
 from evaluation.models import PurchaseFact, Scorecard
 from evaluation.services.locking import year_lock
 from evaluation.services.rebuild import evaluation_rebuild
 from marketplace.users.roles import EVALUATOR
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import CountyFactory, OrganisationFactory, TownshipFactory, UserFactory
 from tests.store_factories import sales_channel_create
 
 from .factories import (
@@ -130,3 +131,50 @@ def test_dry_run_changes_nothing(history):
 
     assert len(report.created) == 4
     assert not PurchaseFact.objects.filter(year=2026).exists()
+
+
+def test_rebuild_deletes_a_fact_whose_payment_event_line_is_gone(history):
+    PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
+    fact = PurchaseFact.objects.filter(year=2026, kind="sale").get()
+    PaymentEventQuantity.objects.filter(event=fact.payment_event_id, line=fact.line_id).delete()
+
+    report = evaluation_rebuild()
+
+    assert report.deleted == [(fact.payment_event_id, fact.line_id)]
+    assert not PurchaseFact.objects.filter(pk=fact.pk).exists()
+
+
+def test_rebuild_decides_unusual_lines_as_the_settlement_did():
+    """Lines without their own cooperative or whose product is gone, a unit in a township,
+    a unit's own channel, a second payment, a refund of several lines: rebuilt exactly."""
+    world = east_west_world()
+    AgreementFactory(pairing=world["pairing"], year=2025)
+    IndicatorFactory(year=2025)
+    township = TownshipFactory(parent=CountyFactory(parent=world["hangzhou"], side="east"))
+    unit = OrganisationFactory(home_region=township)
+    channel = sales_channel_create(organisation=OrganisationFactory(home_region=world["hangzhou"]))
+    tea = product_from(world["zhaojue"], price=Decimal("19.90"))
+    honey = product_from(world["zhaojue"], title="蜂蜜", price=Decimal("33.30"))
+    order = order_place(products=[(tea, 3), (honey, 2)], organisation=unit, channel=channel)
+    tea_line, honey_line = order.lines.order_by("pk")
+    Line = get_model("order", "Line")
+    Line.objects.filter(pk=tea_line.pk).update(cooperative=None)
+    Line.objects.filter(pk=honey_line.pk).update(product=None)  # the product went since
+    order_settle(order=order, when=at(2025, 3, 1))
+    order_settle(order=order, when=at(2025, 3, 2))  # paid twice: the first payment sold it
+    order_refund(order=order, when=at(2025, 4, 1), lines=[(tea_line, 1), (honey_line, 1)])
+    bought(honey, 1, year=2025, province=None)  # no shipping address
+    facts = facts_state()
+    tea_fact = PurchaseFact.objects.filter(line=tea_line, kind="sale").first()
+    assert tea_fact.cooperative_id == tea.cooperative_id
+    assert tea_fact.buyer_region == township and tea_fact.bought_pairing == world["pairing"]
+    assert tea_fact.helped_pairing == world["pairing"]
+
+    PurchaseFact.objects.all().delete()
+    report = evaluation_rebuild()
+
+    honey_facts = PurchaseFact.objects.filter(line=honey_line)
+    assert report.facts_checked == len(facts) == 7
+    assert {(f.product_id, f.counts) for f in honey_facts} == {(None, False)}
+    assert all(f.sold_at == at(2025, 3, 1) for f in PurchaseFact.objects.filter(order=order))
+    assert facts_state() == facts
