@@ -200,6 +200,18 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Pages anonymous visitors get from the cache (marketplace/catalogue/page_cache.py): the view
+# and the function giving the version of the data it shows. Of the CMS, only these page types.
+_CATALOGUE_VERSION = "marketplace.catalogue.caching.catalogue_version"
+PAGE_CACHE_VIEWS = {
+    "catalogue:index": _CATALOGUE_VERSION,
+    "catalogue:category": _CATALOGUE_VERSION,
+    "catalogue:detail": _CATALOGUE_VERSION,
+    "search:search": _CATALOGUE_VERSION,
+    "wagtail_serve": "cms.caching.county_page_version",
+}
+PAGE_CACHE_PAGE_TYPES = ["cms.countypage"]
+
 # Email: printed to the console unless an SMTP URL is configured in production.
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "东西 Dongxi <noreply@dongxi.example>")

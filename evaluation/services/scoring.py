@@ -6,7 +6,8 @@ A settlement or refund applies its facts' contributions to the scorecards it tou
 instead (`scorecards_apply`), in the transaction that writes the facts, so that each
 settled order costs milliseconds whatever the number of facts. Both paths give the same
 figures to the last digit: values are kept with four decimals, exact for a fen amount
-times a two-decimal weight."""
+times a two-decimal weight. Households reached are counted from the income ledger, which
+its own task writes: what it records after the facts shows at the nightly full refresh."""
 
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal

@@ -8,6 +8,10 @@ served from the cache after that: with this visitor's own CSRF token put in, and
 recently viewed products rendered into it. Anyone with a session, a basket or a message
 waiting gets the page rendered for them.
 
+The views, and the function giving each one's data version, are settings.PAGE_CACHE_VIEWS;
+Wagtail's pages (one view for all) only of the types in settings.PAGE_CACHE_PAGE_TYPES,
+learnt per path from the first rendering.
+
 Oscar's analytics count a product view when the view runs: views served from here are not
 counted in its ProductRecord.num_views."""
 
@@ -20,13 +24,14 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
+from django.utils.module_loading import import_string
 
-from .caching import TIMEOUT, catalogue_version, versioned_key
+from .caching import TIMEOUT, versioned_key
 from .history import CustomerHistoryManager, history_with, recently_viewed_ids
 from .selectors import products_in_order
 
-PAGES = {"catalogue:index", "catalogue:category", "catalogue:detail", "search:search"}
 PRODUCT_PAGE = "catalogue:detail"
+CMS_PAGE = "wagtail_serve"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 VIEWED = re.compile(r"<!--recently-viewed-->.*?<!--/recently-viewed-->", re.DOTALL)
 # Cannot occur in an HTML page: NUL is not allowed in its text.
@@ -50,24 +55,30 @@ class AnonymousPageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.versions = {
+            view: import_string(path) for view, path in settings.PAGE_CACHE_VIEWS.items()
+        }
+        self.page_types = set(settings.PAGE_CACHE_PAGE_TYPES)
 
     def __call__(self, request):
         match = self._cacheable(request)
         if match is None:
             return self.get_response(request)
-        key = versioned_key(
-            "page",
-            catalogue_version(),
-            request.LANGUAGE_CODE,
-            request.get_host(),
-            request.scheme,
-            request.get_full_path(),
-        )
+        if match.view_name == CMS_PAGE:
+            page_type_key = versioned_key("page-type", "", request.get_host(), request.path_info)
+            known = cache.get(page_type_key)
+            if known is None:  # first visit: learn what page it is
+                response = self.get_response(request)
+                cache.set(page_type_key, self._page_type_cached(response), TIMEOUT)
+                return response
+            if not known:
+                return self.get_response(request)
+        key = self._key(request, match)
         entry = cache.get(key)
         if entry is not None:
             return self._replay(request, entry, match)
         response = self.get_response(request)
-        entry = self._entry(response)
+        entry = self._entry(response) if self._page_type_cached(response, match) else None
         if entry is not None:
             cache.set(key, entry, TIMEOUT)
         return response
@@ -79,7 +90,24 @@ class AnonymousPageCacheMiddleware:
             match = resolve(request.path_info)
         except Resolver404:
             return None
-        return match if match.view_name in PAGES else None
+        return match if match.view_name in self.versions else None
+
+    def _key(self, request, match) -> str:
+        return versioned_key(
+            "page",
+            self.versions[match.view_name](),
+            request.LANGUAGE_CODE,
+            request.get_host(),
+            request.scheme,
+            request.get_full_path(),
+        )
+
+    def _page_type_cached(self, response, match=None) -> bool:
+        """Whether a CMS page is of a type kept in the cache (other views: always)."""
+        if match is not None and match.view_name != CMS_PAGE:
+            return True
+        page = (getattr(response, "context_data", None) or {}).get("page")
+        return getattr(getattr(page, "_meta", None), "label_lower", None) in self.page_types
 
     def _entry(self, response) -> dict | None:
         """What to keep of a response: only a plain 200 page that set no session, basket or
