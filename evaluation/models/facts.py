@@ -85,8 +85,17 @@ class PurchaseFact(models.Model):
         CONSUMER = "consumer", _("个人消费者")
         ORGANISATION = "organisation", _("采购单位")
 
+    # A fact is written for every settled or refunded line, and rebuilt by the hundred
+    # thousand: each database constraint and index is paid per row. The store's own rows
+    # (event, line, order) keep their foreign keys. The descriptive references below keep
+    # theirs in Django (on_delete runs in the ORM) but not in the database, and no index of
+    # their own: every read of facts goes by year through the composite indexes in Meta.
+    # A fact is derived data: evaluation_rebuild reproduces it from the store.
     payment_event = models.ForeignKey(
-        "order.PaymentEvent", on_delete=models.PROTECT, related_name="purchase_facts"
+        "order.PaymentEvent",
+        on_delete=models.PROTECT,
+        related_name="purchase_facts",
+        db_index=False,  # the unique (payment_event, line) index leads with it
     )
     line = models.ForeignKey("order.Line", on_delete=models.PROTECT, related_name="purchase_facts")
     order = models.ForeignKey(
@@ -103,13 +112,29 @@ class PurchaseFact(models.Model):
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     product = models.ForeignKey(
-        "catalogue.Product", on_delete=models.SET_NULL, related_name="+", null=True
+        "catalogue.Product",
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        db_constraint=False,
+        db_index=False,
     )
     cooperative = models.ForeignKey(
-        "producers.Cooperative", on_delete=models.PROTECT, related_name="+", null=True
+        "producers.Cooperative",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        db_constraint=False,
+        db_index=False,
     )
     origin_county = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("产地县")
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("产地县"),
+        db_constraint=False,
+        db_index=False,
     )
     origin_deep_poverty = models.BooleanField(_("深度贫困地区"), default=False)
     origin_supervision_target = models.BooleanField(_("挂牌督战"), default=False)
@@ -117,23 +142,54 @@ class PurchaseFact(models.Model):
 
     buyer_kind = models.CharField(_("购买方类型"), max_length=12, choices=BuyerKind.choices)
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", null=True
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        db_constraint=False,
+        db_index=False,
     )
     buyer_region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("购买地区")
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("购买地区"),
+        db_constraint=False,
+        db_index=False,
     )
     attribution_note = models.CharField(_("归属说明"), max_length=200, blank=True)
     channel = models.ForeignKey(
-        "order.SalesChannel", on_delete=models.PROTECT, related_name="+", null=True
+        "order.SalesChannel",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        db_constraint=False,
+        db_index=False,
     )
     channel_region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="+", null=True
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        db_constraint=False,
+        db_index=False,
     )
     bought_pairing = models.ForeignKey(
-        Pairing, on_delete=models.PROTECT, related_name="bought_facts", null=True
+        Pairing,
+        on_delete=models.PROTECT,
+        related_name="bought_facts",
+        null=True,
+        db_constraint=False,
+        db_index=False,
     )
     helped_pairing = models.ForeignKey(
-        Pairing, on_delete=models.PROTECT, related_name="helped_facts", null=True
+        Pairing,
+        on_delete=models.PROTECT,
+        related_name="helped_facts",
+        null=True,
+        db_constraint=False,
+        db_index=False,
     )
 
     quantity = models.IntegerField(_("数量"))

@@ -274,6 +274,7 @@ def _new_products(*, indicator, pairing_id: int, facts, exclude: list[int]) -> i
         facts_for(indicator=indicator, pairing_id=pairing_id)
         .filter(product__in=products)
         .exclude(pk__in=exclude)
+        .order_by()  # the model's ordering would make every fact distinct
         .values_list("product", flat=True)
         .distinct()
     )
