@@ -30,6 +30,10 @@ from .caching import TIMEOUT, versioned_key
 from .history import CustomerHistoryManager, history_with, recently_viewed_ids
 from .selectors import products_in_order
 
+# Stock taken by orders changes no version (Oscar's allocation leaves date_updated alone):
+# a page may show a product as in stock for this long after it sold out, as product grids
+# do. Adding it to the basket then says it is sold out.
+PAGE_SECONDS = getattr(settings, "PAGE_CACHE_SECONDS", 60)
 PRODUCT_PAGE = "catalogue:detail"
 CMS_PAGE = "wagtail_serve"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
@@ -80,7 +84,7 @@ class AnonymousPageCacheMiddleware:
         response = self.get_response(request)
         entry = self._entry(response) if self._page_type_cached(response, match) else None
         if entry is not None:
-            cache.set(key, entry, TIMEOUT)
+            cache.set(key, entry, PAGE_SECONDS)
         return response
 
     def _cacheable(self, request):

@@ -160,3 +160,23 @@ def test_a_page_with_a_message_for_the_visitor_is_not_taken_from_the_cache():
     client.cookies["messages"] = "anything"
 
     assert client.get(product_url(product)).templates != []
+
+
+def test_a_product_sold_out_while_its_page_was_cached_cannot_be_added_from_it():
+    # Given a cached product page of the last unit in stock
+    product = county_product(county=county_create(), title="凉山苦荞茶", num_in_stock=1)
+    Client().get(product_url(product))
+
+    # When an order takes that unit (which changes no catalogue version) ...
+    product.stockrecords.get().allocate(1)
+
+    # ... and a visitor adds the product from the page still in the cache
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(product_url(product))
+    assert page.templates == []
+    action, token = add_to_basket_form(page.content.decode())
+    response = visitor.post(action, {"quantity": 1, "csrfmiddlewaretoken": token}, follow=True)
+
+    # Then the basket stays empty and the visitor is told why
+    assert response.context["request"].basket.num_items == 0
+    assert [str(m) for m in response.context["messages"]]
