@@ -26,7 +26,6 @@ import argparse
 import cProfile
 import datetime
 import io
-import os
 import pstats
 import random
 import sys
@@ -527,17 +526,9 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="profile both rebuilds")
     parser.add_argument("--no-memory", action="store_true", help="skip the traced runs")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    import django
+    from bench.run import django_setup, table
 
-    django.setup()
-    from django.conf import settings
-
-    from bench.run import table
-
-    settings.DEBUG = False  # DEBUG keeps every query in memory and would skew the figures
-    if connection.vendor != "postgresql":
-        print("Benchmarks run on PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+    if not django_setup():
         return 2
     lines = SMALL_LINES if args.small else args.lines
     rows = run(lines=lines, profile=args.profile, memory=not args.no_memory)

@@ -400,17 +400,9 @@ def main() -> int:
     parser.add_argument("--small", action="store_true", help="10,000 lines instead of 100,000")
     parser.add_argument("--profile", action="store_true", help="profile the batched allocation")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    import django
+    from bench.run import django_setup, table
 
-    django.setup()
-    from django.conf import settings
-
-    from bench.run import table
-
-    settings.DEBUG = False  # DEBUG keeps every query in memory and would skew the figures
-    if connection.vendor != "postgresql":
-        print("Benchmarks run on PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+    if not django_setup():
         return 2
     print(table(run(small=args.small, profile=args.profile)))
     return 0

@@ -41,10 +41,9 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def django_setup() -> bool:
+    """Django for a benchmark run; False (with a message) unless the database is PostgreSQL."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    import importlib
-
     import django
 
     django.setup()
@@ -52,10 +51,19 @@ def main() -> int:
     from django.db import connection
 
     settings.DEBUG = False  # DEBUG keeps every query in memory and would skew the figures
-
     if connection.vendor != "postgresql":
         print("Benchmarks run on PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+        return False
+    return True
+
+
+def main() -> int:
+    import importlib
+
+    if not django_setup():
         return 2
+    from django.db import connection
+
     rows, failed = [], []
     for name in MODULES:
         # Modules roll their data back: the dead rows they leave would slow the next one.
