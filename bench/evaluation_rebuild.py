@@ -253,7 +253,7 @@ def _world(rng: random.Random) -> dict:
 def _orders(*, world: dict, rng: random.Random, lines_wanted: int) -> dict:
     """Paid orders with `lines_wanted` lines in all, a few refunded; written with COPY."""
     from bench.datagen import _copy
-    from bench.income_allocation import _next_ids
+    from bench.income_allocation import _next_ids, lines_copy
 
     PaymentEventType = get_model("order", "PaymentEventType")
     Country = get_model("address", "Country")
@@ -351,18 +351,10 @@ def _orders(*, world: dict, rng: random.Random, lines_wanted: int) -> dict:
             for pk, number, when, total, org, ch, ad in orders
         ),
     )
-    _copy(
+    lines_copy(
         raw,
-        "order_line",
-        ["id", "order_id", "partner_name", "partner_sku", "partner_line_reference"]
-        + ["partner_line_notes", "title", "quantity", "num_allocated", "status"]
-        + ["line_price_incl_tax", "line_price_excl_tax", "line_price_before_discounts_incl_tax"]
-        + ["line_price_before_discounts_excl_tax", "unit_price_incl_tax", "unit_price_excl_tax"]
-        + ["product_id", "cooperative_id", "allocation_cancelled"],
         (
-            (pk, order_id, "基准", "B", "", "", product.title, qty, qty, "")
-            + (price * qty,) * 4
-            + (price, price, product_id, cooperative_id, False)
+            (pk, order_id, product.title, qty, price, product_id, cooperative_id)
             for pk, order_id, product, product_id, cooperative_id, qty, price in lines
         ),
     )

@@ -182,6 +182,28 @@ def _next_ids(table: str, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def lines_copy(raw, lines) -> None:
+    """Order lines written with COPY, from (id, order id, title, quantity, unit price,
+    product id, cooperative id): every price of the line follows from the unit price."""
+    from bench.datagen import _copy
+
+    _copy(
+        raw,
+        "order_line",
+        ["id", "order_id", "partner_name", "partner_sku", "partner_line_reference"]
+        + ["partner_line_notes", "title", "quantity", "num_allocated", "status"]
+        + ["line_price_incl_tax", "line_price_excl_tax", "line_price_before_discounts_incl_tax"]
+        + ["line_price_before_discounts_excl_tax", "unit_price_incl_tax", "unit_price_excl_tax"]
+        + ["product_id", "cooperative_id", "allocation_cancelled"],
+        (
+            (pk, order_id, "基准", "B", "", "", title, qty, qty, "")
+            + (price * qty,) * 4
+            + (price, price, product_id, cooperative_id, False)
+            for pk, order_id, title, qty, price, product_id, cooperative_id in lines
+        ),
+    )
+
+
 def _orders(*, tag: str, rng: random.Random, products, first_day, count: int, offset: int):
     """`count` paid orders of LINES_PER_ORDER lines, written with COPY; returns their
     payment event ids."""
@@ -220,18 +242,10 @@ def _orders(*, tag: str, rng: random.Random, products, first_day, count: int, of
             for pk, number, when in orders
         ),
     )
-    _copy(
+    lines_copy(
         raw,
-        "order_line",
-        ["id", "order_id", "partner_name", "partner_sku", "partner_line_reference"]
-        + ["partner_line_notes", "title", "quantity", "num_allocated", "status"]
-        + ["line_price_incl_tax", "line_price_excl_tax", "line_price_before_discounts_incl_tax"]
-        + ["line_price_before_discounts_excl_tax", "unit_price_incl_tax", "unit_price_excl_tax"]
-        + ["product_id", "cooperative_id", "allocation_cancelled"],
         (
-            (pk, order_id, "基准", "B", "", "", product.title, qty, qty, "")
-            + (price * qty,) * 4
-            + (price, price, product.pk, product.cooperative_id, False)
+            (pk, order_id, product.title, qty, price, product.pk, product.cooperative_id)
             for pk, order_id, product, qty, price in lines
         ),
     )
