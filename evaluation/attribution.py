@@ -45,7 +45,6 @@ class Attribution:
     _chains: dict = field(default_factory=dict, repr=False)
     _addresses: dict = field(default_factory=dict, repr=False)
     _pairings_for: dict = field(default_factory=dict, repr=False)
-    _texts: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls) -> "Attribution":
@@ -59,12 +58,6 @@ class Attribution:
         self.pairings = list(Pairing.objects.all())
         self.years = {y.year: y for y in EvaluationYear.objects.all()}
         return self
-
-    def gettext(self, message: str) -> str:
-        """gettext(message), looked up once: the language does not change mid-run."""
-        if message not in self._texts:
-            self._texts[message] = _(message)
-        return self._texts[message]
 
     # Regions ---------------------------------------------------------------------------
     def chain(self, region_id: int | None) -> list[int]:

@@ -302,7 +302,7 @@ def facts_for_event(*, event: EventInfo, attribution: Attribution) -> list[dict]
         origin_county_id = county.id if county else None
         decided = (line.product_id, line.cooperative_id)  # the product gives the certificates
         if decided not in counted:
-            counted[decided] = _counts(line=line, sold_at=sold_at, attribution=attribution)
+            counted[decided] = _counts(line=line, sold_at=sold_at)
         counts, reason = counted[decided]
         bought = pairing_for(
             east_region_id=buyer_region_id,
@@ -398,15 +398,13 @@ def _once(message: str) -> str:
     return _translated(message, get_language())
 
 
-def _counts(
-    *, line: LineInfo, sold_at: datetime.datetime, attribution: Attribution
-) -> tuple[bool, str]:
+def _counts(*, line: LineInfo, sold_at: datetime.datetime) -> tuple[bool, str]:
     if line.product_id is None:
-        return False, attribution.gettext(gettext_noop("订单行的产品已删除，无法确认认定状态"))
+        return False, _once(gettext_noop("订单行的产品已删除，无法确认认定状态"))
     if line.cooperative_id is None:
-        return False, attribution.gettext(gettext_noop("订单行没有生产合作社"))
+        return False, _once(gettext_noop("订单行没有生产合作社"))
     if not certified_at(certificates=line.certificates, moment=sold_at):
-        return False, attribution.gettext(gettext_noop("销售时该产品没有有效的扶贫产品认定"))
+        return False, _once(gettext_noop("销售时该产品没有有效的扶贫产品认定"))
     return True, ""
 
 
