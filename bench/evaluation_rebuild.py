@@ -37,6 +37,8 @@ from decimal import Decimal
 from django.db import connection, transaction
 from oscar.core.loading import get_model
 
+from bench.world import cooperative_create, indicators_create
+
 LINES = 100_000
 SMALL_LINES = 10_000
 YEAR = 2090  # a year no real data uses; YEAR - 1 is locked
@@ -52,9 +54,9 @@ class Rollback(Exception):
 def _world(rng: random.Random) -> dict:
     """Regions, pairings with agreements and indicators, organisations, channels,
     cooperatives and products with their certificates."""
-    from evaluation.models import Agreement, EvaluationYear, Indicator, Pairing
+    from evaluation.models import Agreement, EvaluationYear, Pairing
     from marketplace.organisations.models import Organisation
-    from producers.models import Cooperative, Region
+    from producers.models import Region
 
     Product = get_model("catalogue", "Product")
     ProductClass = get_model("catalogue", "ProductClass")
@@ -135,27 +137,7 @@ def _world(rng: random.Random) -> dict:
         )
         for pairing in pairings
     )
-    Indicator.objects.bulk_create(
-        Indicator(
-            year=YEAR,
-            code=code,
-            name=code,
-            measure=measure,
-            target_source=source,
-            weight=Decimal("25"),
-            priority_extra_weight=Decimal(extra),
-            filter=flt,
-            position=position,
-        )
-        for position, (code, measure, source, extra, flt) in enumerate(
-            [
-                ("bought", "amount_bought", "agreement_bought", "0.20", "all"),
-                ("helped", "amount_helped", "agreement_helped", "0", "all"),
-                ("products", "certified_products", "agreement_products", "0", "all"),
-                ("deep", "amount_bought", "agreement_bought", "0", "deep_poverty"),
-            ]
-        )
-    )
+    indicators_create(year=YEAR, codes=["bought", "helped", "products", "deep"])
     EvaluationYear.objects.update_or_create(
         year=YEAR - 1, defaults={"locked_at": datetime.datetime(YEAR, 1, 10, tzinfo=datetime.UTC)}
     )
@@ -183,14 +165,8 @@ def _world(rng: random.Random) -> dict:
         )
         for k in range(COOPERATIVES_PER_COUNTY):
             i = n * COOPERATIVES_PER_COUNTY + k
-            cooperative = Cooperative.objects.create(
-                legal_name=f"基准认定合作社{tag}{i}",
-                credit_code=f"93{tag[1:]}{i:011d}"[:18],
-                kind="farmers_cooperative",
-                village=village,
-                contact_name="李四",
-                contact_phone="13800138000",
-                state="certified",
+            cooperative = cooperative_create(
+                name=f"基准认定合作社{tag}{i}", number=f"{tag[1:]}{i:011d}", village=village
             )
             for j in range(PRODUCTS_PER_COOPERATIVE):
                 product = Product.objects.create(

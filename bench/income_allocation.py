@@ -35,6 +35,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from bench.world import cooperative_create
+
 COOPERATIVES = 50
 HOUSEHOLDS = 8
 ORDERS = 20_000
@@ -56,7 +58,6 @@ def _world(rng: random.Random):
     from producers.models import (
         BenefitLink,
         BenefitScheme,
-        Cooperative,
         Household,
         Region,
         WageRecord,
@@ -78,14 +79,8 @@ def _world(rng: random.Random):
     first_day = datetime.date(2026, 3, 1)
     products = []
     for c in range(COOPERATIVES):
-        cooperative = Cooperative.objects.create(
-            legal_name=f"基准收益合作社{tag}{c}",
-            credit_code=f"93{tag[1:]}{c:011d}"[:18],
-            kind="farmers_cooperative",
-            village=village,
-            contact_name="李四",
-            contact_phone="13800138000",
-            state="certified",
+        cooperative = cooperative_create(
+            name=f"基准收益合作社{tag}{c}", number=f"{tag[1:]}{c:011d}", village=village
         )
         BenefitScheme.objects.create(
             cooperative=cooperative,

@@ -39,6 +39,8 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Count
 
+from bench.world import cooperative_create
+
 HOUSEHOLDS = 1_000_000
 SMALL_HOUSEHOLDS = 100_000
 ON = datetime.date(2026, 6, 30)
@@ -61,7 +63,7 @@ def _world(tag: str):
     entries point to. Returns the villages as (village id, county id) and the ledger keys."""
     from bench.evaluation_scorecards import _events, _order_with_lines
     from producers.income.models import IncomeThreshold
-    from producers.models import Cooperative, Region
+    from producers.models import Region
 
     villages, cooperative = [], None
     for p, (name, threshold) in enumerate(PROVINCES):
@@ -97,14 +99,8 @@ def _world(tag: str):
                     for v in range(VILLAGES_PER_COUNTY)
                 ]
                 if cooperative is None:
-                    cooperative = Cooperative.objects.create(
-                        legal_name=f"基准监测合作社{tag}",
-                        credit_code=f"93{tag[1:]}00000000000"[:18],
-                        kind="farmers_cooperative",
-                        village_id=villages[0][0],
-                        contact_name="李四",
-                        contact_phone="13800138000",
-                        state="certified",
+                    cooperative = cooperative_create(
+                        name=f"基准监测合作社{tag}", number=tag[1:], village_id=villages[0][0]
                     )
     order, [line] = _order_with_lines(tag=tag, n=1, cooperative=cooperative)
     [event] = _events(order, 1)
