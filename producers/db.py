@@ -10,10 +10,10 @@ import functools
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ParamSpec, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, models
 
 logger = logging.getLogger(__name__)
 
@@ -78,3 +78,30 @@ def retry_on_serialization_failure(
     if func is not None:
         return decorate(func)
     return decorate
+
+
+def rows_update(objs: Sequence[models.Model], fields: list[str]) -> None:
+    """Save `fields` of many rows of one model, each to its own values, in one statement.
+    On PostgreSQL an UPDATE … FROM (VALUES …), which Django takes a fraction of the time
+    to build that its bulk_update (a CASE per field) takes; elsewhere bulk_update."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, fields)
+        return
+    meta = model._meta
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    row = "(" + ", ".join(f"%s::{f.cast_db_type(connection)}" for f in columns) + ")"
+    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in columns[1:])
+    names = ", ".join(quote(f.column) for f in columns)
+    params = [f.get_db_prep_save(getattr(o, f.attname), connection) for o in objs for f in columns]
+    # Identifiers quoted by Django from the model; every value is a parameter.
+    sql = (
+        f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([row] * len(objs))}) "  # noqa: S608
+        f"AS v ({names}) WHERE {table}.{pk} = v.{pk}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
