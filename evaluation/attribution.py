@@ -7,8 +7,9 @@ import bisect
 import datetime
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
@@ -30,13 +31,31 @@ def region_key(name: str) -> str:
     return _SUFFIX.sub("", name) or name
 
 
+@dataclass(frozen=True, slots=True)
+class RegionInfo:
+    """What attribution reads of a region: loaded as plain rows, since a settlement loads
+    every region down to county level (thousands) and model instances cost several times
+    more to build."""
+
+    id: int
+    name: str
+    level: int
+    parent_id: int | None
+    is_deep_poverty: bool
+    is_supervision_target: bool
+    exit_year: int | None
+
+
+REGION_FIELDS = [f.name for f in fields(RegionInfo)]
+
+
 @dataclass
 class Attribution:
     """Caches for deciding many facts with a constant number of queries."""
 
-    regions: dict[int, Region] = field(default_factory=dict)
-    provinces_by_key: dict[str, Region] = field(default_factory=dict)
-    cities_by_key: dict[tuple[int, str], Region] = field(default_factory=dict)
+    regions: dict[int, RegionInfo] = field(default_factory=dict)
+    provinces_by_key: dict[str, RegionInfo] = field(default_factory=dict)
+    cities_by_key: dict[tuple[int, str], RegionInfo] = field(default_factory=dict)
     pairings: list[Pairing] = field(default_factory=list)
     years: dict[int, EvaluationYear] = field(default_factory=dict)
     # Sale times are read in this zone (their year and month); the current one at load().
@@ -45,21 +64,61 @@ class Attribution:
     _chains: dict = field(default_factory=dict, repr=False)
     _addresses: dict = field(default_factory=dict, repr=False)
     _pairings_for: dict = field(default_factory=dict, repr=False)
+    # Provinces whose cities are all in cities_by_key (None: every province's).
+    _cities_loaded: set[int] | None = field(default_factory=set, repr=False)
 
     @classmethod
-    def load(cls) -> "Attribution":
+    def load(
+        cls,
+        *,
+        years: dict[int, EvaluationYear] | None = None,
+        region_ids: Iterable[int] | None = None,
+    ) -> "Attribution":
+        """The caches, from the database. `years`: the year rows the caller already read
+        (and locked), instead of reading them again. `region_ids`: load only provinces,
+        these regions (a settlement's origin counties and buyer regions) and their parents,
+        not every county (China has some 3,000); any other region, and the cities of a
+        province an address names, are read when first needed."""
         self = cls()
-        for region in Region.objects.filter(level__lte=Region.Level.COUNTY):
-            self.regions[region.pk] = region
-            if region.level == Region.Level.PROVINCE:
-                self.provinces_by_key[region_key(region.name)] = region
-            elif region.level == Region.Level.CITY:
-                self.cities_by_key[(region.parent_id, region_key(region.name))] = region
+        if region_ids is None:
+            regions = Region.objects.filter(level__lte=Region.Level.COUNTY)
+            self._cities_loaded = None  # all of them
+        else:
+            ids = {r for r in region_ids if r}
+            parents = Region.objects.filter(pk__in=ids).values("parent_id")
+            regions = Region.objects.filter(
+                Q(level=Region.Level.PROVINCE) | Q(pk__in=ids) | Q(pk__in=parents)
+            )
+        for row in regions.order_by().values_list(*REGION_FIELDS):
+            self._region_add(RegionInfo(*row))
         self.pairings = list(Pairing.objects.all())
-        self.years = {y.year: y for y in EvaluationYear.objects.all()}
+        if years is None:
+            years = {y.year: y for y in EvaluationYear.objects.all()}
+        self.years = dict(years)
         return self
 
+    def _region_add(self, region: RegionInfo) -> None:
+        self.regions[region.id] = region
+        if region.level == Region.Level.PROVINCE:
+            self.provinces_by_key[region_key(region.name)] = region
+        elif region.level == Region.Level.CITY:
+            self.cities_by_key[(region.parent_id, region_key(region.name))] = region
+
     # Regions ---------------------------------------------------------------------------
+    def region(self, region_id: int) -> RegionInfo:
+        """A region by id, read from the database if not loaded (below county level, or
+        not among the ids load() was given)."""
+        region = self.regions.get(region_id)
+        if region is None:
+            region = RegionInfo(*Region.objects.values_list(*REGION_FIELDS).get(pk=region_id))
+            self._region_add(region)
+        return region
+
+    def county(self, region_id: int) -> RegionInfo | None:
+        """The region if it is a county (or above), else None: origins are counties."""
+        region = self.region(region_id)
+        return region if region.level <= Region.Level.COUNTY else None
+
     def chain(self, region_id: int | None) -> list[int]:
         """The region and its ancestors up to the province (ids), nearest first."""
         if region_id not in self._chains:
@@ -70,10 +129,7 @@ class Attribution:
         ids = []
         while region_id is not None:
             ids.append(region_id)
-            region = self.regions.get(region_id)
-            if region is None:  # below county level: climb with one query per level
-                region = Region.objects.only("parent_id", "level").get(pk=region_id)
-            region_id = region.parent_id
+            region_id = self.region(region_id).parent_id
         return ids
 
     def shipping_region(self, address) -> tuple[int | None, str]:
@@ -96,15 +152,24 @@ class Attribution:
         province = self.provinces_by_key.get(region_key(state))
         if province is None:
             return None, _("收货地址省份“%(name)s”无法对应行政区划") % {"name": state}
-        found = self.cities_by_key.get((province.pk, region_key(city)))
+        self._cities_load(province.id)
+        found = self.cities_by_key.get((province.id, region_key(city)))
         if found is None:
             # Municipalities (上海市) have no city of the same name: the province is exact.
             if region_key(city) == region_key(province.name):
-                return province.pk, ""
-            return province.pk, _("收货地址城市“%(name)s”无法对应行政区划，按省级归属") % {
+                return province.id, ""
+            return province.id, _("收货地址城市“%(name)s”无法对应行政区划，按省级归属") % {
                 "name": city
             }
-        return found.pk, ""
+        return found.id, ""
+
+    def _cities_load(self, province_id: int) -> None:
+        if self._cities_loaded is None or province_id in self._cities_loaded:
+            return
+        cities = Region.objects.filter(parent_id=province_id, level=Region.Level.CITY)
+        for row in cities.order_by().values_list(*REGION_FIELDS):
+            self._region_add(RegionInfo(*row))
+        self._cities_loaded.add(province_id)
 
     # Pairings --------------------------------------------------------------------------
     def pairing_for(

@@ -23,10 +23,9 @@ from producers.money import split_by_weights, to_yuan
 from ..attribution import Attribution, CertificateHistory, certified_at
 from ..models import EvaluationYear, PurchaseFact
 from .errors import YearLocked
-from .scoring import scorecards_apply
+from .scoring import scorecards_apply, years_for_update
 
 PaymentEvent = get_model("order", "PaymentEvent")
-PaymentEventType = get_model("order", "PaymentEventType")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -94,7 +93,13 @@ class Catalogue:
         Cooperative = get_model("producers", "Cooperative")
         new = set(product_ids) - self.products.keys() - {None}
         if new:
-            cooperatives = dict(Product.objects.filter(pk__in=new).values_list("id", "cooperative"))
+            cooperatives = {}
+            for product_id, cooperative_id, county_id in Product.objects.filter(
+                pk__in=new
+            ).values_list("id", "cooperative", "cooperative__county"):
+                cooperatives[product_id] = cooperative_id
+                if cooperative_id is not None:
+                    self.counties[cooperative_id] = county_id
             changes = defaultdict(list)
             for certificate_id, *change in rows_of(
                 CertificateEvent.objects.filter(certificate__product__in=new)
@@ -141,10 +146,6 @@ def rows_of(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _event_types() -> dict[int, str]:
-    return dict(PaymentEventType.objects.filter(code__in=(PAID, REFUND)).values_list("id", "code"))
-
-
 def events_load(
     *, first_order_id: int, last_order_id: int, catalogue: Catalogue | None = None
 ) -> list[EventInfo]:
@@ -153,13 +154,14 @@ def events_load(
     handful of queries per call (ranges, not lists of ids: cheaper to send and to plan)."""
     orders_range = (first_order_id, last_order_id)
     catalogue = catalogue if catalogue is not None else Catalogue()
-    types = _event_types()
     rows = rows_of(
         PaymentEvent.objects.filter(
-            order__gte=first_order_id, order__lte=last_order_id, event_type__in=types
+            order__gte=first_order_id,
+            order__lte=last_order_id,
+            event_type__code__in=(PAID, REFUND),
         )
         .order_by("date_created", "pk")
-        .values_list("id", "order_id", "amount", "date_created", "event_type_id")
+        .values_list("id", "order_id", "amount", "date_created", "event_type__code")
     )
     if not rows:
         return []
@@ -168,7 +170,7 @@ def events_load(
         PaymentEventQuantity.objects.filter(
             event__order__gte=first_order_id,
             event__order__lte=last_order_id,
-            event__event_type__in=types,
+            event__event_type__code__in=(PAID, REFUND),
         )
         .order_by("pk")
         .values_list("event_id", "line_id", "quantity")
@@ -244,9 +246,9 @@ def events_load(
             unit_price,
         )
     events = []
-    for pk, order_id, amount, date_created, type_id in rows:
+    for pk, order_id, amount, date_created, type_code in rows:
         order = orders[order_id]
-        is_refund = types[type_id] == REFUND
+        is_refund = type_code == REFUND
         if not is_refund and order.paid_at is None:
             order.paid_at = date_created  # rows come by (date_created, pk): the first
         events.append(EventInfo(pk, order, is_refund, amount, date_created, quantities[pk]))
@@ -298,7 +300,7 @@ def facts_for_event(*, event: EventInfo, attribution: Attribution) -> list[dict]
     facts = []
     for (line, qty), amount in zip(quantities, amounts, strict=True):
         county_id = line.county_id
-        county = attribution.regions.get(county_id) if county_id is not None else None
+        county = attribution.county(county_id) if county_id is not None else None
         origin_county_id = county.id if county else None
         decided = (line.product_id, line.cooperative_id)  # the product gives the certificates
         if decided not in counted:
@@ -425,34 +427,43 @@ def purchase_facts_record(*, payment_event_id: int) -> list[PurchaseFact]:
         for e in events_load(first_order_id=order_id, last_order_id=order_id)
         if e.id == payment_event_id
     ]
-    # The sale year's row must exist for the row lock below to serialise with year_lock.
-    sold_at = timezone.localtime(event.order.paid_at or event.date_created)
-    EvaluationYear.objects.get_or_create(year=sold_at.year)
+    sold_year = timezone.localtime(event.order.paid_at or event.date_created).year
     try:
         with transaction.atomic():
             # Serialises with year_lock: a year cannot be locked while its facts are written.
-            list(EvaluationYear.objects.select_for_update().order_by("year"))
-            existing = list(PurchaseFact.objects.filter(payment_event=payment_event_id))
-            if existing:
-                return existing
+            years = years_for_update()
+            if sold_year not in years:  # the sale year's row must exist to be locked
+                EvaluationYear.objects.get_or_create(year=sold_year)
+                years = years_for_update()
+            order = event.order
+            attribution = Attribution.load(
+                years=years,
+                region_ids={line.county_id for line in order.lines.values()}
+                | {order.organisation_region_id, order.channel_region_id},
+            )
             facts = [
                 PurchaseFact(**fact)
-                for fact in facts_for_event(event=event, attribution=Attribution.load())
+                for fact in facts_for_event(event=event, attribution=attribution)
             ]
-            facts_write(facts=facts)
+            # A replayed event fails here on the unique (event, line) pair: no lookup first.
+            facts_write(facts=facts, years=years)
             for year in sorted({f.year for f in facts}):
-                scorecards_apply(year=year, facts=[f for f in facts if f.year == year])
-    except IntegrityError:  # the same event recorded concurrently by another worker
+                scorecards_apply(
+                    year=year, facts=[f for f in facts if f.year == year], config=years.get(year)
+                )
+    except IntegrityError:  # recorded before (a replay), or meanwhile by another worker
         return list(PurchaseFact.objects.filter(payment_event_id=payment_event_id))
     return facts
 
 
-def facts_write(*, facts: list[PurchaseFact]) -> None:
-    locked = set(
-        EvaluationYear.objects.filter(
-            year__in={f.year for f in facts}, locked_at__isnull=False
-        ).values_list("year", flat=True)
-    )
+def facts_write(
+    *, facts: list[PurchaseFact], years: dict[int, EvaluationYear] | None = None
+) -> None:
+    """Insert `facts`, none of them into a locked year. `years`: the year rows the caller
+    holds locked, read instead of the database."""
+    if years is None:
+        years = {y.year: y for y in EvaluationYear.objects.filter(year__in={f.year for f in facts})}
+    locked = {f.year for f in facts if f.year in years and years[f.year].is_locked}
     if locked:
         raise YearLocked(min(locked))
     PurchaseFact.objects.bulk_create(facts)

@@ -15,7 +15,7 @@ from psycopg import sql
 from producers.db import retry_on_serialization_failure
 
 from ..attribution import Attribution
-from ..models import EvaluationYear, Indicator, PurchaseFact, Scorecard
+from ..models import Indicator, PurchaseFact, Scorecard
 from .facts import (
     PAID,
     REFUND,
@@ -26,7 +26,7 @@ from .facts import (
     facts_for_event,
     rows_of,
 )
-from .scoring import scorecards_refresh
+from .scoring import scorecards_refresh, years_for_update
 
 FIELDS = PurchaseFact.COMPUTED_FIELDS
 KEY = ("payment_event_id", "line_id")
@@ -97,8 +97,7 @@ def _scorecard_snapshot(years) -> dict:
 def evaluation_rebuild(*, dry_run: bool = False) -> RebuildReport:
     report = RebuildReport()
     with transaction.atomic():
-        list(EvaluationYear.objects.select_for_update().order_by("year"))
-        attribution = Attribution.load()
+        attribution = Attribution.load(years=years_for_update())
         catalogue = Catalogue()
         order_ids = _order_ids()
         for start in range(0, len(order_ids), CHUNK):

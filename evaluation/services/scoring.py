@@ -12,12 +12,12 @@ its own task writes: what it records after the facts shows at the nightly full r
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from producers.db import retry_on_serialization_failure
+from producers.db import retry_on_serialization_failure, rows_update
 from producers.income.selectors import households_reached, households_reached_gain
 
 from .. import measures
@@ -127,6 +127,12 @@ def _total(items: list[ScorecardItem], weights: dict[int, Decimal]) -> Decimal:
     return _q(sum((i.score * weights[i.indicator_id] for i in items), ZERO) / weight_sum)
 
 
+def years_for_update() -> dict[int, EvaluationYear]:
+    """Every year's row, locked in year order: no year can be locked (year_lock) while the
+    caller writes facts into it."""
+    return {y.year: y for y in EvaluationYear.objects.select_for_update().order_by("year")}
+
+
 def _locked_year(year: int) -> EvaluationYear:
     """The year's row, locked: serialises refreshes, settlements and locking of a year."""
     config = EvaluationYear.objects.select_for_update().filter(year=year).first()
@@ -178,41 +184,50 @@ def scorecards_refresh(*, year: int, pairing_ids: list[int] | None = None) -> li
             row.scorecard = scorecard
         items.extend(rows)
     ScorecardItem.objects.bulk_create(items)
-    return _rerank(year=year)
+    _rerank(year=year)
+    return list(Scorecard.objects.filter(year=year).order_by("-total", "pairing_id"))
 
 
-def scorecards_apply(*, year: int, facts: list[PurchaseFact]) -> None:
+def scorecards_apply(
+    *, year: int, facts: list[PurchaseFact], config: EvaluationYear | None = None
+) -> None:
     """Add newly written facts of an open year to the scorecards they touch. Called in the
     transaction that writes them, so that a replayed event (which writes nothing) never
-    adds twice. A pairing without a scorecard yet gets a full refresh instead."""
-    config = _locked_year(year)
+    adds twice. A pairing without a scorecard yet gets a full refresh instead. `config`:
+    the year's row when the caller already holds it locked (see years_for_update)."""
+    if config is None:
+        config = _locked_year(year)
+    elif config.is_locked:
+        raise YearLocked(year)
     touched = {p for f in facts for p in (f.bought_pairing_id, f.helped_pairing_id)} - {None}
     if not touched:
         return
-    cards = {
-        c.pairing_id: c
-        for c in Scorecard.objects.select_for_update()
-        .filter(year=year, pairing_id__in=touched)
-        .prefetch_related("items")
-    }
+    # No row locks of their own: every writer of a year's scorecards holds its year row.
+    cards, items_of = {}, defaultdict(list)
+    for item in ScorecardItem.objects.select_related("scorecard").filter(
+        scorecard__year=year, scorecard__pairing_id__in=touched
+    ):
+        card = cards.setdefault(item.scorecard.pairing_id, item.scorecard)
+        items_of[card.pk].append(item)
     agreements = {
         a.pairing_id: a for a in Agreement.objects.filter(year=year, pairing_id__in=touched)
     }
+    # Pairings without a scorecard, or (a year without indicators) without items.
     unscored = [p for p in agreements if p not in cards]
     if unscored:
         scorecards_refresh(year=year, pairing_ids=unscored)
     indicators = {ind.pk: ind for ind in Indicator.objects.filter(year=year)}
-    if any({i.indicator_id for i in c.items.all()} != indicators.keys() for c in cards.values()):
+    if any({i.indicator_id for i in items_of[c.pk]} != indicators.keys() for c in cards.values()):
         scorecards_refresh(year=year, pairing_ids=list(cards))  # indicators changed since
         return
     new_ids = [f.pk for f in facts]
-    changed_items, changed_cards = [], []
+    changed_items, changed_cards, totals = [], [], {}
     weights = {pk: ind.weight for pk, ind in indicators.items()}
     for pairing_id, card in cards.items():
         agreement = agreements.get(pairing_id)
         if agreement is None:
             continue
-        items = list(card.items.all())
+        items = items_of[card.pk]
         for item in items:
             ind = indicators[item.indicator_id]
             item.indicator = ind
@@ -235,16 +250,15 @@ def scorecards_apply(*, year: int, facts: list[PurchaseFact]) -> None:
             item.score = score(indicator=ind, value=item.value, target=item.target)
             if (item.value, item.target, item.score) != before:
                 changed_items.append(item)
+        totals[card.pk] = card.total
         card.total = _total(items, weights)
         card.grade = config.grade_for(card.total)
         card.computed_at = timezone.now()
         changed_cards.append(card)
     # Only what changed is written: each statement is a round trip inside the settlement.
-    if changed_items:
-        ScorecardItem.objects.bulk_update(changed_items, ["value", "target", "score"])
-    if changed_cards:
-        Scorecard.objects.bulk_update(changed_cards, ["total", "grade", "computed_at"])
-    if changed_items:
+    rows_update(changed_items, ["value", "target", "score"])
+    rows_update(changed_cards, ["total", "grade", "computed_at"])
+    if any(card.total != totals[card.pk] for card in changed_cards):
         _rerank(year=year)
 
 
@@ -281,19 +295,21 @@ def _new_products(*, indicator, pairing_id: int, facts, exclude: list[int]) -> i
     return len(products - known)
 
 
-def _rerank(*, year: int) -> list[Scorecard]:
-    """Competition ranking (1, 2, 2, 4) by total, over the few pairings of a year."""
-    scorecards = list(Scorecard.objects.filter(year=year).order_by("-total", "pairing_id"))
-    previous, rank, moved = None, 0, []
-    for position, scorecard in enumerate(scorecards, start=1):
-        if scorecard.total != previous:
-            rank, previous = position, scorecard.total
-        if scorecard.rank != rank:
-            scorecard.rank = rank
-            moved.append(scorecard)
-    if moved:
-        Scorecard.objects.bulk_update(moved, ["rank"])
-    return scorecards
+def _rerank(*, year: int) -> None:
+    """Competition ranking (1, 2, 2, 4) by total over a year's scorecards: one statement,
+    writing only the ranks that moved."""
+    quote = connection.ops.quote_name
+    table = quote(Scorecard._meta.db_table)
+    rank, total = quote("rank"), quote("total")
+    # Identifiers quoted by Django from the model; the year is a parameter.
+    sql = (
+        f"UPDATE {table} SET {rank} = ranked.position FROM ("  # noqa: S608
+        f"SELECT id, RANK() OVER (ORDER BY {total} DESC) AS position FROM {table} "
+        f"WHERE {quote('year')} = %s) AS ranked "
+        f"WHERE {table}.id = ranked.id AND {table}.{rank} <> ranked.position"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year])
 
 
 def scorecards_refresh_open_years() -> list[Scorecard]:

@@ -100,6 +100,28 @@ def test_ranks_and_grades_among_pairings(world):
     ]
 
 
+def test_tied_totals_share_a_rank_and_the_next_rank_is_skipped(world):
+    # Given three pairings with the same target, two of them buying the same amount
+    IndicatorFactory()
+    second, third = (PairingFactory(east_region=world["zhejiang"], end_year=None) for _ in "ab")
+    for pairing in (second, third):
+        AgreementFactory(pairing=pairing, year=2025, target_bought=Decimal("1000.00"))
+
+    bought(product_from(world["zhaojue"], price=Decimal("500.00")))
+    bought(product_from(second.west_region, price=Decimal("1000.00")))
+    bought(product_from(third.west_region, price=Decimal("1000.00")))
+
+    # Then settlement by settlement, and after a full refresh alike, the two share rank 1
+    # and the third comes 3rd (competition ranking: 1, 1, 3)
+    def ranks():
+        return {c.pairing_id: c.rank for c in Scorecard.objects.filter(year=2025)}
+
+    expected = {second.pk: 1, third.pk: 1, world["pairing"].pk: 3}
+    assert ranks() == expected
+    scorecards_refresh(year=2025)
+    assert ranks() == expected
+
+
 def test_every_figure_equals_the_sum_of_its_drill_down_facts(world):
     # Given all four measures, weighted, and purchases of every kind
     indicators = [
