@@ -47,3 +47,36 @@ def indicators_create(*, year: int, codes: list[str]) -> list:
         for position, (code, measure, source, extra, flt) in enumerate(INDICATORS)
         if code in codes
     )
+
+
+# China has 34 provincial, about 330 prefectural and about 2,850 county-level divisions.
+PROVINCES, CITIES_PER_PROVINCE, COUNTIES_PER_CITY = 34, 10, 8
+
+
+def regions_fill(*, tag: str) -> int:
+    """Provinces, cities and counties in China's numbers (3,094 regions, with names no
+    address uses), so that what a settlement reads of the region table costs what it
+    would in production. Returns how many regions there are in all."""
+    from producers.models import Region
+
+    provinces = Region.objects.bulk_create(
+        Region(code=f"{tag}Z{p:02d}", name=f"{tag}填充省{p}", level=1, side="west")
+        for p in range(PROVINCES)
+    )
+    cities = Region.objects.bulk_create(
+        Region(
+            code=f"{province.code}{c:02d}",
+            name=f"{tag}填充市{c}",
+            level=2,
+            side="west",
+            parent=province,
+        )
+        for province in provinces
+        for c in range(CITIES_PER_PROVINCE)
+    )
+    Region.objects.bulk_create(
+        Region(code=f"{city.code}{k}", name=f"{tag}填充县{k}", level=3, side="west", parent=city)
+        for city in cities
+        for k in range(COUNTIES_PER_CITY)
+    )
+    return Region.objects.count()
