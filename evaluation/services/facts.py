@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import psycopg
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
@@ -26,11 +27,9 @@ from .errors import YearLocked
 from .scoring import scorecards_apply, years_for_update
 
 PaymentEvent = get_model("order", "PaymentEvent")
-PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
 ProductCertificate = get_model("catalogue", "ProductCertificate")
-CertificateEvent = get_model("catalogue", "CertificateEvent")
 
 PAID, REFUND = "paid", "refund"
 SALE_KIND, REFUND_KIND = PurchaseFact.Kind.SALE.value, PurchaseFact.Kind.REFUND.value
@@ -100,25 +99,30 @@ class Catalogue:
                 cooperatives[product_id] = cooperative_id
                 if cooperative_id is not None:
                     self.counties[cooperative_id] = county_id
-            changes = defaultdict(list)
-            for certificate_id, *change in rows_of(
-                CertificateEvent.objects.filter(certificate__product__in=new)
-                .order_by("created_at", "pk")
-                .values_list("certificate_id", "created_at", "from_state", "to_state")
-            ):
-                changes[certificate_id].append(tuple(change))
-            certificates = defaultdict(list)
-            for pk, product_id, valid_from, valid_to, state in (
+            # Each certificate with its state changes (LEFT JOIN: a row of NULLs if none).
+            certificates, histories = defaultdict(list), {}
+            for pk, product_id, valid_from, valid_to, state, *change in rows_of(
                 ProductCertificate.objects.filter(product__in=new)
-                .order_by("pk")
-                .values_list("id", "product_id", "valid_from", "valid_to", "state")
+                .order_by("pk", "events__created_at", "events__pk")
+                .values_list(
+                    "id",
+                    "product_id",
+                    "valid_from",
+                    "valid_to",
+                    "state",
+                    "events__created_at",
+                    "events__from_state",
+                    "events__to_state",
+                )
             ):
+                if pk not in histories:
+                    histories[pk] = (product_id, valid_from, valid_to, state, [])
+                if change[0] is not None:
+                    histories[pk][4].append(tuple(change))
+            for product_id, valid_from, valid_to, state, changes in histories.values():
                 certificates[product_id].append(
                     CertificateHistory.of(
-                        valid_from=valid_from,
-                        valid_to=valid_to,
-                        state=state,
-                        changes=changes[pk],
+                        valid_from=valid_from, valid_to=valid_to, state=state, changes=changes
                     )
                 )
             for product_id, cooperative_id in cooperatives.items():
@@ -147,35 +151,44 @@ def rows_of(queryset) -> list[tuple]:
 
 
 def events_load(
-    *, first_order_id: int, last_order_id: int, catalogue: Catalogue | None = None
+    *,
+    first_order_id: int | None = None,
+    last_order_id: int | None = None,
+    order_of_event: int | None = None,
+    catalogue: Catalogue | None = None,
 ) -> list[EventInfo]:
-    """The paid and refund events of the orders with ids first..last, by (date_created,
-    pk), each with its order and lines and everything deciding their facts needs. A
-    handful of queries per call (ranges, not lists of ids: cheaper to send and to plan)."""
-    orders_range = (first_order_id, last_order_id)
+    """The paid and refund events of the orders with ids first..last (or of the one order
+    of the payment event `order_of_event`), by (date_created, pk), each with its order and
+    lines and everything deciding their facts needs. A handful of queries per call (ranges
+    or a subquery, not lists of ids: cheaper to send and to plan)."""
+    if order_of_event is not None:
+        order = Subquery(PaymentEvent.objects.filter(pk=order_of_event).values("order_id"))
+        of_orders = {"order": order}
+        orders_filter = {"pk": order}
+    else:
+        of_orders = {"order__gte": first_order_id, "order__lte": last_order_id}
+        orders_filter = {"pk__range": (first_order_id, last_order_id)}
     catalogue = catalogue if catalogue is not None else Catalogue()
-    rows = rows_of(
-        PaymentEvent.objects.filter(
-            order__gte=first_order_id,
-            order__lte=last_order_id,
-            event_type__code__in=(PAID, REFUND),
+    # Each event with the quantities it names (LEFT JOIN: a row of NULLs if none).
+    rows, quantities = {}, defaultdict(list)
+    for pk, *event, line_id, quantity in rows_of(
+        PaymentEvent.objects.filter(**of_orders, event_type__code__in=(PAID, REFUND))
+        .order_by("date_created", "pk", "line_quantities__pk")
+        .values_list(
+            "id",
+            "order_id",
+            "amount",
+            "date_created",
+            "event_type__code",
+            "line_quantities__line_id",
+            "line_quantities__quantity",
         )
-        .order_by("date_created", "pk")
-        .values_list("id", "order_id", "amount", "date_created", "event_type__code")
-    )
+    ):
+        rows.setdefault(pk, (pk, *event))
+        if line_id is not None:
+            quantities[pk].append((line_id, quantity))
     if not rows:
         return []
-    quantities = defaultdict(list)
-    for event_id, line_id, quantity in (
-        PaymentEventQuantity.objects.filter(
-            event__order__gte=first_order_id,
-            event__order__lte=last_order_id,
-            event__event_type__code__in=(PAID, REFUND),
-        )
-        .order_by("pk")
-        .values_list("event_id", "line_id", "quantity")
-    ):
-        quantities[event_id].append((line_id, quantity))
     orders = {}
     for (
         pk,
@@ -189,7 +202,7 @@ def events_load(
         channel_organisation_id,
         channel_organisation_region_id,
     ) in (
-        Order.objects.filter(pk__range=orders_range)
+        Order.objects.filter(**orders_filter)
         .order_by()
         .values_list(
             "id",
@@ -216,7 +229,7 @@ def events_load(
             {},
         )
     lines = list(
-        Line.objects.filter(order__gte=first_order_id, order__lte=last_order_id)
+        Line.objects.filter(**of_orders)
         .order_by("pk")
         .values_list(
             "id",
@@ -246,7 +259,7 @@ def events_load(
             unit_price,
         )
     events = []
-    for pk, order_id, amount, date_created, type_code in rows:
+    for pk, order_id, amount, date_created, type_code in rows.values():
         order = orders[order_id]
         is_refund = type_code == REFUND
         if not is_refund and order.paid_at is None:
@@ -415,18 +428,10 @@ def purchase_facts_record(*, payment_event_id: int) -> list[PurchaseFact]:
     """Write the facts of one paid or refund event, once: a replayed event changes nothing.
     Facts never go into a locked year; they become adjustments of the next open year.
     The scorecards they touch are updated in the same transaction."""
-    order_id = (
-        PaymentEvent.objects.filter(pk=payment_event_id, event_type__code__in=(PAID, REFUND))
-        .values_list("order_id", flat=True)
-        .first()
-    )
-    if order_id is None:
+    matching = [e for e in events_load(order_of_event=payment_event_id) if e.id == payment_event_id]
+    if not matching:  # no such event, or neither paid nor refund
         return []
-    [event] = [
-        e
-        for e in events_load(first_order_id=order_id, last_order_id=order_id)
-        if e.id == payment_event_id
-    ]
+    [event] = matching
     sold_year = timezone.localtime(event.order.paid_at or event.date_created).year
     try:
         with transaction.atomic():
