@@ -3,8 +3,11 @@ differed. Locked years are compared but never written.
 
 Orders are taken a chunk at a time (their events, lines and stored facts in a few
 queries), so memory stays bounded whatever the history; stored facts are compared as
-tuples and new ones written with COPY."""
+tuples and new ones written with COPY. Each chunk is loaded, then decided while the
+previous chunk's new facts are being copied in, so that Python and PostgreSQL work at the
+same time; deciding therefore must not query (regions are read before)."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -55,10 +58,14 @@ class RebuildReport:
         )
 
 
-def _copy(facts: list[dict]) -> None:
-    """Write new facts with COPY: several times faster than INSERT for a rebuild's many."""
-    if connection.vendor != "postgresql":
+@contextmanager
+def _facts_copy(facts: list[dict]):
+    """Write new facts with COPY (several times faster than INSERT for a rebuild's many).
+    The block runs before the COPY ends, while PostgreSQL is still storing the rows: it
+    must not query (the connection is busy)."""
+    if connection.vendor != "postgresql" or not facts:
         PurchaseFact.objects.bulk_create([PurchaseFact(**f) for f in facts], batch_size=1000)
+        yield
         return
     columns = [*KEY, *FIELDS, "created_at"]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -69,6 +76,13 @@ def _copy(facts: list[dict]) -> None:
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for fact in facts:
             copy.write_row((fact["payment_event_id"], fact["line_id"], *computed(fact), now))
+        # A query now would wait for the connection the COPY holds, for ever: refuse it.
+        with connection.execute_wrapper(_no_queries_during_copy):
+            yield
+
+
+def _no_queries_during_copy(execute, sql, params, many, context):
+    raise RuntimeError("A query was attempted while a COPY held the connection.")
 
 
 def _order_ids() -> list[int]:
@@ -100,14 +114,22 @@ def evaluation_rebuild(*, dry_run: bool = False) -> RebuildReport:
         attribution = Attribution.load(years=years_for_update())
         catalogue = Catalogue()
         order_ids = _order_ids()
+        # Client and server work side by side: while PostgreSQL stores one chunk's new
+        # facts (COPY), Python decides the next chunk's, loaded just before.
+        pending = Writes()
         for start in range(0, len(order_ids), CHUNK):
             chunk = order_ids[start : start + CHUNK]
-            _rebuild_orders(
-                orders_range=(chunk[0], chunk[-1]),
-                attribution=attribution,
-                catalogue=catalogue,
-                report=report,
-            )
+            stored, events = _chunk_load(orders_range=(chunk[0], chunk[-1]), catalogue=catalogue)
+            _regions_read(attribution=attribution, events=events)
+            with _facts_copy(pending.created):
+                decided = _chunk_decide(
+                    stored=stored, events=events, attribution=attribution, report=report
+                )
+            _changes_write(pending)
+            pending = decided
+        with _facts_copy(pending.created):
+            pass
+        _changes_write(pending)
 
         years = sorted(
             {
@@ -130,36 +152,60 @@ def evaluation_rebuild(*, dry_run: bool = False) -> RebuildReport:
     return report
 
 
-def _rebuild_orders(
-    *,
-    orders_range: tuple[int, int],
-    attribution: Attribution,
-    catalogue: Catalogue,
-    report: RebuildReport,
-) -> None:
-    """Decide the facts of the events of orders in the id range, compare them with the
-    stored ones (keyed by event and line; the event's order picks the chunk) and write
-    what differs."""
+@dataclass
+class Writes:
+    """What one chunk's comparison decided to write."""
+
+    created: list[dict] = field(default_factory=list)
+    updated: list[PurchaseFact] = field(default_factory=list)
+    deleted: list[int] = field(default_factory=list)  # fact pks
+
+
+def _chunk_load(*, orders_range: tuple[int, int], catalogue: Catalogue):
+    """The stored facts (by event and line; the event's order picks the chunk) and the
+    events of the orders in the id range."""
+    first, last = orders_range
     stored = {
         (row[1], row[2]): row
         for row in rows_of(
             PurchaseFact.objects.filter(
-                payment_event__order__gte=orders_range[0], payment_event__order__lte=orders_range[1]
+                payment_event__order__gte=first, payment_event__order__lte=last
             )
             .order_by()
             .values_list("pk", *KEY, *FIELDS)
         )
     }
-    to_create, to_update = [], []
-    first, last = orders_range
-    for event in events_load(first_order_id=first, last_order_id=last, catalogue=catalogue):
+    return stored, events_load(first_order_id=first, last_order_id=last, catalogue=catalogue)
+
+
+def _regions_read(*, attribution: Attribution, events: list) -> None:
+    """Ask now for every region deciding these events will use: regions below county level
+    are read from the database on first use, and deciding runs during a COPY."""
+    for event in events:
+        order = event.order
+        regions = [order.organisation_region_id, order.channel_region_id]
+        regions += [line.county_id for line in order.lines.values()]
+        for region_id in regions:
+            if region_id is not None:
+                attribution.chain(region_id)
+        if order.address is not None:
+            attribution.address_region(state=order.address[0], city=order.address[1])
+
+
+def _chunk_decide(
+    *, stored: dict, events: list, attribution: Attribution, report: RebuildReport
+) -> Writes:
+    """Decide the facts of the events, compare them with the stored ones and say what to
+    write. No queries."""
+    writes = Writes()
+    for event in events:
         for fact in facts_for_event(event=event, attribution=attribution):
             key = (fact["payment_event_id"], fact["line_id"])
             report.facts_checked += 1
             old = stored.pop(key, None)
             if old is None:
                 report.created.append(key)
-                to_create.append(fact)
+                writes.created.append(fact)
                 continue
             old_year = old[YEAR]
             if old_year != fact["year"] and fact["natural_year"] <= old_year <= fact["year"]:
@@ -178,17 +224,19 @@ def _rebuild_orders(
                 report.locked_differences.extend((key, name) for name, *_ in diffs)
                 continue
             report.updated.extend((key, name, before, after) for name, before, after in diffs)
-            to_update.append(PurchaseFact(pk=old[0], **dict(zip(FIELDS, new, strict=True))))
-    deleted = []
+            writes.updated.append(PurchaseFact(pk=old[0], **dict(zip(FIELDS, new, strict=True))))
     for key, old in stored.items():  # stored facts no payment event line makes any more
         if attribution.is_locked(old[YEAR]):
             report.locked_differences.append((key, "no payment event line"))
         else:
             report.deleted.append(key)
-            deleted.append(old[0])
-    if deleted:
-        PurchaseFact.objects.filter(pk__in=deleted).delete()
-    if to_create:
-        _copy(to_create)
-    if to_update:
-        PurchaseFact.objects.bulk_update(to_update, FIELDS, batch_size=1000)
+            writes.deleted.append(old[0])
+    return writes
+
+
+def _changes_write(writes: Writes) -> None:
+    """The updates and deletions a chunk decided (its new facts go in by COPY)."""
+    if writes.deleted:
+        PurchaseFact.objects.filter(pk__in=writes.deleted).delete()
+    if writes.updated:
+        PurchaseFact.objects.bulk_update(writes.updated, FIELDS, batch_size=1000)

@@ -178,3 +178,27 @@ def test_rebuild_decides_unusual_lines_as_the_settlement_did():
     assert {(f.product_id, f.counts) for f in honey_facts} == {(None, False)}
     assert all(f.sold_at == at(2025, 3, 1) for f in PurchaseFact.objects.filter(order=order))
     assert facts_state() == facts
+
+
+def test_rebuild_chunk_by_chunk_reads_regions_before_the_previous_chunk_is_copied(monkeypatch):
+    # Given an order, then one from a unit in a township (a region read on first use)
+    from evaluation.services import rebuild
+
+    world = east_west_world()
+    township = TownshipFactory(parent=CountyFactory(parent=world["hangzhou"], side="east"))
+    tea = product_from(world["zhaojue"], price=Decimal("19.90"))
+    bought(tea, 2, year=2025)
+    order = order_place(products=[(tea, 1)], organisation=OrganisationFactory(home_region=township))
+    order_settle(order=order, when=at(2025, 3, 1))
+    facts = facts_state()
+    PurchaseFact.objects.all().delete()
+
+    # When the rebuild takes one order per chunk: the second is decided while the first
+    # chunk's facts are being copied in
+    monkeypatch.setattr(rebuild, "CHUNK", 1)
+    report = evaluation_rebuild()
+
+    # Then it ran through and made the same facts, the township unit's included
+    assert len(report.created) == len(facts) == 2
+    assert facts_state() == facts
+    assert PurchaseFact.objects.get(order=order).buyer_region == township
