@@ -29,7 +29,6 @@ from .scoring import scorecards_apply, years_for_update
 PaymentEvent = get_model("order", "PaymentEvent")
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
-ProductCertificate = get_model("catalogue", "ProductCertificate")
 
 PAID, REFUND = "paid", "refund"
 SALE_KIND, REFUND_KIND = PurchaseFact.Kind.SALE.value, PurchaseFact.Kind.REFUND.value
@@ -92,33 +91,41 @@ class Catalogue:
         Cooperative = get_model("producers", "Cooperative")
         new = set(product_ids) - self.products.keys() - {None}
         if new:
-            cooperatives = {}
-            for product_id, cooperative_id, county_id in Product.objects.filter(
-                pk__in=new
-            ).values_list("id", "cooperative", "cooperative__county"):
+            # Each product with its cooperative's county and its certificates, each of
+            # those with its state changes, in one query (LEFT JOINs: NULLs where none).
+            cooperatives, histories = {}, {}
+            for product_id, cooperative_id, county_id, pk, *rest in rows_of(
+                Product.objects.filter(pk__in=new)
+                .order_by(
+                    "pk",
+                    "certificates__pk",
+                    "certificates__events__created_at",
+                    "certificates__events__pk",
+                )
+                .values_list(
+                    "id",
+                    "cooperative",
+                    "cooperative__county",
+                    "certificates__id",
+                    "certificates__valid_from",
+                    "certificates__valid_to",
+                    "certificates__state",
+                    "certificates__events__created_at",
+                    "certificates__events__from_state",
+                    "certificates__events__to_state",
+                )
+            ):
                 cooperatives[product_id] = cooperative_id
                 if cooperative_id is not None:
                     self.counties[cooperative_id] = county_id
-            # Each certificate with its state changes (LEFT JOIN: a row of NULLs if none).
-            certificates, histories = defaultdict(list), {}
-            for pk, product_id, valid_from, valid_to, state, *change in rows_of(
-                ProductCertificate.objects.filter(product__in=new)
-                .order_by("pk", "events__created_at", "events__pk")
-                .values_list(
-                    "id",
-                    "product_id",
-                    "valid_from",
-                    "valid_to",
-                    "state",
-                    "events__created_at",
-                    "events__from_state",
-                    "events__to_state",
-                )
-            ):
+                if pk is None:
+                    continue
+                valid_from, valid_to, state, *change = rest
                 if pk not in histories:
                     histories[pk] = (product_id, valid_from, valid_to, state, [])
-                if change[0] is not None:
+                if change[0] is not None:  # the time of a state change
                     histories[pk][4].append(tuple(change))
+            certificates = defaultdict(list)
             for product_id, valid_from, valid_to, state, changes in histories.values():
                 certificates[product_id].append(
                     CertificateHistory.of(
