@@ -33,9 +33,9 @@ def region_key(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RegionInfo:
-    """What attribution reads of a region: loaded as plain rows, since a settlement loads
-    every region down to county level (thousands) and model instances cost several times
-    more to build."""
+    """What attribution reads of a region: plain rows, since the rebuild loads every region
+    down to county level (thousands) and model instances cost several times more to
+    build."""
 
     id: int
     name: str

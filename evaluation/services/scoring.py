@@ -221,7 +221,7 @@ def scorecards_apply(
         scorecards_refresh(year=year, pairing_ids=list(cards))  # indicators changed since
         return
     new_ids = [f.pk for f in facts]
-    changed_items, changed_cards, totals = [], [], {}
+    changed_items, changed_cards, total_moved = [], [], False
     weights = {pk: ind.weight for pk, ind in indicators.items()}
     for pairing_id, card in cards.items():
         agreement = agreements.get(pairing_id)
@@ -250,15 +250,16 @@ def scorecards_apply(
             item.score = score(indicator=ind, value=item.value, target=item.target)
             if (item.value, item.target, item.score) != before:
                 changed_items.append(item)
-        totals[card.pk] = card.total
-        card.total = _total(items, weights)
+        total = _total(items, weights)
+        total_moved = total_moved or total != card.total
+        card.total = total
         card.grade = config.grade_for(card.total)
         card.computed_at = timezone.now()
         changed_cards.append(card)
     # Only what changed is written: each statement is a round trip inside the settlement.
     rows_update(changed_items, ["value", "target", "score"])
     rows_update(changed_cards, ["total", "grade", "computed_at"])
-    if any(card.total != totals[card.pk] for card in changed_cards):
+    if total_moved:  # ranks follow totals only
         _rerank(year=year)
 
 

@@ -100,6 +100,22 @@ def test_ranks_and_grades_among_pairings(world):
     ]
 
 
+def test_a_later_settlement_that_overtakes_moves_the_ranks(world):
+    # Given two scored pairings, the first ahead
+    IndicatorFactory()
+    other = PairingFactory(east_region=world["zhejiang"], end_year=None)
+    AgreementFactory(pairing=other, year=2025, target_bought=Decimal("1000.00"))
+    bought(product_from(world["zhaojue"], price=Decimal("500.00")))
+    bought(product_from(other.west_region, price=Decimal("300.00")))
+
+    # When the second buys enough to overtake
+    bought(product_from(other.west_region, price=Decimal("400.00")))
+
+    # Then the ranks swap
+    ranks = {c.pairing_id: c.rank for c in Scorecard.objects.filter(year=2025)}
+    assert ranks == {other.pk: 1, world["pairing"].pk: 2}
+
+
 def test_tied_totals_share_a_rank_and_the_next_rank_is_skipped(world):
     # Given three pairings with the same target, two of them buying the same amount
     IndicatorFactory()
