@@ -105,27 +105,39 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def localstripe_url():
-    """A localstripe server for the session, on a free port; stopped at the end."""
-    port = _free_port()
-    process = subprocess.Popen(  # noqa: S603  our own dev dependency, fixed arguments
-        [sys.executable, "-m", "localstripe", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
+def _listening(process: subprocess.Popen, port: int, *, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
+                return True
         except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("localstripe did not start")
+            if process.poll() is not None:  # it exited, e.g. the port was taken meanwhile
+                return False
             time.sleep(0.1)
-    yield url
+    return False
+
+
+@pytest.fixture(scope="session")
+def localstripe_url(tmp_path_factory):
+    """A localstripe server for the session on a free port, stopped at the end. A port free
+    when picked can be taken before localstripe binds it: then it tries another."""
+    log = tmp_path_factory.mktemp("localstripe") / "stderr.log"
+    for _attempt in range(3):
+        port = _free_port()
+        with open(log, "wb") as stderr:
+            process = subprocess.Popen(  # noqa: S603  our own dev dependency, fixed arguments
+                [sys.executable, "-m", "localstripe", "--port", str(port)],
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+        if _listening(process, port):
+            break
+        process.kill()
+        process.wait()
+    else:
+        pytest.fail(f"localstripe did not start:\n{log.read_text(errors='replace')[-2000:]}")
+    yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=10)
 
