@@ -468,13 +468,9 @@ def purchase_facts_record(*, payment_event_id: int) -> list[PurchaseFact]:
     return facts
 
 
-def facts_write(
-    *, facts: list[PurchaseFact], years: dict[int, EvaluationYear] | None = None
-) -> None:
+def facts_write(*, facts: list[PurchaseFact], years: dict[int, EvaluationYear]) -> None:
     """Insert `facts`, none of them into a locked year. `years`: the year rows the caller
-    holds locked, read instead of the database."""
-    if years is None:
-        years = {y.year: y for y in EvaluationYear.objects.filter(year__in={f.year for f in facts})}
+    holds locked (see years_for_update)."""
     locked = {f.year for f in facts if f.year in years and years[f.year].is_locked}
     if locked:
         raise YearLocked(min(locked))
