@@ -24,6 +24,13 @@ def world():
     return world
 
 
+def rival(world):
+    """Another pairing Zhejiang helps, with the same ¥1,000 target for 2025."""
+    pairing = PairingFactory(east_region=world["zhejiang"], end_year=None)
+    AgreementFactory(pairing=pairing, year=2025, target_bought=Decimal("1000.00"))
+    return pairing
+
+
 def test_amount_bought_is_scored_against_the_agreement_target(world):
     # Given a target of ¥1,000 and a proportional indicator
     bought_indicator = IndicatorFactory(weight=Decimal("1"))
@@ -87,8 +94,7 @@ def test_supervision_target_purchase_with_extra_weight_counts_one_and_a_half(wor
 def test_ranks_and_grades_among_pairings(world):
     # Given two pairings with the same target, one reaching it and one reaching half
     IndicatorFactory()
-    other = PairingFactory(east_region=world["zhejiang"], end_year=None)
-    AgreementFactory(pairing=other, year=2025, target_bought=Decimal("1000.00"))
+    other = rival(world)
 
     bought(product_from(world["zhaojue"], price=Decimal("1000.00")))
     bought(product_from(other.west_region, price=Decimal("500.00")))
@@ -103,8 +109,7 @@ def test_ranks_and_grades_among_pairings(world):
 def test_a_later_settlement_that_overtakes_moves_the_ranks(world):
     # Given two scored pairings, the first ahead
     IndicatorFactory()
-    other = PairingFactory(east_region=world["zhejiang"], end_year=None)
-    AgreementFactory(pairing=other, year=2025, target_bought=Decimal("1000.00"))
+    other = rival(world)
     bought(product_from(world["zhaojue"], price=Decimal("500.00")))
     bought(product_from(other.west_region, price=Decimal("300.00")))
 
@@ -119,9 +124,7 @@ def test_a_later_settlement_that_overtakes_moves_the_ranks(world):
 def test_tied_totals_share_a_rank_and_the_next_rank_is_skipped(world):
     # Given three pairings with the same target, two of them buying the same amount
     IndicatorFactory()
-    second, third = (PairingFactory(east_region=world["zhejiang"], end_year=None) for _ in "ab")
-    for pairing in (second, third):
-        AgreementFactory(pairing=pairing, year=2025, target_bought=Decimal("1000.00"))
+    second, third = rival(world), rival(world)
 
     bought(product_from(world["zhaojue"], price=Decimal("500.00")))
     bought(product_from(second.west_region, price=Decimal("1000.00")))
