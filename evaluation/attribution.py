@@ -56,7 +56,8 @@ class Attribution:
     regions: dict[int, RegionInfo] = field(default_factory=dict)
     provinces_by_key: dict[str, RegionInfo] = field(default_factory=dict)
     cities_by_key: dict[tuple[int, str], RegionInfo] = field(default_factory=dict)
-    pairings: list[Pairing] = field(default_factory=list)
+    # Pairings by their western region, in (kind, id) order.
+    pairings_by_west: dict[int, list[Pairing]] = field(default_factory=dict)
     years: dict[int, EvaluationYear] = field(default_factory=dict)
     # Sale times are read in this zone (their year and month); the current one at load().
     timezone: datetime.tzinfo = field(default_factory=timezone.get_current_timezone)
@@ -66,6 +67,8 @@ class Attribution:
     _pairings_for: dict = field(default_factory=dict, repr=False)
     # Provinces whose cities are all in cities_by_key (None: every province's).
     _cities_loaded: set[int] | None = field(default_factory=set, repr=False)
+    # Western regions whose pairings are all in pairings_by_west (None: every region's).
+    _pairings_loaded: set[int] | None = field(default_factory=set, repr=False)
 
     @classmethod
     def load(
@@ -78,7 +81,8 @@ class Attribution:
         (and locked), instead of reading them again. `region_ids`: load only provinces,
         these regions (a settlement's origin counties and buyer regions) and their parents,
         not every county (China has some 3,000); any other region, and the cities of a
-        province an address names, are read when first needed."""
+        province an address names, are read when first needed. Likewise only the pairings
+        of these regions and their parents (China has some 1,600), others when needed."""
         self = cls()
         if region_ids is None:
             regions = Region.objects.filter(level__lte=Region.Level.COUNTY)
@@ -91,7 +95,11 @@ class Attribution:
             )
         for row in regions.order_by().values_list(*REGION_FIELDS):
             self._region_add(RegionInfo(*row))
-        self.pairings = list(Pairing.objects.all())
+        if region_ids is None:
+            self._pairings_add(Pairing.objects.all())
+            self._pairings_loaded = None
+        else:
+            self._pairings_load({r for region_id in ids for r in self.chain(region_id)})
         if years is None:
             years = {y.year: y for y in EvaluationYear.objects.all()}
         self.years = dict(years)
@@ -172,6 +180,20 @@ class Attribution:
         self._cities_loaded.add(province_id)
 
     # Pairings --------------------------------------------------------------------------
+    def _pairings_load(self, region_ids: set[int]) -> None:
+        """Make sure the pairings of these western regions are loaded."""
+        if self._pairings_loaded is None:
+            return
+        missing = region_ids - self._pairings_loaded
+        if missing:
+            self._pairings_add(Pairing.objects.filter(west_region_id__in=missing))
+            self._pairings_loaded |= missing
+
+    def _pairings_add(self, pairings) -> None:
+        # Each region's pairings come in one query, so each list is in (kind, id) order.
+        for pairing in pairings.order_by("kind", "id"):
+            self.pairings_by_west.setdefault(pairing.west_region_id, []).append(pairing)
+
     def pairing_for(
         self,
         *,
@@ -191,10 +213,12 @@ class Attribution:
         if origin_county_id is None:
             return None
         west = self.chain(origin_county_id)
+        self._pairings_load(set(west))
         east = self.chain(east_region_id) if east_region_id else []
         best, best_key = None, None
-        for pairing in self.pairings:
-            if not pairing.is_active_in(year) or pairing.west_region_id not in west:
+        by_west = self.pairings_by_west
+        for pairing in (p for region_id in west for p in by_west.get(region_id, ())):
+            if not pairing.is_active_in(year):
                 continue
             if pairing.kind == Pairing.Kind.DESIGNATED:
                 if organisation_id is None or pairing.assisting_organisation_id != organisation_id:
