@@ -28,7 +28,6 @@ from .scoring import scorecards_apply, years_for_update
 
 PaymentEvent = get_model("order", "PaymentEvent")
 Order = get_model("order", "Order")
-Line = get_model("order", "Line")
 
 PAID, REFUND = "paid", "refund"
 SALE_KIND, REFUND_KIND = PurchaseFact.Kind.SALE.value, PurchaseFact.Kind.REFUND.value
@@ -196,7 +195,8 @@ def events_load(
             quantities[pk].append((line_id, quantity))
     if not rows:
         return []
-    orders = {}
+    # Each order with its lines, in one query (LEFT JOIN: one row of NULLs if no line).
+    orders, lines = {}, []
     for (
         pk,
         organisation_id,
@@ -208,9 +208,10 @@ def events_load(
         channel_region_id,
         channel_organisation_id,
         channel_organisation_region_id,
+        *line,
     ) in (
         Order.objects.filter(**orders_filter)
-        .order_by()
+        .order_by("pk", "lines__pk")
         .values_list(
             "id",
             "organisation_id",
@@ -222,32 +223,28 @@ def events_load(
             "sales_channel__region_id",
             "sales_channel__organisation_id",
             "sales_channel__organisation__home_region_id",
+            "lines__id",
+            "lines__product_id",
+            "lines__cooperative_id",
+            "lines__quantity",
+            "lines__line_price_incl_tax",
+            "lines__unit_price_incl_tax",
         )
     ):
-        orders[pk] = OrderInfo(
-            pk,
-            organisation_id,
-            organisation_region_id,
-            (state, city) if address_id is not None else None,
-            channel_id,
-            channel_organisation_id,
-            channel_region_id
-            or (channel_organisation_region_id if channel_organisation_id else None),
-            {},
-        )
-    lines = list(
-        Line.objects.filter(**of_orders)
-        .order_by("pk")
-        .values_list(
-            "id",
-            "order_id",
-            "product_id",
-            "cooperative_id",
-            "quantity",
-            "line_price_incl_tax",
-            "unit_price_incl_tax",
-        )
-    )
+        if pk not in orders:
+            orders[pk] = OrderInfo(
+                pk,
+                organisation_id,
+                organisation_region_id,
+                (state, city) if address_id is not None else None,
+                channel_id,
+                channel_organisation_id,
+                channel_region_id
+                or (channel_organisation_region_id if channel_organisation_id else None),
+                {},
+            )
+        if line[0] is not None:
+            lines.append((line[0], pk, *line[1:]))
     catalogue.load(
         product_ids={line[2] for line in lines}, cooperative_ids={line[3] for line in lines}
     )

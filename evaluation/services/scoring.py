@@ -13,18 +13,16 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Subquery, Sum
 from django.utils import timezone
-from oscar.core.loading import get_model
 
-from producers.db import retry_on_serialization_failure, rows_update
-from producers.income.selectors import households_reached, households_reached_gain
+from producers.db import retry_on_serialization_failure, rows_update, values_update
+from producers.income.selectors import households_reached_by_group, households_reached_gain
 
 from .. import measures
 from ..models import Agreement, EvaluationYear, Indicator, PurchaseFact, Scorecard, ScorecardItem
 from .errors import YearLocked
 
-Line = get_model("order", "Line")
 HUNDRED = Decimal("100")
 POINT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -51,23 +49,20 @@ def facts_for(*, indicator: Indicator, pairing_id: int):
     )
 
 
-def _households(*, indicator: Indicator, pairing_id: int) -> Decimal:
-    lines = Line.objects.filter(
-        pk__in=facts_for(indicator=indicator, pairing_id=pairing_id).values("line_id")
-    )
-    return Decimal(households_reached(order_lines=lines))
-
-
 def indicator_values(
-    *, year: int, indicators: list[Indicator], pairing_ids: list[int]
+    *, year: int, indicators: list[Indicator], pairing_ids: list[int] | None
 ) -> dict[tuple[int, int], Decimal]:
-    """{(pairing id, indicator id): value} for the pairings, from one GROUP BY."""
+    """{(pairing id, indicator id): value} for the pairings (None: every pairing), from
+    one GROUP BY, and one query per households indicator."""
     values: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
-    wanted = set(pairing_ids)
+    # Every pairing: no list of ids (some 1,600) for Django to build and PostgreSQL to test.
+    wanted = None if pairing_ids is None else set(pairing_ids)
     grouped = [i for i in indicators if i.measure != Indicator.Measure.HOUSEHOLDS]
-    if grouped and wanted:
+    if grouped and wanted != set():
         facts = PurchaseFact.objects.filter(year=year).filter(
-            Q(bought_pairing__in=wanted) | Q(helped_pairing__in=wanted)
+            Q(bought_pairing__isnull=False) | Q(helped_pairing__isnull=False)
+            if wanted is None
+            else Q(bought_pairing__in=wanted) | Q(helped_pairing__in=wanted)
         )
         annotations = {}
         for ind in grouped:
@@ -89,7 +84,9 @@ def indicator_values(
             for ind in grouped:
                 pairing_id = row[measures.role_field(ind)]
                 value = row[f"i{ind.pk}"]
-                if pairing_id not in wanted or not value:
+                if pairing_id is None or not value:
+                    continue
+                if wanted is not None and pairing_id not in wanted:
                     continue
                 if ind.measure in MONEY:
                     values[(pairing_id, ind.pk)] += value
@@ -98,9 +95,16 @@ def indicator_values(
         for key, found in products.items():
             values[key] = Decimal(len(found))
     for ind in indicators:
-        if ind.measure == Indicator.Measure.HOUSEHOLDS:
-            for pairing_id in wanted:
-                values[(pairing_id, ind.pk)] = _households(indicator=ind, pairing_id=pairing_id)
+        if ind.measure == Indicator.Measure.HOUSEHOLDS and wanted != set():
+            role = measures.role_field(ind)
+            of_pairings = {f"{role}__isnull": False} if wanted is None else {f"{role}__in": wanted}
+            reached = households_reached_by_group(
+                line_groups=PurchaseFact.objects.filter(
+                    measures.scope(ind), year=year, **of_pairings
+                ).values(group_key=F(role), line_key=F("line_id"))
+            )
+            for pairing_id, count in reached.items():
+                values[(pairing_id, ind.pk)] = Decimal(count)
     return values
 
 
@@ -120,11 +124,12 @@ def target_of(*, indicator: Indicator, agreement: Agreement) -> Decimal | None:
     return Decimal(getattr(agreement, TARGETS[indicator.target_source]))
 
 
-def _total(items: list[ScorecardItem], weights: dict[int, Decimal]) -> Decimal:
+def _total(scores: list[tuple[int, Decimal]], weights: dict[int, Decimal]) -> Decimal:
+    """The weighted mean of (indicator id, score) pairs."""
     weight_sum = sum(weights.values(), ZERO)
     if not weight_sum:
         return Decimal("0.00")
-    return _q(sum((i.score * weights[i.indicator_id] for i in items), ZERO) / weight_sum)
+    return _q(sum((points * weights[pk] for pk, points in scores), ZERO) / weight_sum)
 
 
 def years_for_update() -> dict[int, EvaluationYear]:
@@ -151,7 +156,7 @@ def scorecards_refresh(*, year: int, pairing_ids: list[int] | None = None) -> li
     facts, then the ranks of all of the year's scorecards. Never touches a locked year."""
     config = _locked_year(year)
     indicators = list(Indicator.objects.filter(year=year))
-    agreements = Agreement.objects.filter(year=year).select_related("pairing")
+    agreements = Agreement.objects.filter(year=year)
     stale = Scorecard.objects.filter(year=year)
     if pairing_ids is not None:
         # Pairings with an agreement but no scorecard yet join in: every pairing with
@@ -159,31 +164,69 @@ def scorecards_refresh(*, year: int, pairing_ids: list[int] | None = None) -> li
         unscored = agreements.exclude(pairing__scorecards__year=year).values("pairing_id")
         agreements = agreements.filter(Q(pairing_id__in=pairing_ids) | Q(pairing_id__in=unscored))
         stale = stale.filter(pairing_id__in=pairing_ids)
+    # Cards of pairings that no longer have an agreement go, with their items (rare).
+    stale.exclude(pairing_id__in=agreements.values("pairing_id")).delete()
     agreements = list(agreements)
-    ScorecardItem.objects.filter(scorecard__in=stale).delete()
-    stale.exclude(pairing_id__in=[a.pairing_id for a in agreements]).delete()
+    cards = {pairing_id: pk for pk, pairing_id in stale.values_list("pk", "pairing_id")}
+    items = {
+        (pairing_id, indicator_id): (pk, value, target, points)
+        for pk, pairing_id, indicator_id, value, target, points in ScorecardItem.objects.filter(
+            scorecard__in=stale
+        ).values_list("pk", "scorecard__pairing_id", "indicator_id", "value", "target", "score")
+    }
+    # Items of an indicator no longer in the year (its year was edited) go.
+    year_indicators = {ind.pk for ind in indicators}
+    stray = [row[0] for (_p, pk), row in items.items() if pk not in year_indicators]
+    if stray:
+        ScorecardItem.objects.filter(pk__in=stray).delete()
     values = indicator_values(
-        year=year, indicators=indicators, pairing_ids=[a.pairing_id for a in agreements]
+        year=year,
+        indicators=indicators,
+        pairing_ids=None if pairing_ids is None else [a.pairing_id for a in agreements],
     )
     weights = {ind.pk: ind.weight for ind in indicators}
-    items = []
+    now = timezone.now()
+    # A year has some 1,600 pairings, and a nightly refresh mostly confirms what the
+    # settlements added: existing rows are updated in one statement, and items only where
+    # they changed; new cards and items are inserted in one statement each.
+    new_cards, cards_changed, items_new, items_changed = [], [], [], []
     for agreement in agreements:
-        rows = []
+        pairing_id = agreement.pairing_id
+        scored = []
         for ind in indicators:
-            value = values[(agreement.pairing_id, ind.pk)]
+            value = values[(pairing_id, ind.pk)]
             target = target_of(indicator=ind, agreement=agreement)
-            points = score(indicator=ind, value=value, target=target)
-            rows.append(ScorecardItem(indicator=ind, value=value, target=target, score=points))
-        total = _total(rows, weights)
-        scorecard, _created = Scorecard.objects.update_or_create(
-            pairing=agreement.pairing,
-            year=year,
-            defaults={"total": total, "grade": config.grade_for(total), "rank": 0},
-        )
-        for row in rows:
-            row.scorecard = scorecard
-        items.extend(rows)
-    ScorecardItem.objects.bulk_create(items)
+            scored.append((ind, value, target, score(indicator=ind, value=value, target=target)))
+        total = _total([(ind.pk, points) for ind, _v, _t, points in scored], weights)
+        grade = config.grade_for(total)
+        card_pk = cards.get(pairing_id)
+        if card_pk is None:
+            card = Scorecard(pairing_id=pairing_id, year=year, total=total, grade=grade, rank=0)
+            new_cards.append(card)
+            items_new.extend(
+                ScorecardItem(scorecard=card, indicator=ind, value=value, target=target, score=p)
+                for ind, value, target, p in scored
+            )
+            continue
+        cards_changed.append((card_pk, total, grade, now))
+        for ind, value, target, points in scored:
+            old = items.get((pairing_id, ind.pk))
+            if old is None:
+                items_new.append(
+                    ScorecardItem(
+                        scorecard_id=card_pk,
+                        indicator=ind,
+                        value=value,
+                        target=target,
+                        score=points,
+                    )
+                )
+            elif old[1:] != (value, target, points):
+                items_changed.append((old[0], value, target, points))
+    Scorecard.objects.bulk_create(new_cards)
+    values_update(model=Scorecard, fields=["total", "grade", "computed_at"], rows=cards_changed)
+    values_update(model=ScorecardItem, fields=["value", "target", "score"], rows=items_changed)
+    ScorecardItem.objects.bulk_create(items_new)
     _rerank(year=year)
     return list(Scorecard.objects.filter(year=year).order_by("-total", "pairing_id"))
 
@@ -203,12 +246,20 @@ def scorecards_apply(
     if not touched:
         return
     # No row locks of their own: every writer of a year's scorecards holds its year row.
-    cards, items_of = {}, defaultdict(list)
-    for item in ScorecardItem.objects.select_related("scorecard").filter(
-        scorecard__year=year, scorecard__pairing_id__in=touched
+    # Each item comes with its card, its indicator and the year's number of indicators.
+    cards, items_of, indicators, indicator_count = {}, defaultdict(list), {}, 0
+    year_indicators = (
+        Indicator.objects.filter(year=year).order_by().values("year").annotate(n=Count("pk"))
+    )
+    for item in (
+        ScorecardItem.objects.select_related("scorecard", "indicator")
+        .filter(scorecard__year=year, scorecard__pairing_id__in=touched)
+        .annotate(year_indicators=Subquery(year_indicators.values("n")))
     ):
         card = cards.setdefault(item.scorecard.pairing_id, item.scorecard)
         items_of[card.pk].append(item)
+        indicators[item.indicator_id] = item.indicator
+        indicator_count = item.year_indicators
     agreements = {
         a.pairing_id: a for a in Agreement.objects.filter(year=year, pairing_id__in=touched)
     }
@@ -216,8 +267,11 @@ def scorecards_apply(
     unscored = [p for p in agreements if p not in cards]
     if unscored:
         scorecards_refresh(year=year, pairing_ids=unscored)
-    indicators = {ind.pk: ind for ind in Indicator.objects.filter(year=year)}
-    if any({i.indicator_id for i in items_of[c.pk]} != indicators.keys() for c in cards.values()):
+    # A card holds one item per indicator (unique): it is complete when it has as many
+    # items as the year has indicators, all of them the year's.
+    if any(ind.year != year for ind in indicators.values()) or any(
+        len(items_of[c.pk]) != indicator_count for c in cards.values()
+    ):
         scorecards_refresh(year=year, pairing_ids=list(cards))  # indicators changed since
         return
     new_ids = [f.pk for f in facts]
@@ -229,8 +283,7 @@ def scorecards_apply(
             continue
         items = items_of[card.pk]
         for item in items:
-            ind = indicators[item.indicator_id]
-            item.indicator = ind
+            ind = item.indicator
             before = (item.value, item.target, item.score)
             mine = [
                 f
@@ -250,7 +303,7 @@ def scorecards_apply(
             item.score = score(indicator=ind, value=item.value, target=item.target)
             if (item.value, item.target, item.score) != before:
                 changed_items.append(item)
-        total = _total(items, weights)
+        total = _total([(i.indicator_id, i.score) for i in items], weights)
         total_moved = total_moved or total != card.total
         card.total = total
         card.grade = config.grade_for(card.total)
@@ -268,12 +321,10 @@ def _households_gain(*, indicator, pairing_id: int, facts) -> Decimal:
     pairing's lines. The ledger is written by the income task, which may run after this
     one: what it adds later is counted by the nightly full refresh."""
     gain = 0
+    line_ids = facts_for(indicator=indicator, pairing_id=pairing_id).values("line_id")
     for event_id in sorted({f.payment_event_id for f in facts}):
-        lines = Line.objects.filter(
-            pk__in=facts_for(indicator=indicator, pairing_id=pairing_id).values("line_id")
-        )
         gain += households_reached_gain(
-            order_lines=lines,
+            line_ids=line_ids,
             event_lines=[f.line_id for f in facts if f.payment_event_id == event_id],
             payment_event_id=event_id,
         )

@@ -4,6 +4,7 @@ fixed number of queries whatever the number of lines."""
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from oscar.core.loading import get_model
 
@@ -37,19 +38,48 @@ def households_reached(*, order_lines: QuerySet | Iterable) -> int:
     return _household_balances(order_lines).aggregate(n=Count("household"))["n"] or 0
 
 
+def households_reached_by_group(*, line_groups: QuerySet) -> dict:
+    """{group: households reached} for order lines in groups: `line_groups` is a .values()
+    queryset with the columns group_key and line_key (a line may be in several groups, and
+    listed more than once in one).
+    Per group, the distinct households whose ledger entries for the group's lines add up
+    to more than zero, as households_reached() counts them. One query for any number of
+    groups."""
+    groups_sql, params = line_groups.order_by().query.sql_with_params()
+    quote = connection.ops.quote_name
+    entries = quote(LedgerEntry._meta.db_table)
+    line = quote(LedgerEntry._meta.get_field("line").column)
+    household = quote(LedgerEntry._meta.get_field("household").column)
+    amount = quote(LedgerEntry._meta.get_field("amount").column)
+    # Identifiers quoted by Django from the model; values are parameters of the subquery.
+    sql = (
+        f"SELECT reached.group_key, COUNT(*) FROM ("  # noqa: S608
+        f"SELECT g.group_key, e.{household} FROM {entries} e "
+        f"JOIN (SELECT DISTINCT s.group_key, s.line_key FROM ({groups_sql}) s) g "
+        f"ON e.{line} = g.line_key "
+        f"WHERE e.{household} IS NOT NULL "
+        f"GROUP BY g.group_key, e.{household} HAVING SUM(e.{amount}) > 0"
+        f") reached GROUP BY reached.group_key"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
 def households_reached_gain(
-    *, order_lines: QuerySet, event_lines: Iterable, payment_event_id: int
+    *, line_ids: QuerySet, event_lines: Iterable, payment_event_id: int
 ) -> int:
-    """How many more households `order_lines` reach with the ledger entries of one payment
-    event (on `event_lines`) than without them; negative for a refund. Reads only the
-    event's households, so it costs the same whatever the number of lines. One query."""
+    """How many more households the order lines `line_ids` (a one-column .values()
+    queryset of line ids) reach with the ledger entries of one payment event (on
+    `event_lines`) than without them; negative for a refund. Reads only the event's
+    households, so it costs the same whatever the number of lines. One query."""
     touched = LedgerEntry.objects.filter(
         line__in=_line_ids(event_lines),
         payment_event_id=payment_event_id,
         household__isnull=False,
     ).values("household")
     rows = (
-        LedgerEntry.objects.filter(household__in=touched, line__in=_line_ids(order_lines))
+        LedgerEntry.objects.filter(household__in=touched, line__in=line_ids)
         .values("household")
         .annotate(
             now=Sum("amount"), event=Sum("amount", filter=Q(payment_event_id=payment_event_id))

@@ -4,8 +4,10 @@ ranks; every figure equals the sum of its drill-down facts."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from evaluation.models import Grade, Indicator, Scorecard
+from evaluation.models import Grade, Indicator, Scorecard, ScorecardItem
 from evaluation.services.scoring import facts_for, scorecards_refresh
 from tests.factories import CountyFactory, OrganisationFactory, PairingFactory
 from tests.store_factories import sales_channel_create
@@ -285,3 +287,55 @@ def test_households_reached_follow_each_settlement_and_refund_as_a_full_refresh_
     order_refund(order=second, when=at(2025, 8), lines=[(second.lines.get(), 1)])
     # ... and no longer once every purchase that paid them is refunded
     assert added_and_refreshed() == (Decimal("0"), Decimal("0"))
+
+
+def test_a_refresh_takes_as_few_queries_for_many_pairings_as_for_one(world):
+    # Given a year with an amount and a households indicator, and one settled purchase
+    IndicatorFactory(code="bought")
+    IndicatorFactory(
+        code="households",
+        measure=Indicator.Measure.HOUSEHOLDS,
+        target_source=Indicator.TargetSource.AGREEMENT_HOUSEHOLDS,
+    )
+    bought(product_from(world["zhaojue"], price=Decimal("100.00")))
+
+    def refresh_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            scorecards_refresh(year=2025)
+        return len(queries)
+
+    one = refresh_queries()
+
+    # When ten more pairings get agreements: a refresh makes their cards, then rewrites all
+    for _ in range(10):
+        rival(world)
+    making = refresh_queries()
+    Scorecard.objects.update(total=Decimal("1.00"))
+    ScorecardItem.objects.update(value=Decimal("-1"))
+    rewriting = refresh_queries()
+
+    # Then it takes as many queries as with one pairing, give or take the two statements
+    # that insert new cards and items (a year has some 1,600 pairings)
+    assert making <= one + 2 and rewriting <= one + 2, (one, making, rewriting)
+    assert Scorecard.objects.filter(year=2025).count() == 11
+    assert ScorecardItem.objects.filter(scorecard__year=2025).count() == 22
+    card = Scorecard.objects.get(pairing=world["pairing"])
+    assert [i.value for i in card.items.order_by("indicator__code")] == [Decimal("100"), 0]
+    assert card.total == Decimal("5.00") and card.rank == 1  # 10 of 100 points ÷ 2
+
+
+def test_a_refresh_follows_the_years_indicators(world):
+    # Given cards made with one indicator
+    first = IndicatorFactory(code="bought")
+    bought(product_from(world["zhaojue"], price=Decimal("100.00")))
+    card = Scorecard.objects.get()
+
+    # When a second indicator is added and the first is moved to another year
+    second = IndicatorFactory(code="helped", measure=Indicator.Measure.AMOUNT_HELPED)
+    Indicator.objects.filter(pk=first.pk).update(year=2024)
+    scorecards_refresh(year=2025)
+
+    # Then the card has an item for the second only, and its total follows
+    assert [i.indicator for i in card.items.all()] == [second]
+    card.refresh_from_db()
+    assert card.total == Decimal("0.00")
