@@ -51,6 +51,10 @@ def indicators_create(*, year: int, codes: list[str]) -> list:
 
 # China has 34 provincial, about 330 prefectural and about 2,850 county-level divisions.
 PROVINCES, CITIES_PER_PROVINCE, COUNTIES_PER_CITY = 34, 10, 8
+EAST_PROVINCES = 8  # the first filler provinces are eastern: the helpers' side
+# Pairings in the order of China's: about a thousand east–west pairings at county level,
+# and about six hundred designated ones (central units, each helping one or a few counties).
+EAST_WEST_PAIRINGS, DESIGNATED_PAIRINGS = 1_000, 600
 
 
 def regions_fill(*, tag: str) -> int:
@@ -60,7 +64,12 @@ def regions_fill(*, tag: str) -> int:
     from producers.models import Region
 
     provinces = Region.objects.bulk_create(
-        Region(code=f"{tag}Z{p:02d}", name=f"{tag}填充省{p}", level=1, side="west")
+        Region(
+            code=f"{tag}Z{p:02d}",
+            name=f"{tag}填充省{p}",
+            level=1,
+            side="east" if p < EAST_PROVINCES else "west",
+        )
         for p in range(PROVINCES)
     )
     cities = Region.objects.bulk_create(
@@ -68,15 +77,60 @@ def regions_fill(*, tag: str) -> int:
             code=f"{province.code}{c:02d}",
             name=f"{tag}填充市{c}",
             level=2,
-            side="west",
+            side=province.side,
             parent=province,
         )
         for province in provinces
         for c in range(CITIES_PER_PROVINCE)
     )
     Region.objects.bulk_create(
-        Region(code=f"{city.code}{k}", name=f"{tag}填充县{k}", level=3, side="west", parent=city)
+        Region(code=f"{city.code}{k}", name=f"{tag}填充县{k}", level=3, side=city.side, parent=city)
         for city in cities
         for k in range(COUNTIES_PER_CITY)
     )
     return Region.objects.count()
+
+
+def pairings_fill(*, tag: str, year: int) -> int:
+    """East–west and designated pairings between the filler counties of regions_fill()
+    (run first, with the same tag), each with an agreement for `year`, in China's numbers:
+    so that what a settlement and a scorecard refresh read of the pairings, and the ranks
+    they keep, cost what they would in production. Returns how many pairings there are."""
+    from evaluation.models import Agreement, Pairing
+    from producers.models import Region
+
+    counties = Region.objects.filter(code__startswith=f"{tag}Z", level=3).order_by("code")
+    east = list(counties.filter(side="east").values_list("pk", flat=True))
+    west = list(counties.filter(side="west").values_list("pk", flat=True))
+    pairings = Pairing.objects.bulk_create(
+        [
+            Pairing(
+                kind="east_west",
+                east_region_id=east[i % len(east)],
+                west_region_id=west[i % len(west)],
+                start_year=2016,
+            )
+            for i in range(EAST_WEST_PAIRINGS)
+        ]
+        + [
+            Pairing(
+                kind="designated",
+                assisting_unit=f"{tag}中央单位{i // 2}",
+                west_region_id=west[(EAST_WEST_PAIRINGS + i) % len(west)],
+                start_year=2016,
+            )
+            for i in range(DESIGNATED_PAIRINGS)
+        ]
+    )
+    Agreement.objects.bulk_create(
+        Agreement(
+            pairing=pairing,
+            year=year,
+            target_bought=Decimal("20000000"),
+            target_helped=Decimal("5000000"),
+            target_households=100,
+            target_certified_products=5,
+        )
+        for pairing in pairings
+    )
+    return Pairing.objects.count()
