@@ -149,3 +149,25 @@ def test_public_summary_aggregates_counted_purchases(world):
             "rank": 1,
         }
     ]
+
+
+def test_public_summary_is_kept_until_the_years_data_changes(
+    world, django_assert_num_queries, django_assert_max_num_queries
+):
+    # Given a summary read once (a scan of the year's facts)
+    IndicatorFactory()
+    AgreementFactory(pairing=world["pairing"], year=2025, target_bought=Decimal("100.00"))
+    bought(world["product"], 1)
+    assert public_summary(year=2025)["amount"] == Decimal("100.00")
+
+    # When it is read again, then it comes from the cache
+    with django_assert_num_queries(3):
+        assert public_summary(year=2025)["amount"] == Decimal("100.00")
+
+    # When another purchase settles, or the year is locked, then it shows at once
+    bought(world["product"], 2)
+    with django_assert_max_num_queries(11):
+        assert public_summary(year=2025)["amount"] == Decimal("300.00")
+    assert not public_summary(year=2025)["is_final"]
+    year_lock(year=2025, evaluator=UserFactory(roles=[EVALUATOR]))
+    assert public_summary(year=2025)["is_final"]
