@@ -275,7 +275,7 @@ def scorecards_apply(
         scorecards_refresh(year=year, pairing_ids=list(cards))  # indicators changed since
         return
     new_ids = [f.pk for f in facts]
-    changed_items, changed_cards, total_moved = [], [], False
+    changed_items, changed_cards, moves = [], [], {}  # card pk -> (old total, new total)
     weights = {pk: ind.weight for pk, ind in indicators.items()}
     for pairing_id, card in cards.items():
         agreement = agreements.get(pairing_id)
@@ -304,7 +304,8 @@ def scorecards_apply(
             if (item.value, item.target, item.score) != before:
                 changed_items.append(item)
         total = _total([(i.indicator_id, i.score) for i in items], weights)
-        total_moved = total_moved or total != card.total
+        if total != card.total:
+            moves[card.pk] = (card.total, total)
         card.total = total
         card.grade = config.grade_for(card.total)
         card.computed_at = timezone.now()
@@ -312,7 +313,7 @@ def scorecards_apply(
     # Only what changed is written: each statement is a round trip inside the settlement.
     rows_update(changed_items, ["value", "target", "score"])
     rows_update(changed_cards, ["total", "grade", "computed_at"])
-    if total_moved:  # ranks follow totals only
+    if _ranks_may_move(year=year, moves=moves):
         _rerank(year=year)
 
 
@@ -345,6 +346,18 @@ def _new_products(*, indicator, pairing_id: int, facts, exclude: list[int]) -> i
         .distinct()
     )
     return len(products - known)
+
+
+def _ranks_may_move(*, year: int, moves: dict) -> bool:
+    """Whether totals moving as `moves` says ({card pk: (old, new)}) can change a rank: only
+    if another card's total lies between a card's old and new total (ties included), or
+    several cards moved. A year has some 1,600 cards, and most settlements move one card a
+    little past no other: one EXISTS instead of ranking them all and writing none."""
+    if len(moves) != 1:
+        return bool(moves)
+    [(pk, (old, new))] = moves.items()
+    low, high = min(old, new), max(old, new)
+    return Scorecard.objects.filter(year=year, total__range=(low, high)).exclude(pk=pk).exists()
 
 
 def _rerank(*, year: int) -> None:
