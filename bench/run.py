@@ -42,7 +42,8 @@ def table(rows: list[dict]) -> str:
 
 
 def django_setup() -> bool:
-    """Django for a benchmark run; False (with a message) unless the database is PostgreSQL."""
+    """Django for a benchmark run on a migrated database; False (with a message) unless the
+    database is PostgreSQL."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     import django
 
@@ -54,6 +55,10 @@ def django_setup() -> bool:
     if connection.vendor != "postgresql":
         print("Benchmarks run on PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
         return False
+    # A database made with createdb gets its tables (a second or two once it has them).
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
     return True
 
 
