@@ -37,7 +37,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from oscar.core.loading import get_model
 
-from bench.world import cooperative_create, indicators_create
+from bench.world import agreements_create, cooperative_create, indicators_create
 
 LINES = 100_000
 SMALL_LINES = 10_000
@@ -54,7 +54,7 @@ class Rollback(Exception):
 def _world(rng: random.Random) -> dict:
     """Regions, pairings with agreements and indicators, organisations, channels,
     cooperatives and products with their certificates."""
-    from evaluation.models import Agreement, EvaluationYear, Pairing
+    from evaluation.models import EvaluationYear, Pairing
     from marketplace.organisations.models import Organisation
     from producers.models import Region
 
@@ -126,17 +126,7 @@ def _world(rng: random.Random) -> dict:
         end_year=YEAR - 5,
     )
     Pairing.objects.bulk_create([*pairings, expired])
-    Agreement.objects.bulk_create(
-        Agreement(
-            pairing=pairing,
-            year=YEAR,
-            target_bought=Decimal("2000000"),
-            target_helped=Decimal("500000"),
-            target_households=100,
-            target_certified_products=20,
-        )
-        for pairing in pairings
-    )
+    agreements_create(pairings=pairings, year=YEAR, bought="2000000", helped="500000", products=20)
     indicators_create(year=YEAR, codes=["bought", "helped", "products", "deep"])
     EvaluationYear.objects.update_or_create(
         year=YEAR - 1, defaults={"locked_at": datetime.datetime(YEAR, 1, 10, tzinfo=datetime.UTC)}

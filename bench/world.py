@@ -96,7 +96,7 @@ def pairings_fill(*, tag: str, year: int) -> int:
     (run first, with the same tag), each with an agreement for `year`, in China's numbers:
     so that what a settlement and a scorecard refresh read of the pairings, and the ranks
     they keep, cost what they would in production. Returns how many pairings there are."""
-    from evaluation.models import Agreement, Pairing
+    from evaluation.models import Pairing
     from producers.models import Region
 
     counties = Region.objects.filter(code__startswith=f"{tag}Z", level=3).order_by("code")
@@ -122,15 +122,24 @@ def pairings_fill(*, tag: str, year: int) -> int:
             for i in range(DESIGNATED_PAIRINGS)
         ]
     )
+    agreements_create(pairings=pairings, year=year, bought="20000000", helped="5000000", products=5)
+    return Pairing.objects.count()
+
+
+def agreements_create(
+    *, pairings: list, year: int, bought: str, helped: str, products: int, households: int = 100
+) -> None:
+    """An agreement for `year` of each pairing, all with the same targets."""
+    from evaluation.models import Agreement
+
     Agreement.objects.bulk_create(
         Agreement(
             pairing=pairing,
             year=year,
-            target_bought=Decimal("20000000"),
-            target_helped=Decimal("5000000"),
-            target_households=100,
-            target_certified_products=5,
+            target_bought=Decimal(bought),
+            target_helped=Decimal(helped),
+            target_households=households,
+            target_certified_products=products,
         )
         for pairing in pairings
     )
-    return Pairing.objects.count()
