@@ -199,26 +199,20 @@ def scorecards_refresh(*, year: int, pairing_ids: list[int] | None = None) -> li
             scored.append((ind, value, target, score(indicator=ind, value=value, target=target)))
         total = _total([(ind.pk, points) for ind, _v, _t, points in scored], weights)
         grade = config.grade_for(total)
-        card_pk = cards.get(pairing_id)
-        if card_pk is None:
-            card = Scorecard(pairing_id=pairing_id, year=year, total=total, grade=grade, rank=0)
+        card = Scorecard(
+            pk=cards.get(pairing_id), pairing_id=pairing_id, year=year, total=total, grade=grade
+        )
+        if card.pk is None:
+            card.rank = 0  # until _rerank below
             new_cards.append(card)
-            items_new.extend(
-                ScorecardItem(scorecard=card, indicator=ind, value=value, target=target, score=p)
-                for ind, value, target, p in scored
-            )
-            continue
-        cards_changed.append((card_pk, total, grade, now))
+        else:
+            cards_changed.append((card.pk, total, grade, now))
         for ind, value, target, points in scored:
             old = items.get((pairing_id, ind.pk))
-            if old is None:
+            if old is None:  # a new card's items get its id when it is inserted
                 items_new.append(
                     ScorecardItem(
-                        scorecard_id=card_pk,
-                        indicator=ind,
-                        value=value,
-                        target=target,
-                        score=points,
+                        scorecard=card, indicator=ind, value=value, target=target, score=points
                     )
                 )
             elif old[1:] != (value, target, points):
