@@ -38,6 +38,9 @@ class CooperativeAdmin(admin.ModelAdmin):
     list_filter = ("kind", "state")
     search_fields = ("legal_name", "credit_code")
     raw_id_fields = ("village",)
+    # Certification is the county office's decision, made in the county workspace through
+    # its service (audit record, storefront cache version); the admin only shows it.
+    readonly_fields = ("state",)
 
 
 @admin.register(CountyOfficer)

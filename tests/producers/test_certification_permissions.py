@@ -393,3 +393,24 @@ def test_admin_shows_certification_records_read_only(client, world, model):
     assert (add.status_code, delete.status_code) == (403, 403)
     assert 'name="_save"' not in detail.content.decode()
     assert "/media/" not in detail.content.decode()
+
+
+def test_admin_cannot_change_a_cooperatives_certification_state(client, world):
+    # Given a platform admin and a cooperative that applied but was not decided on
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    cooperative = world["a"]["cooperative"]
+    Cooperative.objects.filter(pk=cooperative.pk).update(state=Cooperative.State.APPLIED)
+    change_url = reverse("admin:producers_cooperative_change", args=[cooperative.pk])
+    page = client.get(change_url)
+
+    # When they post the change form with the state set to certified
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["state"] = Cooperative.State.CERTIFIED
+    client.post(change_url, data)
+
+    # Then the state is not a field of the form and stays as the county office left it
+    assert "state" not in form.fields
+    cooperative.refresh_from_db()
+    assert cooperative.state == Cooperative.State.APPLIED
+    assert not CooperativeDecision.objects.filter(cooperative=cooperative).exists()
