@@ -278,6 +278,9 @@ STOCK_RESERVATION_MINUTES = env_int("STOCK_RESERVATION_MINUTES", 15)
 # due this many days after acceptance and are paid by corporate transfer to this account.
 ORGANISATION_APPROVAL_THRESHOLD = Decimal(env_str("ORGANISATION_APPROVAL_THRESHOLD", "5000.00"))
 INVOICE_PAYMENT_DAYS = env_int("INVOICE_PAYMENT_DAYS", 30)
+# A basket CSV holds at most this many rows; its upload page lists at most this many errors.
+BASKET_IMPORT_MAX_ROWS = env_int("BASKET_IMPORT_MAX_ROWS", 500)
+BASKET_IMPORT_ERRORS_SHOWN = 50
 INVOICE_REMINDER_INTERVAL_DAYS = env_int("INVOICE_REMINDER_INTERVAL_DAYS", 7)
 # Where the platform's Stripe account supports Stripe Invoicing, finance may also send an
 # invoice through it; its invoice.paid webhook settles the invoice.

@@ -2,6 +2,7 @@
 approvals, members, budget and reserved-share progress. Every view that serves an
 organisation loads it through access.organisation_for (404 for non-members)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,7 +36,11 @@ from .services import (
     purchase_request_approve,
     purchase_request_reject,
 )
-from .services.basket_import import basket_import_template, basket_lines_import
+from .services.basket_import import (
+    basket_import_max_rows,
+    basket_import_template,
+    basket_lines_import,
+)
 
 
 class OrganisationMixin(LoginRequiredMixin):
@@ -297,6 +302,7 @@ class BasketUploadView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", BasketUploadForm())
+        context["max_rows"] = basket_import_max_rows()
         return context
 
     def post(self, request):
@@ -313,4 +319,9 @@ class BasketUploadView(LoginRequiredMixin, TemplateView):
                         request, _("已加入购物车：%(count)d 种商品。") % {"count": result.created}
                     )
                     return redirect(reverse("basket:summary"))
-        return self.render_to_response(self.get_context_data(form=form, result=result))
+        context = self.get_context_data(form=form, result=result)
+        if result is not None and not result.ok:
+            # The page lists at most this many problems, then says how many more there are.
+            shown = getattr(settings, "BASKET_IMPORT_ERRORS_SHOWN", 50)
+            context.update(errors=result.errors[:shown], errors_more=len(result.errors[shown:]))
+        return self.render_to_response(context)

@@ -3,10 +3,13 @@ nothing added unless every row is good; UTF-8 and GBK files both read."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from marketplace.organisations.services.basket_import import basket_lines_import
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+from tests.store_factories import certified_cooperative, product_create
 
 from .builders import basket_with, member, tea_and_honey
 
@@ -107,3 +110,78 @@ def test_upload_page_fills_the_basket_and_goes_to_it(client, products):
     assert response.status_code == 302
     summary = client.get(reverse("basket:summary"))
     assert summary.context["basket"].num_items == 2
+
+
+# --- size: rows capped, queries fixed, the error page bounded (issue 21) ----------------------
+
+
+def many_products(count: int) -> list:
+    """`count` products of one certified cooperative, each with a partner SKU P0000, P0001…"""
+    cooperative = certified_cooperative()
+    products = []
+    for number in range(count):
+        product = product_create(cooperative=cooperative, title=f"苦荞茶{number}", num_in_stock=50)
+        record = product.stockrecords.get()
+        record.partner_sku = f"P{number:04d}"
+        record.save()
+        products.append(product)
+    return products
+
+
+def csv_of(rows) -> str:
+    return "商品编码,数量\n" + "".join(f"{sku},{quantity}\n" for sku, quantity in rows)
+
+
+def test_a_file_over_the_row_limit_is_refused_whole_with_the_limit(products, settings):
+    settings.BASKET_IMPORT_MAX_ROWS = 3
+    basket = basket_with(UserFactory(), [])
+
+    result = basket_lines_import(
+        basket=basket, file=upload(csv_of([("DX-T-001", 1)] * 2 + [("ZJ-HONEY-500", 1)] * 2))
+    )
+
+    assert [(error.line, error.message) for error in result.errors] == [
+        (1, "文件有4行商品，一次最多导入3行。请分成几个文件分批上传。")
+    ]
+    assert not basket.lines.exists()
+
+
+def test_the_default_row_limit_is_500():
+    from django.conf import settings
+
+    assert settings.BASKET_IMPORT_MAX_ROWS == 500
+
+
+def test_the_import_costs_the_same_queries_for_2_rows_as_for_40(django_assert_max_num_queries):
+    products = many_products(40)
+    few = basket_with(UserFactory(), [(products[0], 1)])
+    many = basket_with(UserFactory(), [(products[0], 1)])
+
+    with CaptureQueriesContext(connection) as two_rows:
+        assert basket_lines_import(basket=few, file=upload(csv_of([("P0000", 2), ("P0001", 1)]))).ok
+    with django_assert_max_num_queries(len(two_rows)):
+        result = basket_lines_import(
+            basket=many, file=upload(csv_of((f"P{n:04d}", 2) for n in range(40)))
+        )
+
+    assert result.ok
+    quantities = {line.product: line.quantity for line in many.all_lines()}
+    assert quantities[products[0]] == 3  # the line already in the basket, added to
+    assert quantities[products[39]] == 2
+    assert len(quantities) == 40
+
+
+def test_the_upload_page_lists_the_first_errors_and_counts_the_rest(client, products, settings):
+    settings.BASKET_IMPORT_ERRORS_SHOWN = 5
+    buyer = member(OrganisationFactory())
+    client.login(email=buyer.email, password=PASSWORD)
+
+    response = client.post(
+        reverse("organisations:basket-upload"),
+        {"file": upload(csv_of((f"NOPE{n}", 1) for n in range(12)))},
+    )
+
+    page = response.content.decode()
+    assert "第6行" in page  # the fifth bad row (the header is line 1)
+    assert "第7行" not in page
+    assert "另有7处错误未列出" in page
