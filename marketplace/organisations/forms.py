@@ -61,6 +61,12 @@ class BudgetForm(forms.ModelForm):
 
 
 class PeriodForm(forms.Form):
+    """A statement's period: from 2000 on, to the end of this year at the latest, five
+    years long at most (a whole transition period, 2021–2025, fits)."""
+
+    EARLIEST = datetime.date(2000, 1, 1)
+    MAX_DAYS = 5 * 366
+
     start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -78,6 +84,22 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+        start, end = data.get("start"), data.get("end")
+        latest = datetime.date(timezone.localdate().year, 12, 31)
+        for name in ("start", "end"):
+            day = data.get(name)
+            if day is not None and not self.EARLIEST <= day <= latest:
+                self.add_error(
+                    name,
+                    _("日期应在%(earliest)s至%(latest)s之间。")
+                    % {"earliest": self.EARLIEST.isoformat(), "latest": latest.isoformat()},
+                )
+        if self.errors or not (start and end):
+            return data
+        if start > end:
             raise forms.ValidationError(_("开始日期不能晚于结束日期。"))
+        if (end - start).days + 1 > self.MAX_DAYS:
+            raise forms.ValidationError(
+                _("统计期间最长五年，请缩短期间或分段查询。"), code="too_long"
+            )
         return data

@@ -1,0 +1,74 @@
+"""The purchase statement's period is checked before anything is read: a date out of range,
+an end before the start or a period over five years gets the page with the reason (400 for
+a download), never a server error and never a document of another period."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import PASSWORD, OrganisationFactory
+from tests.marketplace.organisations.builders import member
+
+pytestmark = pytest.mark.django_db
+
+THIS_YEAR = timezone.localdate().year
+
+
+@pytest.fixture
+def buyer_client(client):
+    buyer = member(OrganisationFactory())
+    client.login(email=buyer.email, password=PASSWORD)
+    client.organisation = buyer.memberships.get().organisation
+    return client
+
+
+def statement(client, start: str, end: str, format: str | None = None):
+    if format:
+        url = reverse(
+            "organisations:statement-export",
+            kwargs={"pk": client.organisation.pk, "format": format},
+        )
+    else:
+        url = reverse("organisations:statement", kwargs={"pk": client.organisation.pk})
+    return client.get(url, {"start": start, "end": end})
+
+
+@pytest.mark.parametrize("format", ["pdf", "xlsx"])
+def test_a_download_of_a_period_out_of_range_is_refused_with_the_reason(buyer_client, format):
+    response = statement(buyer_client, "1900-01-01", "9999-12-31", format)
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert "日期应在2000-01-01至" in response.content.decode()
+
+
+def test_the_page_with_a_period_out_of_range_shows_the_reason(buyer_client):
+    response = statement(buyer_client, "2024-01-01", "9999-12-31")
+
+    assert response.status_code == 200
+    assert f"日期应在2000-01-01至{THIS_YEAR}-12-31之间。" in response.content.decode()
+
+
+def test_a_period_over_five_years_is_refused(buyer_client):
+    response = statement(buyer_client, f"{THIS_YEAR - 6}-01-01", f"{THIS_YEAR}-12-31", "pdf")
+
+    assert response.status_code == 400
+    assert "统计期间最长五年" in response.content.decode()
+
+
+def test_a_whole_five_year_period_downloads(buyer_client):
+    start = datetime.date(THIS_YEAR - 4, 1, 1)
+
+    response = statement(buyer_client, start.isoformat(), f"{THIS_YEAR}-12-31", "xlsx")
+
+    assert response.status_code == 200
+    assert response.content[:2] == b"PK"
+
+
+def test_a_download_with_an_end_before_the_start_is_refused(buyer_client):
+    response = statement(buyer_client, f"{THIS_YEAR}-03-01", f"{THIS_YEAR}-02-01", "pdf")
+
+    assert response.status_code == 400
+    assert "开始日期不能晚于结束日期。" in response.content.decode()
