@@ -17,7 +17,6 @@ from oscar.core.loading import get_model
 from marketplace.organisations.forms import PeriodForm
 from marketplace.organisations.views import OrganisationMixin
 from marketplace.payment import gateway
-from marketplace.payment.services import webhook_event_receive
 
 from . import documents, selectors
 from .forms import AcceptanceForm, PaymentRecordForm, StatementUploadForm
@@ -30,6 +29,7 @@ from .services import (
     invoice_payment_record,
 )
 from .services.stripe_invoicing import invoice_stripe_send
+from .tasks import invoice_stripe_paid_task
 
 Order = get_model("order", "Order")
 
@@ -221,8 +221,7 @@ class FinanceStripeSendView(FinanceMixin, View):
 
 @method_decorator(csrf_exempt, name="dispatch")
 class StripeInvoiceWebhookView(View):
-    """Stripe Invoicing's webhook: signature verified, stored once by event id and processed
-    like the payment webhook's events (invoice.paid settles the invoice Stripe reports)."""
+    """Stripe Invoicing's webhook: signature verified; invoice.paid settles in a task."""
 
     http_method_names = ["post"]
 
@@ -231,9 +230,8 @@ class StripeInvoiceWebhookView(View):
             event = gateway.webhook_event_construct(
                 payload=request.body, sig_header=request.headers.get("Stripe-Signature", "")
             )
-        except gateway.SignatureError:
+        except (gateway.SignatureError, ValueError):
             return HttpResponse("invalid signature", status=400)
-        except ValueError:  # EventMalformed, or a body that is not JSON
-            return HttpResponse("malformed event", status=400)
-        webhook_event_receive(event=event)
+        if event.get("type") == "invoice.paid":
+            invoice_stripe_paid_task.delay_on_commit(stripe_invoice=event["data"]["object"])
         return HttpResponse(status=200)
