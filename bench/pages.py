@@ -49,6 +49,13 @@ def server_env(database_url: str, port: int) -> dict:
         "DEBUG": "0",
         "LOG_LEVEL": "WARNING",
         "WAGTAILADMIN_BASE_URL": f"http://127.0.0.1:{port}",
+        # Production refuses the demo's published keys and account (no page here pays).
+        "STRIPE_SECRET_KEY": "sk_test_dongxi_bench_only",
+        "STRIPE_PUBLISHABLE_KEY": "pk_test_dongxi_bench_only",
+        "STRIPE_WEBHOOK_SECRET": "whsec_dongxi_bench_only",
+        "PLATFORM_BANK_ACCOUNT_NAME": "东西消费帮扶平台（压测）",
+        "PLATFORM_BANK_NAME": "压测银行",
+        "PLATFORM_BANK_ACCOUNT_NUMBER": "0000 0000 0000 0000",
     }
     # One cache shared by the workers, as in production (BENCH_REDIS_CACHE_URL=none: each
     # worker its own local memory cache).

@@ -12,12 +12,13 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403  Oscar's OSCAR_* defaults, overridden below
 
+from .deployment import DEMO_VALUES
 from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("DONGXI_VAR_DIR", str(BASE_DIR / "var")))
 
-SECRET_KEY = env_str("SECRET_KEY", "dongxi-insecure-development-key-change-me")
+SECRET_KEY = env_str("SECRET_KEY", DEMO_VALUES["SECRET_KEY"])
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "producers.income",
     "evaluation",
     "cms",
+    "config.apps.ProjectConfig",  # deploy checks: no demo secrets in production
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -256,9 +258,11 @@ INCOME_SHARP_DROP_PERCENT = env_int("INCOME_SHARP_DROP_PERCENT", 30)
 # Stripe: every call goes through marketplace.payment's gateway. STRIPE_API_BASE points
 # the library at localstripe in the demo and in integration tests.
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "http://127.0.0.1:8420")
-STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "pk_test_dongxi_demo")
-STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "sk_test_dongxi_demo")
-STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_dongxi_demo")
+# The demo values of keys, bank account and site address (deployment.py) are published here:
+# production refuses them.
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", DEMO_VALUES["STRIPE_PUBLISHABLE_KEY"])
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", DEMO_VALUES["STRIPE_SECRET_KEY"])
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", DEMO_VALUES["STRIPE_WEBHOOK_SECRET"])
 # Stripe.js: localstripe's stand-in in the demo, https://js.stripe.com/v3/ in production.
 STRIPE_JS_URL = env_str("STRIPE_JS_URL", f"{STRIPE_API_BASE}/js.stripe.com/v3/")
 # localstripe's Stripe.js stand-in cannot confirm a PaymentIntent with a card. With this on,
@@ -286,9 +290,9 @@ INVOICE_REMINDER_INTERVAL_DAYS = env_int("INVOICE_REMINDER_INTERVAL_DAYS", 7)
 # invoice through it; its invoice.paid webhook settles the invoice.
 STRIPE_INVOICING_ENABLED = env_bool("STRIPE_INVOICING_ENABLED", False)
 PLATFORM_BANK_ACCOUNT = {
-    "name": env_str("PLATFORM_BANK_ACCOUNT_NAME", "东西消费帮扶平台运营有限公司"),
-    "bank": env_str("PLATFORM_BANK_NAME", "中国工商银行杭州西湖支行"),
-    "number": env_str("PLATFORM_BANK_ACCOUNT_NUMBER", "1202 0212 0990 0123 456"),
+    "name": env_str("PLATFORM_BANK_ACCOUNT_NAME", DEMO_VALUES["PLATFORM_BANK_ACCOUNT_NAME"]),
+    "bank": env_str("PLATFORM_BANK_NAME", DEMO_VALUES["PLATFORM_BANK_NAME"]),
+    "number": env_str("PLATFORM_BANK_ACCOUNT_NUMBER", DEMO_VALUES["PLATFORM_BANK_ACCOUNT_NUMBER"]),
 }
 
 # Oscar
@@ -326,7 +330,7 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 
 # Wagtail
 WAGTAIL_SITE_NAME = "东西 Dongxi"
-WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", DEMO_VALUES["WAGTAILADMIN_BASE_URL"])
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024

@@ -1,20 +1,39 @@
-"""Production: every secret from the environment, HTTPS only, cached templates."""
+"""Production: every secret from the environment, HTTPS only, cached templates. It refuses
+to start without its own secrets, Stripe keys, bank account and site address, or on the
+demo's published ones (deployment.py)."""
+
+import sys
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
+from .deployment import deployment_problems, deployment_values
 from .env import env_bool, env_int, env_str
 
 DEBUG = False
-SECRET_KEY = env_str("SECRET_KEY")
-FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY")
-if "insecure" in SECRET_KEY or len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured("SECRET_KEY must be a long random value in production.")
+# Read again without the demo defaults of base.py: each must come from the environment.
+SECRET_KEY = env_str("SECRET_KEY", "")
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "")
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+PLATFORM_BANK_ACCOUNT = {
+    "name": env_str("PLATFORM_BANK_ACCOUNT_NAME", ""),
+    "bank": env_str("PLATFORM_BANK_NAME", ""),
+    "number": env_str("PLATFORM_BANK_ACCOUNT_NUMBER", ""),
+}
+WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "")
 
 # Stripe: the real API and Stripe.js unless told otherwise.
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com")
 STRIPE_JS_URL = env_str("STRIPE_JS_URL", "https://js.stripe.com/v3/")
-STRIPE_LOCALSTRIPE = False  # card numbers never reach a production server
+STRIPE_LOCALSTRIPE = False  # card numbers never reach a production server, whatever the env
+
+_problems = deployment_problems(deployment_values(sys.modules[__name__]))
+if _problems:
+    raise ImproperlyConfigured(
+        "Production settings refuse to start: " + " ".join(message for _, message in _problems)
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
