@@ -305,6 +305,9 @@ OSCAR_HOMEPAGE = reverse_lazy("catalogue:index")
 OSCAR_SLUG_FUNCTION = "marketplace.slugs.pinyin_slugify"
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = False
+# Reviews: signed-in customers only, shown once platform staff approve them in the dashboard.
+OSCAR_ALLOW_ANON_REVIEWS = False
+OSCAR_MODERATE_REVIEWS = True
 # Flatpages are not installed (Wagtail owns content pages): drop their dashboard entry.
 OSCAR_DASHBOARD_NAVIGATION = [
     {

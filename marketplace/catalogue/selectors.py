@@ -75,6 +75,23 @@ def _with_options_flags(products: QuerySet) -> QuerySet:
     )
 
 
+def product_households_linked(*, product, on: datetime.date | None = None) -> int:
+    """Households linked to the product's cooperative: the storefront selectors' annotation
+    when the product came from them, else one query (pages of Oscar's own views, such as
+    the review form, load the product alone)."""
+    linked = getattr(product, "households_linked", None)
+    if linked is not None:
+        return linked
+    on = on or _today()
+    return (
+        Product.objects.filter(pk=product.pk)
+        .annotate(households_linked=_households_linked(on))
+        .values_list("households_linked", flat=True)
+        .first()
+        or 0
+    )
+
+
 def products_for_storefront(*, on: datetime.date | None = None, for_sale: bool = True) -> QuerySet:
     """Products with everything the storefront renders, loaded in four queries whatever
     the number of products: the products with their class, cooperative, village and county →

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django import template
 
-from marketplace.catalogue.selectors import certificate_in_force
+from marketplace.catalogue.selectors import certificate_in_force, product_households_linked
 from producers.models import Region
 
 register = template.Library()
@@ -46,3 +46,9 @@ def product_origin(product) -> Origin | None:
 def product_certificate(product):
     """{% product_certificate product as certificate %}: the certificate in force today."""
     return certificate_in_force(product=product)
+
+
+@register.simple_tag
+def product_households(product) -> int:
+    """{% product_households product as households %}: households its cooperative links."""
+    return product_households_linked(product=product)
