@@ -7,7 +7,7 @@ import logging
 
 from django.utils.translation import gettext as _
 
-from producers.pdf import cjk_font
+from producers.pdf import cjk_font, pdf_paragraph
 
 from .selectors import scorecards_for_year
 
@@ -76,7 +76,7 @@ def as_pdf(*, year: int) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
     font = cjk_font()
     header, rows = table(year=year)
@@ -84,9 +84,7 @@ def as_pdf(*, year: int) -> bytes:
     doc = SimpleDocTemplate(out, pagesize=landscape(A4), title=f"{year}")
     cell = ParagraphStyle("cell", fontName=font, fontSize=7, leading=9)
     title = ParagraphStyle("title", fontName=font, fontSize=14, leading=18)
-    data = [
-        [Paragraph(str(v if v is not None else ""), cell) for v in row] for row in [header, *rows]
-    ]
+    data = [[pdf_paragraph(v, cell) for v in row] for row in [header, *rows]]
     grid = Table(data, repeatRows=1)
     grid.setStyle(
         TableStyle(
@@ -98,5 +96,5 @@ def as_pdf(*, year: int) -> bytes:
         )
     )
     heading = _("%(year)s年度消费帮扶考核评分表") % {"year": year}
-    doc.build([Paragraph(heading, title), grid])
+    doc.build([pdf_paragraph(heading, title), grid])
     return out.getvalue()

@@ -44,7 +44,7 @@ def invoice_pdf(*, invoice: Invoice) -> bytes:
             rows.append([_("运费"), "", "", "", format_yuan(order.shipping_incl_tax)])
         rows.append([_("合计"), "", "", "", format_yuan(invoice.amount)])
         story = [
-            pdf.Paragraph(_("付款通知书（发票）"), style["title"]),
+            pdf.paragraph(_("付款通知书（发票）"), style["title"]),
             pdf.table(
                 [
                     [_("发票号"), invoice.number, _("订单号"), order.number],
@@ -63,11 +63,11 @@ def invoice_pdf(*, invoice: Invoice) -> bytes:
                 ],
                 header=False,
             ),
-            pdf.Paragraph(_("采购明细"), style["heading"]),
+            pdf.paragraph(_("采购明细"), style["heading"]),
             pdf.table(
                 rows, widths=[55 * pdf.mm, 55 * pdf.mm, 15 * pdf.mm, 22 * pdf.mm, 27 * pdf.mm]
             ),
-            pdf.Paragraph(_("对公转账付款信息"), style["heading"]),
+            pdf.paragraph(_("对公转账付款信息"), style["heading"]),
             pdf.table(
                 [
                     [_("户名"), bank["name"]],
@@ -79,7 +79,7 @@ def invoice_pdf(*, invoice: Invoice) -> bytes:
                 header=False,
             ),
             pdf.spacer(),
-            pdf.Paragraph(
+            pdf.paragraph(
                 _("请在付款期限前转账，并在附言中注明发票号，以便到账后自动核销。"), style["body"]
             ),
         ]
@@ -144,14 +144,14 @@ def statement_pdf(*, statement: PurchaseStatement) -> bytes:
             for entry in statement.counties
         ]
         story = [
-            pdf.Paragraph(_("消费帮扶采购情况说明"), style["title"]),
+            pdf.paragraph(_("消费帮扶采购情况说明"), style["title"]),
             pdf.table(summary, header=False),
-            pdf.Paragraph(_("按产地县汇总"), style["heading"]),
+            pdf.paragraph(_("按产地县汇总"), style["heading"]),
             pdf.table(counties),
-            pdf.Paragraph(_("采购明细"), style["heading"]),
+            pdf.paragraph(_("采购明细"), style["heading"]),
             pdf.table(lines),
             pdf.spacer(),
-            pdf.Paragraph(
+            pdf.paragraph(
                 _("数据来源：东西消费帮扶平台已结算订单；带动农户数来自收益台账。"), style["small"]
             ),
         ]

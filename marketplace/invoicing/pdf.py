@@ -1,5 +1,6 @@
 """PDF documents of the invoicing app (invoice, purchase statement), with a CJK font so
-that Chinese renders as text, never as boxes."""
+that Chinese renders as text, never as boxes. Every cell and paragraph goes through
+producers.pdf.pdf_paragraph, so product titles and names print as text, never as markup."""
 
 import io
 
@@ -7,9 +8,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-from producers.pdf import cjk_font
+from producers.pdf import cjk_font, pdf_paragraph
 
 
 def styles() -> dict[str, ParagraphStyle]:
@@ -22,10 +23,15 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def paragraph(text, style: ParagraphStyle):
+    """Text (escaped) or the code's own markup (producers.pdf.pdf_markup) as a paragraph."""
+    return pdf_paragraph(text, style)
+
+
 def table(rows: list[list], *, widths=None, header: bool = True) -> Table:
     font = cjk_font()
     cell = styles()["small"]
-    data = [[Paragraph(str(value), cell) for value in row] for row in rows]
+    data = [[pdf_paragraph(value, cell) for value in row] for row in rows]
     result = Table(data, colWidths=widths, repeatRows=1 if header else 0)
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), font),
