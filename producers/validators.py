@@ -1,6 +1,11 @@
-"""Validators for Chinese identifiers used by producers."""
+"""Validators for Chinese identifiers used by producers, and the size caps of every
+uploaded image."""
 
+import warnings
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 # GB 32100-2015: unified social credit code (统一社会信用代码).
@@ -37,3 +42,68 @@ def validate_credit_code(value: str) -> None:
 def validate_mobile_number(value: str) -> None:
     if not (len(value) == 11 and value.isdigit() and value[0] == "1" and value[1] in "3456789"):
         raise ValidationError(_("请输入11位中国大陆手机号码。"), code="mobile")
+
+
+# --- uploaded images -------------------------------------------------------------------------
+
+DEFAULT_IMAGE_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_IMAGE_MAX_PIXELS = 40_000_000  # 8000×5000; a 12000×12000 image is refused
+
+
+def image_max_bytes() -> int:
+    return getattr(settings, "IMAGE_UPLOAD_MAX_BYTES", DEFAULT_IMAGE_MAX_BYTES)
+
+
+def image_max_pixels() -> int:
+    return getattr(settings, "IMAGE_UPLOAD_MAX_PIXELS", DEFAULT_IMAGE_MAX_PIXELS)
+
+
+def image_size(file) -> tuple[int, int] | None:
+    """(width, height) from the image's header, without decoding its pixels; None when
+    Pillow cannot read it as an image. The file is left at its start. Raises Pillow's
+    DecompressionBombError past twice Pillow's own limit."""
+    from PIL import Image
+
+    file.seek(0)
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns past its own decompression-bomb limit; the caps below decide.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(file) as image:
+                return image.size
+    except Image.DecompressionBombError:
+        raise
+    except (OSError, SyntaxError, ValueError):
+        return None
+    finally:
+        file.seek(0)
+
+
+def validate_image_upload(file) -> None:
+    """An uploaded image within the byte and pixel caps (IMAGE_UPLOAD_MAX_BYTES,
+    IMAGE_UPLOAD_MAX_PIXELS), read from the header only: a huge image is refused before
+    anything decodes it. Whether it is an image at all is the image field's check."""
+    from PIL import Image
+
+    if file is None or not hasattr(file, "seek"):
+        return
+    limit = image_max_bytes()
+    size = getattr(file, "size", None)
+    if size is not None and size > limit:
+        raise ValidationError(
+            _("图片太大：最大允许%(limit)s。"),
+            code="image_too_large",
+            params={"limit": filesizeformat(limit)},
+        )
+    pixels = image_max_pixels()
+    too_many = ValidationError(
+        _("图片尺寸太大：最多%(limit)d万像素，请缩小后再上传。"),
+        code="image_too_many_pixels",
+        params={"limit": pixels // 10_000},
+    )
+    try:
+        dimensions = image_size(file)
+    except Image.DecompressionBombError as exc:
+        raise too_many from exc
+    if dimensions is not None and dimensions[0] * dimensions[1] > pixels:
+        raise too_many

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from ..access import officer_county
 from ..db import retry_on_serialization_failure
 from ..models import Cooperative, CooperativeDecision, CooperativeDocument
+from ..validators import validate_image_upload
 from .audit import audit_record
 
 State = Cooperative.State
@@ -144,6 +145,11 @@ def _document_extension(file) -> str:
     file.seek(0)
     for signature, extension in DOCUMENT_SIGNATURES:
         if head.startswith(signature):
+            if extension != "pdf":
+                try:
+                    validate_image_upload(file)
+                except ValidationError as error:
+                    raise CertificationError({"file": error}) from error
             return extension
     raise CertificationError(
         {

@@ -1,6 +1,9 @@
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.dashboard.catalogue import forms as oscar_forms
+
+from producers.validators import validate_image_upload
 
 
 class StockRecordForm(oscar_forms.StockRecordForm):
@@ -30,3 +33,22 @@ class StockRecordForm(oscar_forms.StockRecordForm):
             product.cooperative = cooperative
             product.save(update_fields=["cooperative"])
         return stockrecord
+
+
+def _capped_image(form, name: str):
+    # Oscar takes an image of any size; a huge one would be decoded for every thumbnail.
+    # A new upload must be within the caps; an image already stored is left alone.
+    file = form.cleaned_data.get(name)
+    if isinstance(file, UploadedFile):
+        validate_image_upload(file)
+    return file
+
+
+class ProductImageForm(oscar_forms.ProductImageForm):
+    def clean_original(self):
+        return _capped_image(self, "original")
+
+
+class CategoryForm(oscar_forms.CategoryForm):
+    def clean_image(self):
+        return _capped_image(self, "image")

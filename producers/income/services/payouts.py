@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from producers.models import BenefitLink, Cooperative, Household
 from producers.money import to_yuan
 from producers.services.audit import audit_record
+from producers.validators import validate_image_upload
 
 from ..models import LedgerEntry, Payout
 
@@ -30,6 +31,11 @@ def receipt_check(file) -> str:
     file.seek(0)
     for signature, extension in RECEIPT_SIGNATURES:
         if head.startswith(signature):
+            if extension != "pdf":
+                try:
+                    validate_image_upload(file)
+                except ValidationError as error:
+                    raise ValidationError({"receipt": error}) from error
             return extension
     raise ValidationError({"receipt": _("收据只能是PDF、PNG或JPEG格式。")})
 
