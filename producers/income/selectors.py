@@ -1,16 +1,20 @@
 """Reads of the income ledger for buyers, the CMS and evaluation. Each selector runs a
 fixed number of queries whatever the number of lines."""
 
+import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 from oscar.core.loading import get_model
 
 from producers.money import to_yuan
 
-from .models import LedgerEntry
+from .balances import overdue_days
+from .models import LedgerEntry, Payout
 
 ZERO = Decimal("0.00")
 
@@ -98,32 +102,161 @@ def attributed_total(*, order_lines: QuerySet | Iterable) -> Decimal:
     return to_yuan(total or ZERO)
 
 
+def _yuan(value) -> Decimal:
+    """A sum read by raw SQL: Decimal on PostgreSQL, a number on SQLite."""
+    return to_yuan(value if isinstance(value, Decimal | int) else str(value or 0))
+
+
+def _line_household_income(line_ids: list[int]) -> list[tuple]:
+    """(line, household, cooperative, net, booked_on, earlier) for each household with
+    ledger entries on these lines: `net` is what the line attributes to the household,
+    `booked_on` when it was first booked, and `earlier` the household's positive income
+    from the same cooperative on lines booked before it (the income its payouts settle
+    first). One query: a window over the households' entries at their cooperatives."""
+    if not line_ids:
+        return []
+    quote = connection.ops.quote_name
+    entries = quote(LedgerEntry._meta.db_table)
+    line, household, cooperative, amount, booked = (
+        quote(LedgerEntry._meta.get_field(name).column)
+        for name in ("line", "household", "cooperative", "amount", "booked_on")
+    )
+    marks = ", ".join(["%s"] * len(line_ids))
+    # Identifiers quoted by Django from the model; values are parameters.
+    sql = (
+        f"SELECT r.line_key, r.household_key, r.cooperative_key, r.net, r.booked, r.earlier "  # noqa: S608
+        f"FROM (SELECT e.{line} AS line_key, e.{household} AS household_key, "
+        f"e.{cooperative} AS cooperative_key, SUM(e.{amount}) AS net, "
+        f"MIN(e.{booked}) AS booked, "
+        f"COALESCE(SUM(CASE WHEN SUM(e.{amount}) > 0 THEN SUM(e.{amount}) ELSE 0 END) "
+        f"OVER (PARTITION BY e.{household}, e.{cooperative} "
+        f"ORDER BY MIN(e.{booked}), e.{line} "
+        f"ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS earlier "
+        f"FROM {entries} e "
+        f"WHERE e.{household} IN (SELECT {household} FROM {entries} "
+        f"WHERE {line} IN ({marks}) AND {household} IS NOT NULL) "
+        f"AND e.{cooperative} IN (SELECT {cooperative} FROM {entries} WHERE {line} IN ({marks})) "
+        f"GROUP BY e.{line}, e.{household}, e.{cooperative}) r "
+        f"WHERE r.line_key IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*line_ids, *line_ids, *line_ids])
+        rows = cursor.fetchall()
+    return [
+        (line_id, household_id, cooperative_id, _yuan(net), _date(booked_on), _yuan(earlier))
+        for line_id, household_id, cooperative_id, net, booked_on, earlier in rows
+    ]
+
+
+def _date(value) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def _covered(*, payouts: list[tuple], earlier: Decimal, net: Decimal):
+    """How much of an income of `net` after `earlier` income the payouts [(paid_on,
+    amount)] in order settle (the oldest income first), and the date of the last payout
+    that went into it."""
+    if net <= 0:
+        return ZERO, None
+    paid_before, last = ZERO, None
+    for paid_on, amount in payouts:
+        if paid_before >= earlier + net:
+            break
+        paid_before += amount
+        if paid_before > earlier:
+            last = paid_on
+    return min(max(paid_before - earlier, ZERO), net), last
+
+
+def order_lines_income(
+    *, lines: QuerySet | Iterable, on: datetime.date | None = None
+) -> dict[int, dict]:
+    """What each order line attributed to households and how much of it their cooperative
+    has paid them. For each line id with income: {"attributed", "paid", "owed", "overdue"
+    (Decimal yuan), "households_reached" (int), "booked_on" (date the income was first
+    booked), "payout_due_on" (the day what is still owed becomes overdue,
+    INCOME_PAYOUT_OVERDUE_DAYS after booking), "last_paid_on" (date of the latest payout
+    that went into it, or None)}.
+
+    Payouts are not made per order line: a household's payouts from a cooperative settle
+    its oldest income first (as household_balances counts them), so a line's share is paid
+    once the household's payouts cover the income booked before it and the line's own.
+    No household is named. `lines`: order lines or their ids. Two queries for any number
+    of lines."""
+    on = on or timezone.localdate()
+    rows = _line_household_income([getattr(line, "pk", line) for line in lines])
+    if not rows:
+        return {}
+    payouts = defaultdict(list)
+    for household_id, cooperative_id, paid_on, amount in (
+        Payout.objects.filter(
+            household_id__in={row[1] for row in rows},
+            cooperative_id__in={row[2] for row in rows},
+        )
+        .order_by("paid_on", "id")
+        .values_list("household_id", "cooperative_id", "paid_on", "amount")
+    ):
+        payouts[household_id, cooperative_id].append((paid_on, amount))
+    days = overdue_days()
+    income = {}
+    for line_id, household_id, cooperative_id, net, booked_on, earlier in rows:
+        item = income.setdefault(
+            line_id,
+            {
+                "attributed": ZERO,
+                "paid": ZERO,
+                "owed": ZERO,
+                "overdue": ZERO,
+                "households_reached": 0,
+                "booked_on": booked_on,
+                "payout_due_on": None,
+                "last_paid_on": None,
+            },
+        )
+        paid, last = _covered(
+            payouts=payouts[household_id, cooperative_id], earlier=earlier, net=net
+        )
+        item["attributed"] += net
+        item["paid"] += paid
+        item["owed"] += max(net, ZERO) - paid
+        item["booked_on"] = min(item["booked_on"], booked_on)
+        if net > 0:
+            item["households_reached"] += 1
+        if last and (item["last_paid_on"] is None or last > item["last_paid_on"]):
+            item["last_paid_on"] = last
+    for item in income.values():
+        item["payout_due_on"] = item["booked_on"] + datetime.timedelta(days=days)
+        if item["owed"] > 0 and item["payout_due_on"] <= on:
+            item["overdue"] = item["owed"]
+    return income
+
+
 def order_lines_trace(*, lines: QuerySet | Iterable) -> dict[int, dict]:
     """For each order line id: {"county": Region | None, "cooperative": Cooperative | None,
-    "households_reached": int, "attributed": Decimal, "trace_code": str | None}. Two
+    "trace_code": str | None} and the figures of order_lines_income() (zero for a line
+    with no income yet: households_reached, attributed, paid, owed, overdue, booked_on,
+    payout_due_on, last_paid_on). No personal data: fit for the public trace page. Three
     queries for any number of lines."""
     Line = get_model("order", "Line")
-    ids = _line_ids(lines)
-    rows = Line.objects.filter(pk__in=ids).select_related("cooperative__county", "trace")
+    rows = Line.objects.filter(pk__in=_line_ids(lines)).select_related(
+        "cooperative__county", "trace"
+    )
     trace = {
         line.pk: {
             "county": line.cooperative.county if line.cooperative_id else None,
             "cooperative": line.cooperative,
+            "trace_code": line.trace.code if hasattr(line, "trace") else None,
             "households_reached": 0,
             "attributed": ZERO,
-            "trace_code": line.trace.code if hasattr(line, "trace") else None,
+            "paid": ZERO,
+            "owed": ZERO,
+            "overdue": ZERO,
+            "booked_on": None,
+            "payout_due_on": None,
+            "last_paid_on": None,
         }
         for line in rows
     }
-    balances = (
-        LedgerEntry.objects.filter(line__in=list(trace), household__isnull=False)
-        .values_list("line", "household")
-        .annotate(net=Sum("amount"))
-    )
-    for line_id, _household_id, net in balances:
-        trace[line_id]["attributed"] += net
-        if net > 0:
-            trace[line_id]["households_reached"] += 1
-    for item in trace.values():
-        item["attributed"] = to_yuan(item["attributed"])
+    for line_id, income in order_lines_income(lines=list(trace)).items():
+        trace[line_id].update(income)
     return trace

@@ -14,8 +14,9 @@ def trace_of(line_traces: dict, line):
 
 @register.simple_tag
 def line_traces(lines):
-    """{% line_traces lines as traces %}: where each line's money went, in two queries for
-    the whole order (the store's order page shows it without importing this app)."""
+    """{% line_traces lines as traces %}: where each line's money went and how much of it
+    the cooperative has paid the households, in three queries for the whole order (the
+    store's order page shows it without importing this app)."""
     return order_lines_trace(lines=lines)
 
 

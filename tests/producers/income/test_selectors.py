@@ -88,7 +88,7 @@ def test_a_fully_refunded_line_reaches_no_one(linked_cooperative):
 
 
 @pytest.mark.parametrize("orders", [1, 6])
-def test_order_lines_trace_takes_two_queries_for_any_number_of_lines(
+def test_order_lines_trace_takes_three_queries_for_any_number_of_lines(
     linked_cooperative, django_assert_num_queries, orders
 ):
     # Given several settled lines
@@ -96,8 +96,8 @@ def test_order_lines_trace_takes_two_queries_for_any_number_of_lines(
         _settled_order(linked_cooperative)
     lines = Line.objects.all()
 
-    # When they are traced, then two queries serve them all
-    with django_assert_num_queries(2):
+    # When they are traced, then three queries serve them all (lines, ledger, payouts)
+    with django_assert_num_queries(3):
         trace = order_lines_trace(lines=lines)
 
     cooperative = linked_cooperative["cooperative"]
@@ -107,4 +107,5 @@ def test_order_lines_trace_takes_two_queries_for_any_number_of_lines(
         assert item["cooperative"] == cooperative
         assert item["households_reached"] == 5
         assert item["attributed"] == Decimal("34.20")
+        assert (item["paid"], item["owed"]) == (Decimal("0.00"), Decimal("34.20"))
         assert len(item["trace_code"]) == 20
