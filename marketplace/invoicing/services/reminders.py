@@ -1,7 +1,9 @@
 """Overdue invoices: a reminder to the organisation's buyers and admins, at most once per
-reminder interval per invoice."""
+reminder interval per invoice. The mail leaves when the transaction recording the reminder
+commits: a run that rolls back sends nothing."""
 
 import datetime
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -50,8 +52,13 @@ def invoices_remind_overdue(*, today: datetime.date | None = None) -> int:
             with translation.override(settings.LANGUAGE_CODE):
                 subject = render_to_string("invoicing/email/overdue_subject.txt", context).strip()
                 body = render_to_string("invoicing/email/overdue_body.txt", context)
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
             locked.reminded_on = today
             locked.save(update_fields=["reminded_on"])
+            # Sent once the reminder is recorded for good, never from a transaction that may
+            # still roll back; a failed send is logged and does not stop the other invoices.
+            transaction.on_commit(
+                partial(send_mail, subject, body, settings.DEFAULT_FROM_EMAIL, recipients),
+                robust=True,
+            )
         reminded += 1
     return reminded

@@ -1,10 +1,12 @@
-"""Overdue invoices are reminded by email (Celery beat task), at most once per interval."""
+"""Overdue invoices are reminded by email (Celery beat task), at most once per interval,
+and only once the reminder is committed."""
 
 import datetime
 
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db import transaction
 
 from marketplace.invoicing.models import Invoice
 from marketplace.invoicing.services import invoice_payment_record, invoices_remind_overdue
@@ -28,8 +30,20 @@ def invoice():
     return invoice
 
 
-def test_an_overdue_invoice_is_reminded_by_email(invoice):
-    reminded = invoices_remind_overdue(today=datetime.date(2026, 4, 3))
+@pytest.fixture
+def remind(django_capture_on_commit_callbacks):
+    """invoices_remind_overdue(...) in its own committed transaction, as the beat task runs
+    it: mail registered to leave on commit is sent."""
+
+    def _remind(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return invoices_remind_overdue(**kwargs)
+
+    return _remind
+
+
+def test_an_overdue_invoice_is_reminded_by_email(invoice, remind):
+    reminded = remind(today=datetime.date(2026, 4, 3))
 
     assert reminded == 1
     [email] = mail.outbox
@@ -41,12 +55,12 @@ def test_an_overdue_invoice_is_reminded_by_email(invoice):
     assert invoice.reminded_on == datetime.date(2026, 4, 3)
 
 
-def test_an_invoice_not_yet_due_is_not_reminded(invoice):
-    assert invoices_remind_overdue(today=datetime.date(2026, 3, 31)) == 0
+def test_an_invoice_not_yet_due_is_not_reminded(invoice, remind):
+    assert remind(today=datetime.date(2026, 3, 31)) == 0
     assert mail.outbox == []
 
 
-def test_a_paid_invoice_is_not_reminded(invoice):
+def test_a_paid_invoice_is_not_reminded(invoice, remind):
     invoice_payment_record(
         invoice=invoice,
         actor=UserFactory(is_superuser=True),
@@ -55,23 +69,69 @@ def test_a_paid_invoice_is_not_reminded(invoice):
         booked_on=datetime.date(2026, 4, 1),
     )
 
-    assert invoices_remind_overdue(today=datetime.date(2026, 4, 10)) == 0
+    assert remind(today=datetime.date(2026, 4, 10)) == 0
     assert mail.outbox == []
 
 
-def test_reminders_repeat_only_after_the_interval(invoice, settings):
+def test_reminders_repeat_only_after_the_interval(invoice, settings, remind):
     settings.INVOICE_REMINDER_INTERVAL_DAYS = 7
-    invoices_remind_overdue(today=datetime.date(2026, 4, 3))
+    remind(today=datetime.date(2026, 4, 3))
 
-    assert invoices_remind_overdue(today=datetime.date(2026, 4, 3)) == 0
-    assert invoices_remind_overdue(today=datetime.date(2026, 4, 9)) == 0
-    assert invoices_remind_overdue(today=datetime.date(2026, 4, 10)) == 1
+    assert remind(today=datetime.date(2026, 4, 3)) == 0
+    assert remind(today=datetime.date(2026, 4, 9)) == 0
+    assert remind(today=datetime.date(2026, 4, 10)) == 1
     assert len(mail.outbox) == 2
 
 
-def test_the_beat_task_is_scheduled_and_reminds(invoice, settings):
+def test_the_beat_task_is_scheduled_and_reminds(
+    invoice, settings, django_capture_on_commit_callbacks
+):
     schedule = settings.CELERY_BEAT_SCHEDULE["invoices-remind-overdue-daily"]
     assert schedule["task"] == "marketplace.invoicing.tasks.invoices_remind_overdue_task"
 
-    assert invoices_remind_overdue_task.delay().get() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert invoices_remind_overdue_task.delay().get() == 1
     assert len(mail.outbox) == 1
+
+
+class Rollback(Exception):
+    pass
+
+
+def test_a_reminder_run_whose_transaction_rolls_back_sends_no_mail(
+    invoice, django_capture_on_commit_callbacks
+):
+    # Given a reminder run inside a transaction that then rolls back
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(Rollback), transaction.atomic():
+            assert invoices_remind_overdue(today=datetime.date(2026, 4, 3)) == 1
+            raise Rollback
+
+    # Then no one was told of a reminder that was never recorded
+    assert mail.outbox == []
+    invoice.refresh_from_db()
+    assert invoice.reminded_on is None
+
+
+def test_a_committed_run_sends_one_mail_per_overdue_invoice_after_the_commit(
+    invoice, django_capture_on_commit_callbacks
+):
+    # Given two overdue invoices of the organisation
+    buyer = Membership.objects.get(
+        organisation=invoice.organisation, role=Membership.Role.BUYER
+    ).user
+    tea, _honey = tea_and_honey()
+    second = invoiced_order(invoice.organisation, buyer, [(tea, 2)])
+    Invoice.objects.filter(pk=second.pk).update(due_on=datetime.date(2026, 3, 20))
+
+    # When the run is in a transaction, nothing leaves before it commits
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            assert invoices_remind_overdue(today=datetime.date(2026, 4, 3)) == 2
+        assert mail.outbox == []
+
+    # Then after the commit each invoice is reminded exactly once
+    assert len(callbacks) == 2
+    assert len(mail.outbox) == 2
+    for number in (invoice.number, second.number):
+        assert sum(number in email.subject for email in mail.outbox) == 1
