@@ -15,11 +15,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from reportlab.lib import utils as reportlab_utils
+from reportlab.lib.styles import ParagraphStyle
 
 from evaluation.models import Pairing
 from marketplace.invoicing.services import invoice_payment_record
 from marketplace.users.roles import EVALUATOR
-from producers.pdf import cjk_font
+from producers.pdf import cjk_font, pdf_markup, pdf_paragraph
 from tests.evaluation.factories import (
     AgreementFactory,
     bought,
@@ -179,6 +180,21 @@ def test_the_evaluation_pdf_export_prints_unit_names_literally_and_opens_no_file
     assert flat(FAKE_NOTICE) in text
     assert flat(IMAGE) in text
     assert not red_fill(response.content)
+    assert LOCAL_FILE not in opened
+
+
+def test_the_codes_own_markup_keeps_its_bold_and_escapes_the_values_it_holds(opened):
+    # Given the code's own bold label around a value somebody typed
+    markup = pdf_markup("<b>{label}</b> {value}", label="户名", value=IMAGE)
+
+    # When it becomes a paragraph (escaping it again changes nothing)
+    paragraph = pdf_paragraph(pdf_markup("{line}", line=markup), ParagraphStyle("body"))
+
+    # Then the label is bold and the value is the text it is: no image, no file opened
+    fragments = [(fragment.text, getattr(fragment, "bold", 0)) for fragment in paragraph.frags]
+    assert ("户名", 1) in fragments
+    assert "".join(text for text, _bold in fragments).endswith(IMAGE)
+    assert not any(getattr(fragment, "cbDefn", None) for fragment in paragraph.frags)
     assert LOCAL_FILE not in opened
 
 
