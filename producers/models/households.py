@@ -41,6 +41,15 @@ class HouseholdQuerySet(models.QuerySet):
         return self.filter(register_number_index=crypto.blind_index(register_number))
 
 
+def register_number_taken_message(registered_county_id, county_id) -> str:
+    """Why a register number cannot be registered again. The county that holds it is told
+    plainly (its own register); another county is not told that the number exists
+    elsewhere, nor where: the register of each county is its own."""
+    if registered_county_id is not None and registered_county_id == county_id:
+        return _("该建档立卡编号已登记。")
+    return _("该建档立卡编号无法在本县登记，请核对编号；如确属本县农户，请联系平台管理员核实。")
+
+
 class Household(models.Model):
     """A registered poor household (建档立卡户). Personal data is encrypted at rest."""
 
@@ -101,11 +110,17 @@ class Household(models.Model):
             raise ValidationError({"village": _("请选择一个村级区划。")})
         if self.register_number:
             self.register_number = self.register_number.strip().upper()
-            duplicate = Household.objects.with_register_number(self.register_number).exclude(
-                pk=self.pk
+            duplicate_county = (
+                Household.objects.with_register_number(self.register_number)
+                .exclude(pk=self.pk)
+                .values_list("county_id", flat=True)
+                .first()
             )
-            if duplicate.exists():
-                raise ValidationError({"register_number": _("该建档立卡编号已登记。")})
+            if duplicate_county is not None:
+                county_id = self.village.parent.parent_id if self.village_id else None
+                raise ValidationError(
+                    {"register_number": register_number_taken_message(duplicate_county, county_id)}
+                )
 
     def save(self, *args, **kwargs):
         self.register_number_index = crypto.blind_index(self.register_number)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from .. import crypto, csvsafe
 from ..access import officer_county
 from ..models import AuditEntry, BenefitKind, BenefitLink, Cooperative, Household, Region
+from ..models.households import register_number_taken_message
 from ..money import MoneyError, parse_yuan
 from .benefits import cooperative_staff_check
 from .households import REGISTER_NUMBER_PATTERN, register_number_normalise
@@ -436,9 +437,14 @@ def households_import(*, officer, file) -> ImportResult:
 
     registered = Household.objects.filter(
         register_number_index__in=list(first_line_of)
-    ).values_list("register_number_index", flat=True)
-    for index in registered:
-        result.errors.append(RowError(first_line_of[index], _("该建档立卡编号已登记。")))
+    ).values_list("register_number_index", "county_id")
+    for index, registered_county_id in registered:
+        result.errors.append(
+            RowError(
+                first_line_of[index],
+                str(register_number_taken_message(registered_county_id, county.pk)),
+            )
+        )
     result.errors.sort(key=lambda error: error.line)
     if result.errors:
         return result

@@ -245,7 +245,7 @@ def test_duplicate_register_numbers_within_the_file_are_reported(officer, villag
 
 
 def test_register_number_already_in_the_database_is_reported(officer, village):
-    HouseholdFactory(register_number="5134311000010002")
+    HouseholdFactory(register_number="5134311000010002", village=village)
     upload = csv_upload(
         lines(HEADER, household_row("5134311000010001"), household_row("5134311000010002"))
     )
