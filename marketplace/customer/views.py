@@ -1,7 +1,15 @@
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
 from oscar.apps.customer import views
+from oscar.apps.customer.signals import user_registered
 
 from marketplace.order.selectors import cooperative_shipments, order_for_customer, order_lines
+
+from .services import customer_register, registration_confirm
 
 
 class OrderDetailView(views.OrderDetailView):
@@ -20,3 +28,42 @@ class OrderDetailView(views.OrderDetailView):
         context["lines"] = lines
         context["cooperative_shipments"] = cooperative_shipments(order=self.object, lines=lines)
         return context
+
+
+# --- registration: the same answer whether or not the address has an account ---------------
+
+
+def _registration_sent(request, email: str):
+    return render(request, "customer/registration_sent.html", {"email": email})
+
+
+class AccountRegistrationView(views.AccountRegistrationView):
+    # Oscar creates the account and signs it in, or says the address is taken; here the
+    # address gets an e-mail either way (customer_register) and the page says only that.
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        customer_register(email=email, password=form.cleaned_data["password1"])
+        return _registration_sent(self.request, email)
+
+
+class AccountAuthView(views.AccountAuthView):
+    def validate_registration_form(self):
+        form = self.get_registration_form(bind_data=True)
+        if form.is_valid():
+            email = form.cleaned_data["email"]
+            customer_register(email=email, password=form.cleaned_data["password1"])
+            return _registration_sent(self.request, email)
+        return self.render_to_response(self.get_context_data(registration_form=form))
+
+
+class RegistrationConfirmView(View):
+    """The link in the confirmation e-mail: activates the account and signs it in once."""
+
+    def get(self, request, uidb64: str, token: str):
+        user = registration_confirm(uidb64=uidb64, token=token)
+        if user is None:
+            return render(request, "customer/registration_invalid.html", status=404)
+        auth_login(request, user, backend="oscar.apps.customer.auth_backends.EmailBackend")
+        user_registered.send_robust(sender=self, request=request, user=user)
+        messages.success(request, _("邮箱已确认，欢迎来到东西！"))
+        return redirect("customer:summary")

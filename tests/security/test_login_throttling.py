@@ -1,8 +1,11 @@
 """Login throttling (django-axes) and password rules, through the store's own login and
 registration forms."""
 
+import re
+
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
@@ -124,9 +127,13 @@ def register(client, email: str, password: str):
     )
 
 
-def test_registration_logs_the_new_customer_in(client):
-    # Oscar authenticates the new customer without a request; the throttle must let it pass.
-    response = register(client, "li.si@dongxi.example", "西部好物 buckwheat 2026")
+def test_the_confirmation_link_logs_the_new_customer_in(client):
+    # The new customer is signed in by the link in the confirmation e-mail (without a
+    # password check); the throttle must let it pass.
+    register(client, "li.si@dongxi.example", "西部好物 buckwheat 2026")
+    (confirmation,) = mail.outbox
+
+    response = client.get(re.search(r"https?://\S+", confirmation.body).group(0))
 
     assert response.status_code == 302
     assert "_auth_user_id" in client.session
