@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -6,12 +7,16 @@ from oscar.apps.partner.strategy import Selector
 from oscar.core.loading import get_class, get_model
 from oscar.test.factories import BasketFactory, ProductClassFactory, create_order
 
+from marketplace.users import roles
 from producers.models import Cooperative
-from tests.factories import CooperativeFactory
+from tests.factories import CooperativeFactory, UserFactory
+from tests.marketplace.shared_orders import shared_order_create
 from tests.store_factories import cooperative_staff_create, product_create
 
 StockRecordForm = get_class("dashboard.catalogue.forms", "StockRecordForm")
 Partner = get_model("partner", "Partner")
+Product = get_model("catalogue", "Product")
+ShippingAddress = get_model("order", "ShippingAddress")
 pytestmark = pytest.mark.django_db
 
 
@@ -146,3 +151,212 @@ def test_cooperative_product_list_queries_do_not_grow_with_products(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert len(response.context["products"]) == 21
+
+
+# --- an order two cooperatives share: each sees and changes only its own part ----------------
+
+MY_SUBTOTAL = "123.40"  # 2 × ¥61.70, my cooperative's lines
+THEIR_AMOUNT = "987.60"  # 1 × ¥987.60, the other cooperative's line
+ORDER_TOTALS = ("1,111.00", "1111.00")  # the whole order
+
+
+@pytest.fixture
+def shared_order():
+    mine = product_create(title="火普村土豆")
+    theirs = product_create(title="布拖苦荞")
+    order = shared_order_create(
+        items=[(mine, 2, Decimal("61.70")), (theirs, 1, Decimal(THEIR_AMOUNT))]
+    )
+    return order, cooperative_staff_create(cooperative=mine.cooperative), theirs.cooperative
+
+
+def assert_shows_only_my_amounts(html: str) -> None:
+    assert MY_SUBTOTAL in html
+    assert THEIR_AMOUNT not in html
+    for total in ORDER_TOTALS:
+        assert total not in html
+
+
+def delivery_line(packing_slip) -> str:
+    """The packing slip's line naming the recipient and the delivery address."""
+    return re.search(r"收货人.*?</p>", packing_slip.content.decode(), re.S).group(0)
+
+
+def test_a_cooperative_cannot_change_the_address_of_an_order_it_shares(client, shared_order):
+    # Given an order with my lines and another cooperative's, and their packing slip
+    order, me, them = shared_order
+    them_staff = cooperative_staff_create(cooperative=them)
+    slip_url = reverse("income:packing-slip", args=[order.number])
+    client.force_login(them_staff)
+    their_slip = delivery_line(client.get(slip_url))
+    assert "文三路 90 号" in their_slip
+    url = reverse("dashboard:order-shipping-address", args=[order.number])
+    client.force_login(me)
+
+    # When I open the order's address form and post another address
+    opened = client.get(url)
+    posted = client.post(
+        url,
+        {
+            "first_name": "四",
+            "last_name": "李",
+            "line1": "别处 1 号",
+            "line4": "成都市",
+            "state": "四川省",
+            "postcode": "610000",
+            "country": "CN",
+        },
+    )
+
+    # Then I am refused, the address stays, and their packing slip is unchanged
+    assert opened.status_code in (403, 404)
+    assert posted.status_code in (403, 404)
+    assert ShippingAddress.objects.get(pk=order.shipping_address_id).line1 == "文三路 90 号"
+    client.force_login(them_staff)
+    assert delivery_line(client.get(slip_url)) == their_slip
+
+
+def test_platform_staff_change_the_address_of_a_shared_order(client, shared_order):
+    # Only platform staff change a delivery address: it is every cooperative's parcel.
+    order, _me, _them = shared_order
+    client.force_login(UserFactory(roles=[roles.PLATFORM_ADMIN], is_staff=True, is_superuser=True))
+
+    response = client.post(
+        reverse("dashboard:order-shipping-address", args=[order.number]),
+        {
+            "first_name": "三",
+            "last_name": "张",
+            "line1": "文三路 100 号",
+            "line4": "杭州市",
+            "state": "浙江省",
+            "postcode": "310012",
+            "country": "CN",
+        },
+    )
+
+    assert response.status_code == 302
+    assert ShippingAddress.objects.get(pk=order.shipping_address_id).line1 == "文三路 100 号"
+
+
+def test_a_cooperatives_order_page_shows_its_subtotal_not_the_order_total(client, shared_order):
+    order, me, _them = shared_order
+    client.force_login(me)
+
+    response = client.get(reverse("dashboard:order-detail", args=[order.number]))
+
+    assert response.status_code == 200
+    assert response.context["own_subtotal"] == Decimal(MY_SUBTOTAL)
+    assert_shows_only_my_amounts(response.content.decode())
+    assert reverse("dashboard:order-shipping-address", args=[order.number]) not in (
+        response.content.decode()
+    )
+
+
+def test_a_cooperatives_order_list_shows_its_own_subtotal(client, shared_order):
+    _order, me, _them = shared_order
+    client.force_login(me)
+
+    response = client.get(reverse("dashboard:order-list"))
+
+    assert response.status_code == 200
+    assert_shows_only_my_amounts(response.content.decode())
+
+
+def test_a_cooperatives_order_csv_has_its_own_subtotal_and_units(client, shared_order):
+    _order, me, _them = shared_order
+    client.force_login(me)
+
+    response = client.get(reverse("dashboard:order-list") + "?response_format=csv")
+
+    rows = response.content.decode("utf-8-sig").splitlines()
+    assert len(rows) == 2
+    assert MY_SUBTOTAL in rows[1] and ",2," in rows[1]
+    assert THEIR_AMOUNT not in rows[1] and "1111.00" not in rows[1]
+
+
+def test_a_cooperatives_dashboard_shows_its_own_revenue(client, shared_order):
+    _order, me, _them = shared_order
+    client.force_login(me)
+
+    response = client.get(reverse("dashboard:index"))
+
+    assert response.status_code == 200
+    assert response.context["total_revenue"] == Decimal(MY_SUBTOTAL)
+    assert response.context["total_revenue_last_day"] == Decimal(MY_SUBTOTAL)
+    assert_shows_only_my_amounts(response.content.decode())
+
+
+def test_a_cooperatives_order_statistics_show_its_own_revenue(client, shared_order):
+    _order, me, _them = shared_order
+    client.force_login(me)
+
+    response = client.get(reverse("dashboard:order-stats"))
+
+    assert response.status_code == 200
+    assert response.context["total_revenue"] == Decimal(MY_SUBTOTAL)
+    assert response.context["total_lines"] == 1
+    assert_shows_only_my_amounts(response.content.decode())
+
+
+def test_platform_staff_see_the_whole_orders_total(client, shared_order):
+    order, _me, _them = shared_order
+    client.force_login(UserFactory(roles=[roles.PLATFORM_ADMIN], is_staff=True, is_superuser=True))
+
+    page = client.get(reverse("dashboard:order-detail", args=[order.number])).content.decode()
+    listing = client.get(reverse("dashboard:order-list")).content.decode()
+
+    assert "1,111.00" in page and THEIR_AMOUNT in page
+    assert "1,111.00" in listing
+
+
+def test_a_cooperative_cannot_delete_its_product_from_the_dashboard(client):
+    # A product carries its certificates and the history of its sold lines: a cooperative
+    # takes stock off sale; only platform staff delete.
+    product = product_create()
+    client.force_login(cooperative_staff_create(cooperative=product.cooperative))
+
+    response = client.post(reverse("dashboard:catalogue-product-delete", args=[product.pk]))
+
+    assert response.status_code == 403
+    assert Product.objects.filter(pk=product.pk).exists()
+
+
+def test_a_cooperative_cannot_add_a_variant_under_another_cooperatives_product(client):
+    theirs = product_create(title="布拖苦荞")
+    parent = Product.objects.create(
+        title="布拖苦荞礼盒", structure=Product.PARENT, product_class=theirs.product_class
+    )
+    theirs.parent, theirs.structure, theirs.product_class = parent, Product.CHILD, None
+    theirs.save()
+    me = cooperative_staff_create(cooperative=product_create().cooperative)
+    client.force_login(me)
+
+    response = client.get(reverse("dashboard:catalogue-product-create-child", args=[parent.pk]))
+
+    assert response.status_code == 404
+
+
+def test_a_cooperatives_order_list_runs_the_same_queries_for_2_and_12_orders(
+    client, django_assert_max_num_queries
+):
+    # Given a cooperative with two orders it shares with another cooperative
+    mine, theirs = product_create(title="火普村土豆"), product_create(title="布拖苦荞")
+    items = [(mine, 2, Decimal("61.70")), (theirs, 1, Decimal(THEIR_AMOUNT))]
+    for _ in range(2):
+        shared_order_create(items=items)
+    client.force_login(cooperative_staff_create(cooperative=mine.cooperative))
+    url = reverse("dashboard:order-list")
+    client.get(url)
+    with django_assert_max_num_queries(50) as at_2:
+        client.get(url)
+
+    # When it has twelve
+    for _ in range(10):
+        shared_order_create(items=items)
+
+    # Then its order list runs no more queries, each order with its own subtotal
+    with django_assert_max_num_queries(len(at_2.captured_queries)):
+        response = client.get(url)
+    assert [order.own_subtotal for order in response.context["orders"]] == [
+        Decimal(MY_SUBTOTAL)
+    ] * 12

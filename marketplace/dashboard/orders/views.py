@@ -1,10 +1,14 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from oscar.apps.dashboard.orders import views
 from oscar.core.loading import get_model
 
+from marketplace.dashboard.selectors import cooperative_revenue, orders_with_cooperative_totals
 from marketplace.order.selectors import (
     cooperative_shipments,
     order_detail_queryset,
@@ -39,6 +43,76 @@ def _own_lines(lines, user):
     if _reads_every_order(user):
         return lines
     return lines.filter(partner__users=user)
+
+
+class OrderListView(views.OrderListView):
+    # Oscar lists a partner user's orders with the whole orders' totals and item counts (in
+    # the page and its CSV) and lets them change those orders' statuses; a cooperative sees
+    # its own lines' subtotal and units, and only platform staff change statuses.
+    COOPERATIVE_CSV_COLUMNS = {
+        **views.OrderListView.CSV_COLUMNS,
+        "value": gettext_lazy("本社小计"),
+        "num_items": gettext_lazy("本社件数"),
+    }
+
+    def _cooperative_view(self) -> bool:
+        return not self.request.user.is_staff
+
+    def _scope_to_own_lines(self):
+        if self._cooperative_view():
+            self.base_queryset = orders_with_cooperative_totals(
+                orders=self.base_queryset, user=self.request.user
+            )
+            self.CSV_COLUMNS = self.COOPERATIVE_CSV_COLUMNS
+
+    def get(self, request, *args, **kwargs):
+        self._scope_to_own_lines()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self._scope_to_own_lines()
+        return super().post(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self._cooperative_view() and self.request.GET.get("sort") == "total_incl_tax":
+            descending = self.request.GET.get("dir") == "desc"
+            queryset = queryset.order_by(("-" if descending else "") + "own_subtotal")
+        return queryset
+
+    def get_actions(self):
+        actions = super().get_actions()
+        if not user_is_platform_staff(user=self.request.user):
+            actions.pop("change_order_statuses", None)
+        return actions
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            cooperative_view=self._cooperative_view(),
+            is_platform_staff=user_is_platform_staff(user=self.request.user),
+        )
+        return context
+
+    def get_row_values(self, order):
+        row = super().get_row_values(order)
+        if self._cooperative_view():
+            row.update(value=order.own_subtotal, num_items=order.own_num_items)
+        return row
+
+
+class OrderStatsView(views.OrderStatsView):
+    # Oscar counts every line and sums whole orders for a partner user; a cooperative's
+    # statistics count and sum its own lines.
+    def get_stats(self, filters):
+        stats = super().get_stats(filters)
+        user = self.request.user
+        if user.is_staff:
+            return stats
+        orders = views.queryset_orders_for_user(user).filter(**filters)
+        figures = cooperative_revenue(user=user, orders=orders)
+        stats.update(total_lines=figures["lines"], total_revenue=figures["revenue"])
+        return stats
 
 
 class OrderDetailView(views.OrderDetailView):
@@ -80,7 +154,14 @@ class OrderDetailView(views.OrderDetailView):
         lines = list(context["lines"])
         platform = user_is_platform_staff(user=self.request.user)
         refunded = refunded_quantities_from(order=self.object)
+        cooperative_view = not _reads_every_order(self.request.user)
         context.update(
+            # A cooperative sees its own part of the order: its lines, their subtotal and its
+            # shipment; never another cooperative's lines nor the whole order's total.
+            cooperative_view=cooperative_view,
+            own_subtotal=sum((line.line_price_incl_tax for line in lines), Decimal("0.00"))
+            if cooperative_view
+            else None,
             lines=lines,
             is_platform_staff=platform,
             may_ship=not _is_evaluator(self.request.user),
