@@ -4,12 +4,14 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -28,6 +30,7 @@ from marketplace.payment.services import (
     payment_start,
     webhook_event_receive,
 )
+from marketplace.payment.services.localstripe_cards import PaymentServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -181,12 +184,24 @@ class StripeTestCardView(LoginRequiredMixin, View):
             intent = payment_attempt_confirm_with_test_card(attempt=attempt, card=card)
         except CardRefused as refused:
             return JsonResponse({"error": {"message": str(refused.message)}}, status=400)
+        except PaymentServiceUnavailable as unavailable:
+            return JsonResponse({"error": {"message": str(unavailable.message)}}, status=503)
         return JsonResponse(intent)
 
 
 class StripeReturnView(LoginRequiredMixin, View):
     """Where Stripe.js sends the customer back. Places the order through the same service
-    as the webhook, so whichever arrives first places it and the other finds it."""
+    as the webhook, so whichever arrives first places it and the other finds it.
+
+    A payment Stripe may have taken never ends in a server error here: when Stripe cannot be
+    asked or the order cannot be written yet (Stripe slow, the database busy), the customer
+    gets a page saying the order is being confirmed, which comes back here by itself; the
+    next visit, or the webhook, places the order (once: the service is idempotent)."""
+
+    confirming_template = "checkout/stripe_confirming.html"
+    # The confirming page reloads itself this often, this many times, then waits for a click.
+    confirming_refresh_seconds = 3
+    confirming_refreshes = 20
 
     def get(self, request):
         payment_intent_id = request.GET.get("payment_intent", "")
@@ -195,25 +210,58 @@ class StripeReturnView(LoginRequiredMixin, View):
         ).first()
         if attempt is None:
             raise Http404
+        if attempt.order_id is not None:  # placed meanwhile (the webhook, an earlier visit)
+            return self._thank_you(request, attempt.order_id)
         try:
             intent = gateway.payment_intent_retrieve(payment_intent_id)
-        except gateway.GatewayError:
-            # Stripe unreachable: the payment stays pending with its stock held; the webhook
-            # (or the expiry job) settles it once Stripe answers again.
-            logger.warning("PaymentIntent %s not retrieved on return", payment_intent_id)
-            messages.info(request, _("支付处理中，确认到账后将自动生成订单。"))
-            return redirect("customer:order-list")
-        order = order_place_for_payment(payment_intent_id=payment_intent_id, payment_intent=intent)
+            order = order_place_for_payment(
+                payment_intent_id=payment_intent_id, payment_intent=intent
+            )
+        except (gateway.GatewayError, DatabaseError):
+            logger.warning(
+                "Order of PaymentIntent %s not placed on return", payment_intent_id, exc_info=True
+            )
+            return self._confirming(request, payment_intent_id)
         if order is not None:
-            request.session.pop(SESSION_ATTEMPT, None)
-            request.session["checkout_order_id"] = order.pk
-            return redirect("checkout:thank-you")
+            return self._thank_you(request, order.pk)
         if intent["status"] == "processing":
             messages.info(request, _("支付处理中，确认到账后将自动生成订单。"))
             return redirect("customer:order-list")
-        payment_attempt_abandon(attempt_id=attempt.pk, state=PaymentAttempt.State.FAILED)
+        try:
+            payment_attempt_abandon(attempt_id=attempt.pk, state=PaymentAttempt.State.FAILED)
+        except (gateway.GatewayError, DatabaseError):
+            logger.warning(
+                "Failed PaymentIntent %s not abandoned", payment_intent_id, exc_info=True
+            )
+            return self._confirming(request, payment_intent_id)
         messages.error(request, _("支付未成功，商品已放回购物车，请重新下单。"))
         return redirect("basket:summary")
+
+    def _thank_you(self, request, order_id: int):
+        request.session.pop(SESSION_ATTEMPT, None)
+        request.session["checkout_order_id"] = order_id
+        return redirect("checkout:thank-you")
+
+    def _confirming(self, request, payment_intent_id: str):
+        try:
+            visit = max(int(request.GET.get("visit", "0")), 0) + 1
+        except ValueError:
+            visit = 1
+        again = f"{reverse('checkout:stripe-return')}?" + urlencode(
+            {"payment_intent": payment_intent_id, "visit": visit}
+        )
+        response = render(
+            request,
+            self.confirming_template,
+            {
+                "again_url": again,
+                "refresh_seconds": (
+                    self.confirming_refresh_seconds if visit <= self.confirming_refreshes else None
+                ),
+            },
+        )
+        add_never_cache_headers(response)
+        return response
 
 
 @method_decorator(csrf_exempt, name="dispatch")

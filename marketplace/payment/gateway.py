@@ -45,6 +45,12 @@ def _client() -> stripe.StripeClient:
     )
 
 
+def is_unavailable(exc: BaseException) -> bool:
+    """Stripe could not be reached, did not answer in time or failed on its side: asking
+    again later may work, and nothing was said about the card."""
+    return isinstance(exc, (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError))
+
+
 def to_fen(amount: Decimal) -> int:
     """Decimal yuan → integer fen, exactly (never through a float)."""
     return int(to_yuan(amount) / FEN)

@@ -8,9 +8,12 @@ import threading
 import pytest
 import stripe
 from django.contrib.messages import get_messages
+from django.db import OperationalError
 from django.urls import reverse
+from django.utils.http import urlencode
 from oscar.core.loading import get_model
 
+from marketplace.checkout import views as checkout_views
 from marketplace.payment import gateway
 from tests.factories import UserFactory
 from tests.marketplace.checkout.stripe_fake import FakeStripe
@@ -35,6 +38,9 @@ ADDRESS = {
 }
 UNAVAILABLE_ZH = "暂时无法完成支付，请稍后再试。"
 UNAVAILABLE_EN = "The payment cannot be completed right now. Please try again later."
+SERVICE_UNAVAILABLE_ZH = "支付服务暂时不可用，请稍后再试。"
+CONFIRMING_ZH = "您的订单正在确认中"
+VISA = {"number": "4242424242424242", "exp_month": "12", "exp_year": "2030", "cvc": "123"}
 
 
 class UnreachableStripe(FakeStripe):
@@ -84,6 +90,14 @@ def silent_stripe(settings):
     for conn in accepted:
         conn.close()
     listener.close()
+
+
+@pytest.fixture
+def stripe_fake():
+    fake = FakeStripe()
+    gateway.http_client_install(fake)
+    yield fake
+    gateway.http_client_install(None)
 
 
 @pytest.fixture
@@ -209,6 +223,22 @@ def test_once_stripe_is_back_the_same_basket_pays_with_its_units_held_once(
     assert (_allocated(tea), _allocated(honey)) == (2, 1)
 
 
+def _return(client, attempt, **params):
+    query = urlencode({"payment_intent": attempt.payment_intent_id, **params})
+    return client.get(f"{reverse('checkout:stripe-return')}?{query}")
+
+
+def _confirming(response) -> bool:
+    """The "being confirmed" page: 200, in Chinese, coming back to the return by itself."""
+    page = response.content.decode()
+    return (
+        response.status_code == 200
+        and CONFIRMING_ZH in page
+        and 'http-equiv="refresh"' in page
+        and reverse("checkout:stripe-return") in page
+    )
+
+
 def test_unreachable_stripe_on_the_return_keeps_the_payment_waiting_for_stripe(
     shopper, stripe_down, tea_and_honey, fault_count
 ):
@@ -220,23 +250,119 @@ def test_unreachable_stripe_on_the_return_keeps_the_payment_waiting_for_stripe(
 
     # When the customer comes back from paying and Stripe cannot be reached to confirm it
     stripe_down.fail.append(("GET", "/v1/payment_intents"))
-    response = shopper.get(
-        reverse("checkout:stripe-return") + f"?payment_intent={attempt.payment_intent_id}"
-    )
+    response = _return(shopper, attempt)
     fault_count(stripe_down.failures)
 
-    # Then the customer is told the order follows once the payment is confirmed; the units
-    # stay held for the payment and no order is placed yet
-    assert response.status_code == 302 and response.url == reverse("customer:order-list")
-    assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "支付处理中，确认到账后将自动生成订单。"
-    ]
+    # Then the customer is told the order is being confirmed, on a page that comes back by
+    # itself; the units stay held for the payment and no order is placed yet
+    assert _confirming(response)
     attempt.refresh_from_db()
     assert attempt.state == PaymentAttempt.State.PENDING
     assert not Order.objects.exists()
     assert (_allocated(tea), _allocated(honey)) == (2, 1)
 
-    # And when Stripe answers again, the next return places the order once
+    # And when Stripe answers again, the page's next visit places the order once
     stripe_down.fail.clear()
-    shopper.get(reverse("checkout:stripe-return") + f"?payment_intent={attempt.payment_intent_id}")
+    again = _return(shopper, attempt, visit=1)
+    assert again.status_code == 302 and again.url == reverse("checkout:thank-you")
     assert Order.objects.count() == 1
+
+
+def test_a_busy_database_on_the_return_shows_the_order_being_confirmed_then_the_order(
+    shopper, stripe_fake, tea_and_honey, fault_count, monkeypatch
+):
+    _pay(shopper)
+    attempt = PaymentAttempt.objects.get()
+    stripe_fake.succeed(attempt.payment_intent_id)
+
+    # When the customer comes back from paying while the database is too busy to write
+    def locked(**kwargs):
+        fault_count(1)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(checkout_views, "order_place_for_payment", locked)
+    response = _return(shopper, attempt)
+
+    # Then the page says the order is being confirmed (no server error) and nothing is lost
+    assert _confirming(response)
+    assert not Order.objects.exists()
+    assert PaymentAttempt.objects.get().state == PaymentAttempt.State.PENDING
+
+    # And its next visit, once the database answers, places the order and shows it
+    monkeypatch.undo()
+    again = _return(shopper, attempt, visit=1)
+    assert again.status_code == 302 and again.url == reverse("checkout:thank-you")
+    order = Order.objects.get()
+    assert order.number == attempt.order_number
+    assert order.number in shopper.get(again.url).content.decode()
+
+
+def test_the_confirming_page_stops_reloading_after_a_while(
+    shopper, stripe_down, tea_and_honey, fault_count
+):
+    stripe_down.fail.clear()
+    _pay(shopper)
+    attempt = PaymentAttempt.objects.get()
+    stripe_down.fail.append(("GET", "/v1/payment_intents"))
+
+    response = _return(shopper, attempt, visit=500)
+    fault_count(stripe_down.failures)
+
+    page = response.content.decode()
+    assert response.status_code == 200 and CONFIRMING_ZH in page
+    assert 'http-equiv="refresh"' not in page
+    assert reverse("customer:order-list") in page
+
+
+@pytest.fixture
+def at_the_pay_page(shopper, stripe_fake):
+    """The shopper on the pay page of a PaymentIntent made by the fake Stripe."""
+    response = _pay(shopper)
+    assert response.url == reverse("checkout:stripe-pay")
+    return PaymentAttempt.objects.get()
+
+
+def _pay_with_test_card(client):
+    return client.post(
+        reverse("checkout:stripe-test-card"), {"card": VISA}, content_type="application/json"
+    )
+
+
+def test_unreachable_stripe_on_the_pay_page_is_not_a_declined_card(
+    shopper, at_the_pay_page, fault_count
+):
+    # When the customer pays on the pay page and Stripe cannot be reached
+    unreachable = UnreachableStripe(("POST", "/v1/payment_methods"))
+    gateway.http_client_install(unreachable)
+    answer = _pay_with_test_card(shopper)
+    fault_count(unreachable.failures)
+
+    # Then the page says the payment service is unavailable, not that the card was declined
+    assert unreachable.failures == 1
+    assert answer.status_code == 503
+    assert answer.json()["error"]["message"] == SERVICE_UNAVAILABLE_ZH
+    assert PaymentAttempt.objects.get().state == PaymentAttempt.State.PENDING
+    assert not Order.objects.exists()
+
+
+def test_stripe_that_hangs_on_the_pay_page_is_not_a_declined_card(
+    shopper, at_the_pay_page, silent_stripe, fault_count
+):
+    # When the customer pays on the pay page and Stripe accepts the connection but never answers
+    gateway.http_client_install(None)
+    answer = _pay_with_test_card(shopper)
+    fault_count(1)
+
+    # Then after the client's timeout the page says the service is unavailable, not declined
+    assert silent_stripe, "the payment did reach the silent server"
+    assert answer.status_code == 503
+    assert answer.json()["error"]["message"] == SERVICE_UNAVAILABLE_ZH
+    assert PaymentAttempt.objects.get().state == PaymentAttempt.State.PENDING
+
+
+def test_a_card_stripe_refuses_is_still_declined(shopper, at_the_pay_page, stripe_fake):
+    # The fake Stripe answers the card with an error of its own (it keeps no PaymentMethods)
+    answer = _pay_with_test_card(shopper)
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]["message"] == "银行卡被拒绝，请换一张卡再试。"

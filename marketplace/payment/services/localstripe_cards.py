@@ -10,6 +10,7 @@ import re
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
 from marketplace.payment import gateway
@@ -32,11 +33,19 @@ class CardRefused(CheckoutError):
         super().__init__(message)
 
 
+class PaymentServiceUnavailable(CheckoutError):
+    """Stripe was unreachable, hung or failed on its side: the card was not refused."""
+
+    message = gettext_lazy("支付服务暂时不可用，请稍后再试。")
+
+
 def payment_attempt_confirm_with_test_card(
     *, attempt: PaymentAttempt, card: dict | None
 ) -> dict[str, str]:
     """Confirm the attempt's PaymentIntent at localstripe; returns its id and status
-    ("succeeded", or "requires_action" for a 3-D Secure test card)."""
+    ("succeeded", or "requires_action" for a 3-D Secure test card). Raises CardRefused for a
+    card the customer must fix or change, PaymentServiceUnavailable when Stripe did not
+    answer."""
     if not settings.STRIPE_LOCALSTRIPE:
         raise CardRefused(_("此支付方式未启用。"))
     if attempt.state != PaymentAttempt.State.PENDING:
@@ -49,6 +58,8 @@ def payment_attempt_confirm_with_test_card(
             attempt.payment_intent_id, card=values
         )
     except gateway.GatewayError as error:
+        if gateway.is_unavailable(error):
+            raise PaymentServiceUnavailable() from error
         # Stripe's own messages are English; the customer reads ours.
         raise CardRefused(_("银行卡被拒绝，请换一张卡再试。")) from error
     if intent["status"] == "requires_payment_method":  # declined: the intent waits for another card
