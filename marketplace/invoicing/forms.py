@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +17,13 @@ class AcceptanceForm(forms.Form):
 
 
 class PaymentRecordForm(forms.Form):
-    amount = forms.DecimalField(label=_("到账金额（元）"), max_digits=12, decimal_places=2)
+    amount = forms.DecimalField(
+        label=_("到账金额（元）"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        error_messages={"min_value": _("到账金额必须大于0元。")},
+    )
     bank_reference = forms.CharField(label=_("银行流水号"), max_length=64)
     booked_on = forms.DateField(
         label=_("到账日期"),

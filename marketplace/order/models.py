@@ -59,6 +59,19 @@ class Order(AbstractOrder):
 
     class Meta(AbstractOrder.Meta):
         app_label = "order"
+        # Oscar stores any total; an order never costs less than nothing (invariant 10).
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    total_incl_tax__gte=0,
+                    total_excl_tax__gte=0,
+                    shipping_incl_tax__gte=0,
+                    shipping_excl_tax__gte=0,
+                ),
+                name="order_totals_not_negative",
+                violation_error_message=_("订单金额不能为负数。"),
+            ),
+        ]
 
 
 class Line(AbstractLine):
@@ -75,6 +88,37 @@ class Line(AbstractLine):
 
     class Meta(AbstractLine.Meta):
         app_label = "order"
+        # A line is at least one unit at a price of zero or more: the ledger and the
+        # purchase facts split what a line was paid (invariant 10).
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    line_price_incl_tax__gte=0,
+                    line_price_excl_tax__gte=0,
+                    line_price_before_discounts_incl_tax__gte=0,
+                    line_price_before_discounts_excl_tax__gte=0,
+                ),
+                name="line_prices_not_negative",
+                violation_error_message=_("订单行金额不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(unit_price_incl_tax__isnull=True)
+                    | models.Q(unit_price_incl_tax__gte=0)
+                )
+                & (
+                    models.Q(unit_price_excl_tax__isnull=True)
+                    | models.Q(unit_price_excl_tax__gte=0)
+                ),
+                name="line_unit_prices_not_negative",
+                violation_error_message=_("订单行单价不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0),
+                name="line_quantity_positive",
+                violation_error_message=_("订单行数量必须大于0。"),
+            ),
+        ]
 
 
 class Shipment(models.Model):

@@ -54,6 +54,15 @@ class StockRecord(AbstractStockRecord):
 
     class Meta(AbstractStockRecord.Meta):
         app_label = "partner"
+        # Oscar stores any price; a price of zero or below would let a basket pay less
+        # than its other cooperatives' lines and write negative income (invariant 10).
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gt=0),
+                name="stockrecord_price_positive",
+                violation_error_message=_("价格必须大于0元。"),
+            ),
+        ]
 
 
 from oscar.apps.partner.models import *  # noqa: E402,F403  Oscar's remaining partner models

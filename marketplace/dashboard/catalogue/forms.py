@@ -3,6 +3,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.dashboard.catalogue import forms as oscar_forms
 
+from marketplace.partner.prices import price_check
 from producers.validators import validate_image_upload
 
 
@@ -24,6 +25,11 @@ class StockRecordForm(oscar_forms.StockRecordForm):
         if product is not None and product.cooperative_id not in (None, cooperative.pk):
             raise forms.ValidationError(_("该产品属于另一家合作社。"))
         return partner
+
+    def clean_price(self):
+        # Oscar takes any number; a price of zero or below would make a basket pay less
+        # than its other lines and write negative household income.
+        return price_check(price=self.cleaned_data.get("price"))
 
     def save(self, commit=True):
         stockrecord = super().save(commit=commit)
