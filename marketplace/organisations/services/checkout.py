@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_class, get_model
 
 from marketplace.partner.models import SoldOut
+from marketplace.partner.prices import basket_amounts_valid
 from marketplace.payment.services.checkout import _OrderCreator, shipping_method_for
 from producers.db import retry_on_serialization_failure
 
@@ -56,7 +57,11 @@ def _totals(*, basket, user, shipping_address: dict, shipping_method_code: str):
         basket=basket, user=user, shipping_address=address, code=shipping_method_code
     )
     charge = method.calculate(basket)
-    return address, method, charge, OrderTotalCalculator().calculate(basket, charge)
+    total = OrderTotalCalculator().calculate(basket, charge)
+    # A line at zero or below would be invoiced less than the other lines are worth.
+    if not basket_amounts_valid(basket=basket, total=total.incl_tax):
+        raise OrganisationCheckoutError(_("购物车中有价格无效的商品，订单未提交，请联系平台客服。"))
+    return address, method, charge, total
 
 
 def _stock_allocate(*, basket) -> None:

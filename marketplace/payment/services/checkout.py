@@ -14,6 +14,7 @@ from oscar.core.loading import get_class, get_model
 
 from marketplace.order.tasks import order_confirmation_email_task
 from marketplace.partner.models import SoldOut
+from marketplace.partner.prices import basket_amounts_valid
 from marketplace.payment import gateway
 from marketplace.payment.events import payment_settled
 from producers.db import retry_on_serialization_failure
@@ -59,6 +60,10 @@ class PaymentUnavailable(CheckoutError):
     pass
 
 
+class CheckoutPriceInvalid(CheckoutError):
+    message = _("购物车中有价格无效的商品，未发起支付，请联系平台客服。")
+
+
 def _expiry() -> datetime.datetime:
     return timezone.now() + datetime.timedelta(minutes=settings.STOCK_RESERVATION_MINUTES)
 
@@ -76,7 +81,11 @@ def payment_start(
 ) -> PaymentAttempt:
     """Hold the basket's stock, then create its PaymentIntent. A sold-out line raises
     CheckoutSoldOut and no PaymentIntent is created. A pending attempt for the same basket
-    and amount is reused (the customer reloaded the payment page)."""
+    and amount is reused (the customer reloaded the payment page). A line priced at zero or
+    below, or a total that is not above zero, raises CheckoutPriceInvalid: nothing is held
+    and no PaymentIntent created."""
+    if not basket_amounts_valid(basket=basket, total=amount):
+        raise CheckoutPriceInvalid()
     order_number = str(order_number)
     current = (
         PaymentAttempt.objects.filter(basket=basket, state=State.PENDING)

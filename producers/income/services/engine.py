@@ -8,6 +8,7 @@ household id. A refund reverses, line by line, a share of what is still on the l
 for that line: split by the remaining balances, so no entry is ever over-reversed and the
 last refund returns every balance exactly to zero."""
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,10 +19,22 @@ from producers.money import integer_weights, split_by_weights, split_fen, to_yua
 
 from ..models import EntryKind
 
+logger = logging.getLogger(__name__)
+
 KINDS = (EntryKind.PRODUCE_SUPPLY, EntryKind.WAGE_LABOUR, EntryKind.DIVIDEND)
 RETAINED = EntryKind.COOPERATIVE_RETAINED
 ZERO = Decimal("0.00")
 SETTLEMENT, REFUND = "settlement", "refund"
+
+
+class NegativeLineAmount(ValueError):
+    """A settlement names an order line priced below zero: nothing of the event goes on
+    the ledger (a negative line would take income from households, and the order's other
+    lines were not paid in full either)."""
+
+    def __init__(self, *, event_id: int, line_id: int, price: Decimal):
+        self.event_id, self.line_id, self.price = event_id, line_id, price
+        super().__init__(f"payment event {event_id}: order line {line_id} is priced {price}")
 
 
 @dataclass(frozen=True)
@@ -246,6 +259,16 @@ def event_process(
         plan_for = getattr(benefits, "plan_for", None)
         event_id, day = event.id, event.day
         for line, units in sorted(settlement_lines(event, lines), key=lambda p: p[0].id):
+            if line.price < 0:
+                # The database refuses such a line; if one gets through all the same, the
+                # event is refused, loudly, rather than written as negative income.
+                logger.error(
+                    "Payment event %s settles order line %s priced %s: not allocated",
+                    event_id,
+                    line.id,
+                    line.price,
+                )
+                raise NegativeLineAmount(event_id=event_id, line_id=line.id, price=line.price)
             if line.cooperative_id is None or units <= 0:
                 continue
             if units >= line.quantity:
