@@ -13,7 +13,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import ParamSpec, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, models
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    OperationalError,
+    connection,
+    connections,
+    models,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +31,7 @@ R = TypeVar("R")
 # this module needs no PostgreSQL driver where another database is used.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 ATTEMPTS = 3
+SQLITE_CHECK_FAILED = "CHECK constraint failed: "
 BASE_DELAY_SECONDS = 0.05
 
 
@@ -34,6 +42,20 @@ def is_serialization_failure(exc: BaseException) -> bool:
         return False
     cause = exc.__cause__
     return getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def violated_constraint(exc: IntegrityError) -> str | None:
+    """The name of the constraint an IntegrityError broke, where the database names it:
+    PostgreSQL in its diagnostics (not for NOT NULL), SQLite for a CHECK constraint only
+    (a UNIQUE one it reports by its columns). None when unknown: the caller must then find
+    out another way, never assume."""
+    name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    if name:
+        return name
+    message = str(exc.__cause__ or exc)
+    if message.startswith(SQLITE_CHECK_FAILED):
+        return message.removeprefix(SQLITE_CHECK_FAILED).strip() or None
+    return None
 
 
 def retry_on_serialization_failure(

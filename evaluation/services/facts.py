@@ -5,6 +5,7 @@ with `events_load` and decide each event's facts with `facts_for_event`."""
 
 import datetime
 import functools
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
-from producers.db import retry_on_serialization_failure
+from producers.db import retry_on_serialization_failure, violated_constraint
 from producers.money import split_by_weights, to_yuan
 
 from ..attribution import Attribution, CertificateHistory, certified_at
@@ -26,8 +27,12 @@ from ..models import EvaluationYear, PurchaseFact
 from .errors import YearLocked
 from .scoring import scorecards_apply, years_for_update
 
+logger = logging.getLogger(__name__)
+
 PaymentEvent = get_model("order", "PaymentEvent")
 Order = get_model("order", "Order")
+# The one constraint a replayed event runs into; any other IntegrityError is a fault.
+REPLAY_CONSTRAINT = "one_fact_per_event_and_line"
 
 PAID, REFUND = "paid", "refund"
 SALE_KIND, REFUND_KIND = PurchaseFact.Kind.SALE.value, PurchaseFact.Kind.REFUND.value
@@ -460,9 +465,27 @@ def purchase_facts_record(*, payment_event_id: int) -> list[PurchaseFact]:
                 scorecards_apply(
                     year=year, facts=[f for f in facts if f.year == year], config=years.get(year)
                 )
-    except IntegrityError:  # recorded before (a replay), or meanwhile by another worker
+    except IntegrityError as exc:
+        if not _is_replay(exc, event=event):
+            # A fact the database refuses (a CHECK, a missing row) is not a replay: the
+            # task fails where it can be seen and retried, the order is not dropped.
+            logger.error("Purchase facts of payment event %s refused", payment_event_id)
+            raise
+        # Recorded before (a replay), or meanwhile by another worker.
         return list(PurchaseFact.objects.filter(payment_event_id=payment_event_id))
     return facts
+
+
+def _is_replay(exc: IntegrityError, *, event: EventInfo) -> bool:
+    """Whether `exc` is the unique (event, line) pair refusing facts already written. Where
+    the database does not name the constraint (a UNIQUE one on SQLite), whether the facts
+    of the event are there (the failed transaction has rolled back)."""
+    name = violated_constraint(exc)
+    if name is not None:
+        return name == REPLAY_CONSTRAINT
+    return PurchaseFact.objects.filter(
+        payment_event_id=event.id, line_id__in=list(event.order.lines)
+    ).exists()
 
 
 def facts_write(*, facts: list[PurchaseFact], years: dict[int, EvaluationYear]) -> None:
