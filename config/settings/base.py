@@ -246,6 +246,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.payment.tasks.reservations_release_expired_task",
         "schedule": crontab(minute="*/5"),
     },
+    "stripe-webhook-events-retry-unprocessed": {
+        "task": "marketplace.payment.tasks.webhook_events_retry_unprocessed_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "income-households-monitor-nightly": {
         "task": "producers.income.tasks.households_monitor_task",
         "schedule": crontab(hour=1, minute=30),
@@ -333,6 +337,12 @@ OSCAR_DASHBOARD_NAVIGATION = [
     else section
     for section in OSCAR_DASHBOARD_NAVIGATION  # noqa: F405
 ]
+# Platform staff: Stripe webhook events that keep failing, beside the orders.
+for _section in OSCAR_DASHBOARD_NAVIGATION:
+    if any(c.get("url_name") == "dashboard:order-list" for c in _section.get("children", [])):
+        _section["children"].append(
+            {"label": _("Stripe 通知"), "url_name": "dashboard:payment-webhook-list"}
+        )
 
 # Oscar's product search (haystack) and Wagtail's page search stay separate.
 # The simple backend searches the database directly; it has no index to update.

@@ -276,8 +276,11 @@ class StripeWebhookView(View):
             event = gateway.webhook_event_construct(
                 payload=request.body, sig_header=request.headers.get("Stripe-Signature", "")
             )
-        except (gateway.SignatureError, ValueError):
-            logger.warning("Stripe webhook with a bad signature or body refused")
+        except gateway.SignatureError:
+            logger.warning("Stripe webhook with a bad signature refused")
             return HttpResponseBadRequest("invalid signature")
+        except ValueError as exc:  # EventMalformed, or a body that is not JSON
+            logger.warning("Signed Stripe webhook with a malformed event refused: %s", exc)
+            return HttpResponseBadRequest("malformed event")
         webhook_event_receive(event=event)
         return HttpResponse(status=200)

@@ -32,10 +32,31 @@ class DashboardConfig(apps.DashboardConfig):
         }
         self.configure_permissions()
 
+    def configure_permissions(self):
+        super().configure_permissions()
+        # Stripe webhook events that keep failing: platform staff only.
+        platform_staff = ["is_staff", "order.change_order"]
+        self.permissions_map["payment-webhook-list"] = platform_staff
+        self.permissions_map["payment-webhook-retry"] = platform_staff
+
     def get_urls(self):
         from django.contrib.auth import views as auth_views
 
+        from marketplace.payment.dashboard import WebhookEventListView, WebhookEventRetryView
+
         urls = [path("", self.index_view.as_view(), name="index")]
+        urls += [
+            path(
+                "payments/webhooks/",
+                WebhookEventListView.as_view(),
+                name="payment-webhook-list",
+            ),
+            path(
+                "payments/webhooks/<int:pk>/retry/",
+                WebhookEventRetryView.as_view(),
+                name="payment-webhook-retry",
+            ),
+        ]
         urls += [
             path(f"{prefix}/", include(app.urls[0])) for prefix, app in self.sub_dashboards.items()
         ]

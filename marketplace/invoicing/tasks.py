@@ -11,7 +11,9 @@ def invoices_remind_overdue_task() -> int:
 
 @shared_task(acks_late=True)
 def invoice_stripe_paid_task(stripe_invoice: dict) -> bool:
-    # Idempotent: a settled invoice is returned unchanged.
+    # Idempotent: a settled invoice is returned unchanged. Kept for messages queued before
+    # invoice.paid went through the stored webhook events; only the id is used, the invoice
+    # itself is read from Stripe.
     from .services.stripe_invoicing import invoice_stripe_paid
 
-    return invoice_stripe_paid(stripe_invoice=stripe_invoice) is not None
+    return invoice_stripe_paid(stripe_invoice_id=stripe_invoice.get("id", "")) is not None

@@ -17,6 +17,7 @@ from oscar.core.loading import get_model
 from marketplace.organisations.forms import PeriodForm
 from marketplace.organisations.views import OrganisationMixin
 from marketplace.payment import gateway
+from marketplace.payment.services import webhook_event_receive
 
 from . import documents, selectors
 from .forms import AcceptanceForm, PaymentRecordForm, StatementUploadForm
@@ -29,7 +30,6 @@ from .services import (
     invoice_payment_record,
 )
 from .services.stripe_invoicing import invoice_stripe_send
-from .tasks import invoice_stripe_paid_task
 
 Order = get_model("order", "Order")
 
@@ -221,7 +221,8 @@ class FinanceStripeSendView(FinanceMixin, View):
 
 @method_decorator(csrf_exempt, name="dispatch")
 class StripeInvoiceWebhookView(View):
-    """Stripe Invoicing's webhook: signature verified; invoice.paid settles in a task."""
+    """Stripe Invoicing's webhook: signature verified, stored once by event id and processed
+    like the payment webhook's events (invoice.paid settles the invoice Stripe reports)."""
 
     http_method_names = ["post"]
 
@@ -230,8 +231,9 @@ class StripeInvoiceWebhookView(View):
             event = gateway.webhook_event_construct(
                 payload=request.body, sig_header=request.headers.get("Stripe-Signature", "")
             )
-        except (gateway.SignatureError, ValueError):
+        except gateway.SignatureError:
             return HttpResponse("invalid signature", status=400)
-        if event.get("type") == "invoice.paid":
-            invoice_stripe_paid_task.delay_on_commit(stripe_invoice=event["data"]["object"])
+        except ValueError:  # EventMalformed, or a body that is not JSON
+            return HttpResponse("malformed event", status=400)
+        webhook_event_receive(event=event)
         return HttpResponse(status=200)

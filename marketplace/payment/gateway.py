@@ -21,6 +21,12 @@ CURRENCY = "cny"
 GatewayError = stripe.StripeError
 SignatureError = stripe.SignatureVerificationError
 
+
+def is_not_found(exc: BaseException) -> bool:
+    """Stripe answered that the object does not exist (asking again will not help)."""
+    return isinstance(exc, stripe.InvalidRequestError) and exc.http_status == 404
+
+
 _http_client: stripe.HTTPClient | None = None
 
 
@@ -130,13 +136,40 @@ def refund_list(*, payment_intent_id: str) -> list[Any]:
     return [refund.to_dict() for refund in refunds.data]
 
 
+def refund_retrieve(refund_id: str) -> dict:
+    return _client().v1.refunds.retrieve(refund_id).to_dict()
+
+
+def invoice_retrieve(invoice_id: str) -> dict:
+    return _client().v1.invoices.retrieve(invoice_id).to_dict()
+
+
+class EventMalformed(ValueError):
+    """A correctly signed body that is not a Stripe event this site can store."""
+
+
 def webhook_event_construct(*, payload: bytes | str, sig_header: str) -> dict:
     """The event of a webhook request as plain JSON, once its signature is verified with
-    the signing secret. Raises SignatureError (bad or stale signature) or ValueError."""
-    stripe.Webhook.construct_event(payload, sig_header, settings.STRIPE_WEBHOOK_SECRET)
+    the signing secret. Raises SignatureError (bad or stale signature), EventMalformed (no
+    event id, type or data object) or ValueError. The body only says which object changed:
+    what it says about the object is read again from Stripe before anything is done."""
+    stripe.WebhookSignature.verify_header(
+        payload, sig_header, settings.STRIPE_WEBHOOK_SECRET, stripe.Webhook.DEFAULT_TOLERANCE
+    )
     if isinstance(payload, bytes):
         payload = payload.decode("utf-8")
-    return json.loads(payload)
+    event = json.loads(payload)
+    if not isinstance(event, dict):
+        raise EventMalformed("the body is not a JSON object")
+    event_id, event_type = event.get("id"), event.get("type")
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= 255:
+        raise EventMalformed("the event has no id")
+    if not isinstance(event_type, str) or not 0 < len(event_type) <= 100:
+        raise EventMalformed("the event has no type")
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise EventMalformed("the event has no data object")
+    return event
 
 
 def invoice_send(

@@ -130,19 +130,31 @@ class StripeRefund(models.Model):
 
 
 class ProcessedWebhookEvent(models.Model):
-    """A verified Stripe webhook event, stored once by its id: a replay finds it and
-    changes nothing."""
+    """A verified Stripe webhook event, stored once by its id: a replay of a processed event
+    changes nothing. Processing is at least once: until `processed_at` is set, a failed try
+    is counted with its error and the event is tried again (task retries, a redelivery, the
+    periodic sweep, or staff from the dashboard)."""
 
     event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100)
     payload = models.JSONField()
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("处理次数"), default=0)
+    last_error = models.TextField(_("最近一次错误"), blank=True)
+    last_attempted_at = models.DateTimeField(_("最近一次处理时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Stripe 通知")
         verbose_name_plural = _("Stripe 通知")
         ordering = ("-received_at", "-pk")
+        indexes = [
+            models.Index(
+                fields=["received_at"],
+                name="payment_webhook_unprocessed",
+                condition=models.Q(processed_at__isnull=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.type}"

@@ -47,19 +47,38 @@ def invoice_stripe_send(*, invoice: Invoice, actor) -> Invoice:
     return invoice
 
 
-def invoice_stripe_paid(*, stripe_invoice: dict) -> Invoice | None:
-    """Settle the invoice a Stripe `invoice.paid` event reports. An unknown invoice, or an
-    amount or currency that does not match, is logged and changes nothing."""
-    invoice = Invoice.objects.filter(stripe_invoice_id=stripe_invoice.get("id")).first()
+def invoice_stripe_paid(*, stripe_invoice_id: str) -> Invoice | None:
+    """Settle the invoice a Stripe `invoice.paid` event names, as Stripe reports it when
+    asked (never as the event's body says): paid, in CNY, for the invoice's amount, with the
+    metadata it was sent with. An unknown invoice, or one Stripe does not report so, is
+    logged and changes nothing. GatewayError when Stripe cannot be asked: try again later."""
+    invoice = (
+        Invoice.objects.select_related("order").filter(stripe_invoice_id=stripe_invoice_id).first()
+    )
     if invoice is None:
-        logger.warning("invoice.paid for unknown Stripe invoice %s", stripe_invoice.get("id"))
+        logger.warning("invoice.paid for unknown Stripe invoice %s", stripe_invoice_id)
         return None
     if invoice.is_paid:
         return invoice
+    stripe_invoice = gateway.invoice_retrieve(stripe_invoice_id)
     paid = gateway.from_fen(stripe_invoice.get("amount_paid") or 0)
-    if stripe_invoice.get("currency") != gateway.CURRENCY or paid != invoice.amount:
+    metadata = stripe_invoice.get("metadata") or {}
+    if (
+        stripe_invoice.get("id") != invoice.stripe_invoice_id
+        or stripe_invoice.get("status") != "paid"
+        or stripe_invoice.get("currency") != gateway.CURRENCY
+        or paid != invoice.amount
+        or metadata.get("invoice_number") != invoice.number
+        or metadata.get("order_number") != invoice.order.number
+    ):
         logger.error(
-            "Stripe invoice %s paid %s, not %s", invoice.stripe_invoice_id, paid, invoice.amount
+            "Stripe invoice %s is %s, paid %s %s, not %s for %s: nothing settled",
+            invoice.stripe_invoice_id,
+            stripe_invoice.get("status"),
+            paid,
+            stripe_invoice.get("currency"),
+            invoice.amount,
+            invoice.number,
         )
         return None
     paid_at = (stripe_invoice.get("status_transitions") or {}).get("paid_at")

@@ -11,7 +11,12 @@ from .checkout import (
 from .localstripe_cards import CardRefused, payment_attempt_confirm_with_test_card
 from .offline import order_refund_offline, order_settle_offline
 from .refunds import RefundError, order_refund, refund_record_from_stripe, refunded_quantities
-from .webhooks import webhook_event_process, webhook_event_receive
+from .webhooks import (
+    webhook_event_process,
+    webhook_event_receive,
+    webhook_event_retry,
+    webhook_events_retry_unprocessed,
+)
 
 __all__ = [
     "CheckoutError",
@@ -32,4 +37,6 @@ __all__ = [
     "reservations_release_expired",
     "webhook_event_process",
     "webhook_event_receive",
+    "webhook_event_retry",
+    "webhook_events_retry_unprocessed",
 ]

@@ -251,12 +251,29 @@ def _payment_record(*, order, attempt: PaymentAttempt):
     return event
 
 
+def _intent_matches(*, intent, attempt: PaymentAttempt) -> bool:
+    """Whether Stripe's PaymentIntent is the one payment_start created for this attempt:
+    same id, amount and currency, and the metadata it was given."""
+    intent = intent.to_dict() if hasattr(intent, "to_dict") else intent
+    metadata = intent.get("metadata") or {}
+    return (
+        intent.get("id") == attempt.payment_intent_id
+        and intent.get("amount") == gateway.to_fen(attempt.amount)
+        and intent.get("currency") == gateway.CURRENCY
+        and metadata.get("order_number") == attempt.order_number
+        and metadata.get("attempt_id") == str(attempt.pk)
+        and metadata.get("basket_id") == str(attempt.basket_id)
+    )
+
+
 @retry_on_serialization_failure
 def order_place_for_payment(*, payment_intent_id: str, payment_intent=None):
     """Place the order of a succeeded PaymentIntent, once. Safe to call any number of times
     from the return view and the webhook task: the attempt's row lock serialises them and
     the second finds the order. Returns the order, or None while the payment has not
-    succeeded."""
+    succeeded. `payment_intent`, when given, must be Stripe's own answer (just retrieved or
+    returned by a call to Stripe), never a request's or a webhook's body: without it the
+    PaymentIntent is retrieved here."""
     attempt = PaymentAttempt.objects.filter(payment_intent_id=payment_intent_id).first()
     if attempt is None:
         logger.warning("No payment attempt for PaymentIntent %s", payment_intent_id)
@@ -266,7 +283,7 @@ def order_place_for_payment(*, payment_intent_id: str, payment_intent=None):
     intent = payment_intent or gateway.payment_intent_retrieve(payment_intent_id)
     if intent["status"] != "succeeded":
         return None
-    if intent["amount"] != gateway.to_fen(attempt.amount) or intent["currency"] != "cny":
+    if not _intent_matches(intent=intent, attempt=attempt):
         logger.error("PaymentIntent %s does not match its attempt", payment_intent_id)
         return None
 

@@ -1,13 +1,26 @@
-"""Stripe webhooks: stored once by event id when they arrive, processed in a Celery task."""
+"""Stripe webhooks: stored once by event id when they arrive, processed in a Celery task.
 
+A signed event only says which Stripe object changed. Its handler reads that object again
+from Stripe (the PaymentIntent, the refund, the invoice) and acts on Stripe's answer, never
+on the body: a body signed with a leaked or demo secret cannot place an unpaid order.
+
+Processing is at least once. A try that fails (Stripe unreachable, the database busy) is
+counted on the stored event with its error and tried again: by the task's retries with
+back-off, by a redelivery of the same event, by the sweep every few minutes
+(webhook_events_retry_unprocessed) and by staff from the dashboard. Every handler is
+idempotent, so trying again is always safe."""
+
+import contextlib
+import datetime
 import logging
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from oscar.core.loading import get_model
 
 from marketplace.payment import gateway
-from producers.db import retry_on_serialization_failure
 
 from .checkout import order_place_for_payment, payment_attempt_abandon
 from .refunds import refund_record_from_stripe
@@ -17,21 +30,42 @@ logger = logging.getLogger(__name__)
 PaymentAttempt = get_model("payment", "PaymentAttempt")
 ProcessedWebhookEvent = get_model("payment", "ProcessedWebhookEvent")
 
+# An event left unprocessed this long after its last try is swept up again (the sweep runs
+# every five minutes: CELERY_BEAT_SCHEDULE). Long enough for its own task to have run.
+RETRY_GRACE = datetime.timedelta(minutes=2)
+SWEEP_BATCH = 200
+ERROR_MAX_LENGTH = 2000
+
+
+class WebhookEventFailed(Exception):
+    """Processing a stored event failed; the failure is recorded on it and it is tried again."""
+
 
 def webhook_event_receive(*, event: dict) -> bool:
-    """Store a verified event and enqueue its processing on commit. Returns False for an
-    event already received (a replay): nothing is stored or enqueued again."""
+    """Store a verified event and enqueue its processing on commit. A redelivery of an event
+    not yet processed (an earlier try failed) enqueues it again; a replay of a processed
+    event stores and enqueues nothing. Returns whether processing was enqueued."""
     from marketplace.payment.tasks import webhook_event_process_task
 
     try:
         with transaction.atomic():
             stored = ProcessedWebhookEvent.objects.create(
-                event_id=event["id"], type=event.get("type", ""), payload=event
+                event_id=event["id"], type=event["type"], payload=event
             )
     except IntegrityError:
-        return False
+        stored = ProcessedWebhookEvent.objects.filter(event_id=event["id"]).first()
+        if stored is None or stored.processed_at is not None:
+            return False
+        logger.info("Stripe event %s redelivered before it was processed", stored.event_id)
     webhook_event_process_task.delay_on_commit(stored.event_id)
     return True
+
+
+def _object_id(obj: dict, key: str = "id") -> str:
+    value = obj.get(key)
+    if not isinstance(value, str) or not value:
+        raise gateway.EventMalformed(f"no {key} in the event's object")
+    return value
 
 
 def _attempt_for(payment_intent_id: str):
@@ -39,47 +73,153 @@ def _attempt_for(payment_intent_id: str):
 
 
 def _succeeded(obj: dict) -> None:
-    order_place_for_payment(payment_intent_id=obj["id"], payment_intent=obj)
+    payment_intent_id = _object_id(obj)
+    if _attempt_for(payment_intent_id) is None:
+        logger.warning("payment_intent.succeeded for unknown PaymentIntent %s", payment_intent_id)
+        return
+    # No `payment_intent=obj`: the service retrieves the PaymentIntent from Stripe and checks
+    # its status, amount, currency and metadata against the attempt.
+    if order_place_for_payment(payment_intent_id=payment_intent_id) is None:
+        logger.error(
+            "payment_intent.succeeded for %s, but Stripe does not report it paid as its "
+            "attempt expects: no order placed",
+            payment_intent_id,
+        )
 
 
-def _failed(obj: dict, state: str) -> None:
-    attempt = _attempt_for(obj["id"])
-    if attempt is not None:
-        payment_attempt_abandon(attempt_id=attempt.pk, state=state)
+def _failed(obj: dict, *, state: str, stripe_statuses: tuple[str, ...]) -> None:
+    payment_intent_id = _object_id(obj)
+    attempt = _attempt_for(payment_intent_id)
+    if attempt is None or attempt.state != PaymentAttempt.State.PENDING:
+        return
+    status = gateway.payment_intent_retrieve(payment_intent_id)["status"]
+    if status not in stripe_statuses:
+        logger.warning(
+            "Stripe reports PaymentIntent %s as %s, not failed: attempt %s kept",
+            payment_intent_id,
+            status,
+            attempt.pk,
+        )
+        return
+    payment_attempt_abandon(attempt_id=attempt.pk, state=state)
+
+
+def _refund_record(refund: dict) -> None:
+    """`refund` as Stripe answered it."""
+    if refund.get("currency") != gateway.CURRENCY:
+        logger.error("Refund %s in %s ignored", refund.get("id"), refund.get("currency"))
+        return
+    refund_record_from_stripe(refund=refund)
+
+
+def _refund(obj: dict) -> None:
+    _refund_record(gateway.refund_retrieve(_object_id(obj)))
 
 
 def _charge_refunded(obj: dict) -> None:
-    refunds = (obj.get("refunds") or {}).get("data")
-    if refunds is None and obj.get("payment_intent"):
-        refunds = gateway.refund_list(payment_intent_id=obj["payment_intent"])
-    for refund in refunds or []:
-        refund_record_from_stripe(refund={"payment_intent": obj.get("payment_intent"), **refund})
+    payment_intent_id = _object_id(obj, "payment_intent")
+    if _attempt_for(payment_intent_id) is None:
+        logger.warning("charge.refunded for unknown PaymentIntent %s", payment_intent_id)
+        return
+    for refund in gateway.refund_list(payment_intent_id=payment_intent_id):
+        _refund_record(refund)
+
+
+def _invoice_paid(obj: dict) -> None:
+    from marketplace.invoicing.services.stripe_invoicing import invoice_stripe_paid
+
+    invoice_stripe_paid(stripe_invoice_id=_object_id(obj))
 
 
 HANDLERS = {
     "payment_intent.succeeded": _succeeded,
-    "payment_intent.payment_failed": lambda obj: _failed(obj, PaymentAttempt.State.FAILED),
-    "payment_intent.canceled": lambda obj: _failed(obj, PaymentAttempt.State.EXPIRED),
+    "payment_intent.payment_failed": lambda obj: _failed(
+        obj,
+        state=PaymentAttempt.State.FAILED,
+        stripe_statuses=("requires_payment_method", "canceled"),
+    ),
+    "payment_intent.canceled": lambda obj: _failed(
+        obj, state=PaymentAttempt.State.EXPIRED, stripe_statuses=("canceled",)
+    ),
     "charge.refunded": _charge_refunded,
-    "refund.created": lambda obj: refund_record_from_stripe(refund=obj),
-    "refund.updated": lambda obj: refund_record_from_stripe(refund=obj),
-    "charge.refund.updated": lambda obj: refund_record_from_stripe(refund=obj),
+    "refund.created": _refund,
+    "refund.updated": _refund,
+    "charge.refund.updated": _refund,
+    "invoice.paid": _invoice_paid,
 }
 
 
-@retry_on_serialization_failure
+def _try_record(*, event_id: str, error: str | None) -> None:
+    now = timezone.now()
+    fields = {"attempts": F("attempts") + 1, "last_attempted_at": now}
+    if error is None:
+        fields["processed_at"] = now
+    else:
+        fields["last_error"] = error[:ERROR_MAX_LENGTH]
+    ProcessedWebhookEvent.objects.filter(event_id=event_id, processed_at=None).update(**fields)
+
+
 def webhook_event_process(*, event_id: str) -> bool:
-    """Apply a stored event once. Every handler is idempotent as well, so a task retried
-    after a crash is harmless. Returns False when there was nothing to do."""
-    with transaction.atomic():
-        stored = ProcessedWebhookEvent.objects.select_for_update().get(event_id=event_id)
-        if stored.processed_at is not None:
-            return False
-        handler = HANDLERS.get(stored.type)
-        if handler is not None:
-            handler(stored.payload["data"]["object"])
-        else:
-            logger.info("Stripe event %s (%s) ignored", event_id, stored.type)
-        stored.processed_at = timezone.now()
-        stored.save(update_fields=["processed_at"])
+    """Apply a stored event. Returns False when there was nothing to do (processed already).
+    A failure is recorded on the event and raised as WebhookEventFailed, to be tried again.
+    An event of an unexpected shape, or about an object Stripe does not know, is logged and
+    marked processed: trying again would not change the answer."""
+    stored = ProcessedWebhookEvent.objects.filter(event_id=event_id).first()
+    if stored is None or stored.processed_at is not None:
+        return False
+    handler = HANDLERS.get(stored.type)
+    obj = ((stored.payload or {}).get("data") or {}).get("object")
+    # Inside a caller's transaction, a failed try rolls back to here and leaves it usable.
+    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    try:
+        with guard:
+            if handler is None:
+                logger.info("Stripe event %s (%s) ignored", event_id, stored.type)
+            elif not isinstance(obj, dict):
+                raise gateway.EventMalformed("the event has no data object")
+            else:
+                handler(obj)
+    except gateway.EventMalformed as exc:
+        logger.error("Stripe event %s (%s) ignored: %s", event_id, stored.type, exc)
+    except Exception as exc:
+        if not gateway.is_not_found(exc):
+            logger.warning("Stripe event %s (%s) failed: %r", event_id, stored.type, exc)
+            _try_record(event_id=event_id, error=f"{type(exc).__name__}: {exc}")
+            raise WebhookEventFailed(event_id) from exc
+        logger.error("Stripe event %s (%s) ignored: Stripe: %s", event_id, stored.type, exc)
+    _try_record(event_id=event_id, error=None)
     return True
+
+
+def webhook_events_retry_unprocessed(*, now: datetime.datetime | None = None) -> int:
+    """Enqueue again every stored event left unprocessed for longer than RETRY_GRACE since
+    it arrived and since its last try (run every few minutes by Celery beat); returns how
+    many."""
+    from marketplace.payment.tasks import webhook_event_process_task
+
+    cutoff = (now or timezone.now()) - RETRY_GRACE
+    event_ids = list(
+        ProcessedWebhookEvent.objects.filter(processed_at=None, received_at__lte=cutoff)
+        .filter(Q(last_attempted_at=None) | Q(last_attempted_at__lte=cutoff))
+        .order_by("received_at", "pk")
+        .values_list("event_id", flat=True)[:SWEEP_BATCH]
+    )
+    for event_id in event_ids:
+        webhook_event_process_task.delay_on_commit(event_id)
+    if event_ids:
+        logger.warning("%d unprocessed Stripe events enqueued again", len(event_ids))
+    return len(event_ids)
+
+
+def webhook_event_retry(*, event_id: str, actor) -> ProcessedWebhookEvent:
+    """Platform staff try a stored, unprocessed event again now (from the dashboard)."""
+    from marketplace.order.services import user_is_platform_staff
+    from marketplace.payment.tasks import webhook_event_process_task
+
+    if not user_is_platform_staff(user=actor):
+        raise PermissionDenied
+    stored = ProcessedWebhookEvent.objects.get(event_id=event_id)
+    if stored.processed_at is None:
+        logger.info("Stripe event %s retried by user %s", event_id, actor.pk)
+        webhook_event_process_task.delay_on_commit(stored.event_id)
+    return stored

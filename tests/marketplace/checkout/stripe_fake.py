@@ -116,6 +116,11 @@ class FakeStripe(stripe.HTTPClient):
             }
             self.refunds[rid] = refund
             return 200, refund
+        if parts[:1] == ["refunds"] and len(parts) == 2 and method == "GET":
+            refund = self.refunds.get(parts[1])
+            if refund is None:
+                return self._error("No such refund", 404)
+            return 200, refund
         if parts == ["refunds"] and method == "GET":
             data = [
                 r
@@ -130,6 +135,21 @@ class FakeStripe(stripe.HTTPClient):
         with self.lock:
             self.intents[payment_intent_id]["status"] = "succeeded"
             return dict(self.intents[payment_intent_id])
+
+    def refund_made_at_stripe(self, payment_intent_id: str, amount: int) -> dict:
+        """A refund made outside the store (in Stripe's dashboard), as Stripe keeps it."""
+        with self.lock:
+            rid = f"re_fake{next(self.ids)}"
+            self.refunds[rid] = {
+                "id": rid,
+                "object": "refund",
+                "amount": amount,
+                "currency": self.intents[payment_intent_id]["currency"],
+                "payment_intent": payment_intent_id,
+                "metadata": {},
+                "status": "succeeded",
+            }
+            return dict(self.refunds[rid])
 
     def calls_to(self, method: str, prefix: str) -> list:
         return [c for c in self.calls if c[0] == method and c[1].startswith(prefix)]

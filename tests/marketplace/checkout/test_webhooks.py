@@ -118,15 +118,7 @@ def test_refund_reported_before_success_ends_placed_and_refunded(
     client, stripe_fake, paid_attempt, announced, django_capture_on_commit_callbacks
 ):
     attempt, intent = paid_attempt
-    refund = {
-        "id": "re_dashboard1",
-        "object": "refund",
-        "amount": 3800,
-        "currency": "cny",
-        "payment_intent": intent["id"],
-        "metadata": {},
-        "status": "succeeded",
-    }
+    refund = stripe_fake.refund_made_at_stripe(intent["id"], 3800)
 
     with django_capture_on_commit_callbacks(execute=True):
         webhook_post(client, event("evt_2", "refund.created", refund))

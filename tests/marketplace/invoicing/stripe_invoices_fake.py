@@ -1,9 +1,11 @@
 """A fake Stripe Invoicing API behind stripe's HTTPClient interface (localstripe has no
-send_invoice invoices): customers, invoices, invoice items, finalise and send."""
+send_invoice invoices): customers, invoices, invoice items, finalise and send, retrieve;
+`pay` stands for the customer paying at Stripe."""
 
 import itertools
 import json
 import re
+import time
 from urllib.parse import parse_qsl, urlparse
 
 import stripe
@@ -26,7 +28,24 @@ class FakeStripeInvoicing(stripe.HTTPClient):
         if self.fail:
             body = {"error": {"type": "api_error", "message": "Stripe is down"}}
             return json.dumps(body), 500, {}
+        if method.upper() == "GET":
+            invoice = self.invoices.get(path.removeprefix("/v1/invoices/"))
+            if invoice is None:
+                body = {"error": {"type": "invalid_request_error", "message": "No such invoice"}}
+                return json.dumps(body), 404, {}
+            return json.dumps(invoice), 200, {}
         return json.dumps(self._route(path, form)), 200, {}
+
+    def pay(self, invoice_id: str, *, amount: int | None = None) -> dict:
+        """The customer pays the invoice at Stripe (all of it unless `amount` is given)."""
+        invoice = self.invoices[invoice_id]
+        invoice.update(
+            status="paid",
+            amount_paid=invoice["amount_due"] if amount is None else amount,
+            customer_email="buyer@canteen.example",
+            status_transitions={"paid_at": int(time.time())},
+        )
+        return dict(invoice)
 
     def close(self):
         pass

@@ -119,6 +119,7 @@ def test_invoice_paid_webhook_settles_the_invoice_once(
     client, stripe_invoicing, invoice, finance, django_capture_on_commit_callbacks
 ):
     invoice = invoice_stripe_send(invoice=invoice, actor=finance)
+    stripe_invoicing.pay(invoice.stripe_invoice_id)
     announced = []
 
     def receiver(sender, order, payment_event, **kwargs):
@@ -156,8 +157,45 @@ def test_webhook_with_a_bad_signature_is_refused(client, stripe_invoicing, invoi
 
 def test_an_amount_that_does_not_match_settles_nothing(client, stripe_invoicing, invoice, finance):
     invoice = invoice_stripe_send(invoice=invoice, actor=finance)
+    stripe_invoicing.pay(invoice.stripe_invoice_id, amount=10000)
 
-    signed_post(client, paid_event(invoice.stripe_invoice_id, 10000))
+    # The body claims the full amount; Stripe says ¥100.00 of ¥142.50 was paid
+    signed_post(client, paid_event(invoice.stripe_invoice_id, 14250))
+
+    invoice.refresh_from_db()
+    assert invoice.state == Invoice.State.ISSUED
+    assert not PaymentEvent.objects.exists()
+
+
+def test_a_forged_invoice_paid_for_an_unpaid_invoice_settles_nothing(
+    client, stripe_invoicing, invoice, finance, django_capture_on_commit_callbacks
+):
+    # Given an invoice sent through Stripe and still open there
+    invoice = invoice_stripe_send(invoice=invoice, actor=finance)
+
+    # When a correctly signed invoice.paid claiming the full amount arrives
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_post(client, paid_event(invoice.stripe_invoice_id, 14250))
+
+    # Then Stripe is asked, says the invoice is open, and nothing is settled
+    assert response.status_code == 200
+    assert ("GET", f"/v1/invoices/{invoice.stripe_invoice_id}", {}) in stripe_invoicing.calls
+    invoice.refresh_from_db()
+    assert invoice.state == Invoice.State.ISSUED
+    assert not BankTransfer.objects.exists()
+    assert not PaymentEvent.objects.exists()
+
+
+def test_invoice_paid_with_other_metadata_at_stripe_settles_nothing(
+    client, stripe_invoicing, invoice, finance, django_capture_on_commit_callbacks
+):
+    # Given a Stripe invoice, paid in full, that Stripe holds for another invoice number
+    invoice = invoice_stripe_send(invoice=invoice, actor=finance)
+    stripe_invoicing.pay(invoice.stripe_invoice_id)
+    stripe_invoicing.invoices[invoice.stripe_invoice_id]["metadata"]["invoice_number"] = "X-1"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_post(client, paid_event(invoice.stripe_invoice_id, 14250))
 
     invoice.refresh_from_db()
     assert invoice.state == Invoice.State.ISSUED
