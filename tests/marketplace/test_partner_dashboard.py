@@ -262,6 +262,19 @@ def test_a_cooperatives_order_list_shows_its_own_subtotal(client, shared_order):
     assert_shows_only_my_amounts(response.content.decode())
 
 
+def test_a_cooperatives_order_search_matches_only_its_own_lines(client, shared_order):
+    # Searching for what the other cooperative sold must not tell which orders hold it.
+    order, me, _them = shared_order
+    client.force_login(me)
+    url = reverse("dashboard:order-list")
+
+    theirs = client.get(url, {"product_title": "布拖苦荞"})
+    mine = client.get(url, {"product_title": "火普村土豆"})
+
+    assert list(theirs.context["orders"]) == []
+    assert [found.number for found in mine.context["orders"]] == [order.number]
+
+
 def test_a_cooperatives_order_csv_has_its_own_subtotal_and_units(client, shared_order):
     _order, me, _them = shared_order
     client.force_login(me)

@@ -8,7 +8,11 @@ from django.utils.translation import gettext_lazy
 from oscar.apps.dashboard.orders import views
 from oscar.core.loading import get_model
 
-from marketplace.dashboard.selectors import cooperative_revenue, orders_with_cooperative_totals
+from marketplace.dashboard.selectors import (
+    cooperative_lines,
+    cooperative_revenue,
+    orders_with_cooperative_totals,
+)
 from marketplace.order.selectors import (
     cooperative_shipments,
     order_detail_queryset,
@@ -75,7 +79,24 @@ class OrderListView(views.OrderListView):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self._cooperative_view() and self.request.GET.get("sort") == "total_incl_tax":
+        if not self._cooperative_view():
+            return queryset
+        # Oscar matches a product searched for on any line of the order: a cooperative's
+        # search matches its own lines, so it cannot learn what others sold in its orders.
+        data = getattr(self.form, "cleaned_data", None) or {}
+        searched = {
+            lookup: data[field]
+            for field, lookup in (
+                ("product_title", "title__istartswith"),
+                ("upc", "upc"),
+                ("partner_sku", "partner_sku"),
+            )
+            if data.get(field)
+        }
+        if searched:
+            own = cooperative_lines(user=self.request.user).filter(**searched)
+            queryset = queryset.filter(pk__in=own.values("order_id"))
+        if self.request.GET.get("sort") == "total_incl_tax":
             descending = self.request.GET.get("dir") == "desc"
             queryset = queryset.order_by(("-" if descending else "") + "own_subtotal")
         return queryset
