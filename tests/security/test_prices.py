@@ -306,3 +306,32 @@ def test_platform_finance_cannot_record_a_transfer_of_nothing_or_less(amount):
 
     assert not form.is_valid()
     assert "到账金额必须大于0元" in str(form.errors["amount"])
+
+
+def test_a_refused_bank_transfer_is_not_reported_as_recorded_before(monkeypatch):
+    # Given an invoice, and a database that refuses the transfer for another reason than
+    # its bank reference being taken
+    from marketplace.invoicing.models import BankTransfer
+    from marketplace.invoicing.services import invoice_payment_record
+    from tests.marketplace.organisations.builders import invoiced_order, tea_and_honey
+
+    organisation = OrganisationFactory()
+    tea, honey = tea_and_honey()
+    invoice = invoiced_order(organisation, member(organisation), [(tea, 2), (honey, 1)])
+
+    def refused(**kwargs):
+        raise IntegrityError("CHECK constraint failed: bank_transfer_amount")
+
+    monkeypatch.setattr(BankTransfer.objects, "create", refused)
+
+    # When finance records it, the fault goes up as it is (not "已登记过")
+    with pytest.raises(IntegrityError):
+        invoice_payment_record(
+            invoice=invoice,
+            actor=UserFactory(is_staff=True, is_superuser=True),
+            amount="142.50",
+            bank_reference="ICBC20260302001",
+            booked_on=datetime.date(2026, 3, 2),
+        )
+    invoice.refresh_from_db()
+    assert not invoice.is_paid

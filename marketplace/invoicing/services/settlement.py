@@ -64,6 +64,10 @@ def invoice_settle(
                     recorded_by=recorded_by,
                 )
         except IntegrityError as exc:
+            # Only the unique bank reference means "recorded before"; any other refusal
+            # (an amount the database does not take) is a fault and goes up as it is.
+            if not BankTransfer.objects.filter(bank_reference=bank_reference).exists():
+                raise
             raise InvoicePaymentError(
                 _("银行流水号 %(reference)s 已登记过。") % {"reference": bank_reference}
             ) from exc
