@@ -25,6 +25,7 @@ from .stripe_invoices_fake import FakeStripeInvoicing
 pytestmark = pytest.mark.django_db
 
 PaymentEvent = get_model("order", "PaymentEvent")
+ProcessedWebhookEvent = get_model("payment", "ProcessedWebhookEvent")
 
 
 @pytest.fixture
@@ -200,3 +201,19 @@ def test_invoice_paid_with_other_metadata_at_stripe_settles_nothing(
     invoice.refresh_from_db()
     assert invoice.state == Invoice.State.ISSUED
     assert not PaymentEvent.objects.exists()
+
+
+def test_signed_invoice_event_without_an_id_is_refused_and_nothing_stored(
+    client, stripe_invoicing, invoice, finance
+):
+    invoice = invoice_stripe_send(invoice=invoice, actor=finance)
+    stripe_invoicing.pay(invoice.stripe_invoice_id)
+    body = paid_event(invoice.stripe_invoice_id, 14250)
+    del body["id"]
+
+    response = signed_post(client, body)
+
+    assert response.status_code == 400
+    assert not ProcessedWebhookEvent.objects.exists()
+    invoice.refresh_from_db()
+    assert invoice.state == Invoice.State.ISSUED
