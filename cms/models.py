@@ -323,6 +323,8 @@ class ParticipationPage(LivePage):
         context["individuals"] = selectors.individual_ranking(year=year)
         if request.user.is_authenticated:
             context["participation"] = PublicParticipation.objects.filter(user=request.user).first()
+            # A member's certificate is their organisation's; their own is asked for apart.
+            context["certificate_organisations"] = selectors.member_organisations(user=request.user)
         return context
 
 

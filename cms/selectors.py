@@ -4,7 +4,11 @@ request; each returns plain data with a constant number of queries whatever its 
 Settled purchases are order lines of paid orders (an Oscar PaymentEvent of type "paid"),
 less the units refunded (PaymentEvent "refund"), valued at the line's unit price. A refund
 made in Stripe's dashboard without line quantities is not attributable to a line and is
-left out here (see marketplace/payment/events.py)."""
+left out of these per-line figures (see marketplace/payment/events.py).
+
+What a buyer bought (rankings and thank-you certificates) is what it paid: the amounts of
+its orders' "paid" events less those of their "refund" events, whether a refund names its
+lines or not; never prices recomputed."""
 
 import datetime
 from collections import defaultdict
@@ -12,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -21,6 +26,8 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
@@ -33,6 +40,8 @@ from producers.models import Cooperative, Region
 from producers.money import to_yuan
 
 Line = get_model("order", "Line")
+Order = get_model("order", "Order")
+PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 
 PAID = "paid"
@@ -272,32 +281,50 @@ class RankingRow:
     amount: Decimal
 
 
+def _paid_net() -> Sum:
+    """Sum over payment events: "paid" amounts less "refund" amounts."""
+    return Sum(
+        Case(
+            When(event_type__code=PAID, then=F("amount")),
+            When(event_type__code=REFUND, then=-F("amount")),
+            default=Value(ZERO),
+            output_field=DecimalField(max_digits=14, decimal_places=2),
+        )
+    )
+
+
+def _settled_events(*, year: int) -> QuerySet:
+    """Settlements and refunds of orders placed in `year` (Beijing time)."""
+    return PaymentEvent.objects.filter(
+        order__date_placed__year=year, event_type__code__in=(PAID, REFUND)
+    ).order_by()
+
+
 def organisation_ranking(*, year: int, limit: int = 50) -> list[RankingRow]:
-    """Buyer organisations by settled purchases in a year, largest first."""
+    """Buyer organisations by what their orders (placed by any of their buyers and
+    approvers) paid in a year, net of refunds, largest first."""
     rows = (
-        settled_lines(year=year)
+        _settled_events(year=year)
         .filter(order__organisation__isnull=False)
-        .order_by()
         .values("order__organisation_id", "order__organisation__name")
-        .annotate(amount=Sum("settled_amount"))
+        .annotate(amount=_paid_net())
         .order_by("-amount", "order__organisation__name")
     )
     return _ranked((row["order__organisation__name"], row["amount"]) for row in rows[:limit])
 
 
 def individual_ranking(*, year: int, limit: int = 50) -> list[RankingRow]:
-    """Individuals who opted in, by nickname, by their own (not their organisation's)
-    settled purchases in a year."""
+    """Individuals who opted in, by nickname, by what their own orders (not their
+    organisation's) paid in a year, net of refunds."""
     rows = (
-        settled_lines(year=year)
+        _settled_events(year=year)
         .filter(
             order__organisation__isnull=True,
             order__user__public_participation__show_in_ranking=True,
         )
         .exclude(order__user__nickname="")
-        .order_by()
         .values("order__user_id", "order__user__nickname")
-        .annotate(amount=Sum("settled_amount"))
+        .annotate(amount=_paid_net())
         .order_by("-amount", "order__user__nickname")
     )
     return _ranked((row["order__user__nickname"], row["amount"]) for row in rows[:limit])
@@ -322,27 +349,57 @@ class Certificate:
 
 
 def buyer_certificate(*, user, year: int, organisation=None) -> Certificate:
-    """What a thank-you certificate says: a buyer's own settled purchases in a year (or,
-    with `organisation`, the organisation's), the counties they came from and the
-    households they reached."""
-    lines = settled_lines(year=year)
+    """What a thank-you certificate says for a year: with `organisation`, the
+    organisation's orders (placed by any of its buyers and approvers); without, the
+    person's own orders (not those placed for an organisation). The amount is what those
+    orders paid net of refunds; the counties are where the lines still bought came from,
+    and the households those lines reached."""
+    orders = Order.objects.filter(date_placed__year=year)
     if organisation is not None:
-        lines = lines.filter(order__organisation=organisation)
+        orders = orders.filter(organisation=organisation)
         name = organisation.name
     else:
-        lines = lines.filter(order__user=user, order__organisation__isnull=True)
+        orders = orders.filter(user=user, organisation__isnull=True)
         name = user.nickname or user.get_full_name() or user.email
-    county_ids = set(lines.order_by().values_list("cooperative__county_id", flat=True))
+    amount = PaymentEvent.objects.filter(
+        order__in=orders.values("pk"), event_type__code__in=(PAID, REFUND)
+    ).aggregate(amount=_paid_net())["amount"]
+    lines = settled_lines().filter(order__in=orders.values("pk"))
+    county_ids = set(
+        lines.filter(settled_quantity__gt=0)
+        .order_by()
+        .values_list("cooperative__county_id", flat=True)
+    )
     counties = list(
-        Region.objects.filter(pk__in=county_ids - {None}).select_related("parent__parent")
+        Region.objects.filter(pk__in=county_ids - {None})
+        .select_related("parent__parent")
+        .order_by("code")
     )
     return Certificate(
         buyer_name=name,
         year=year,
-        amount=_total(lines),
+        amount=to_yuan(amount or ZERO),
         counties=counties,
         households=households_reached(order_lines=lines),
     )
+
+
+def member_organisations(*, user) -> list:
+    """The organisations `user` is an approved member of (their buyers and approvers buy
+    for them), by name. One query."""
+    Organisation = get_model("organisations", "Organisation")
+    Membership = get_model("organisations", "Membership")
+    return list(
+        Organisation.objects.filter(
+            memberships__user=user, memberships__state=Membership.State.APPROVED
+        ).order_by("name", "pk")
+    )
+
+
+def certificate_organisation(*, user) -> object | None:
+    """The organisation whose certificate a member gets by default: the first of theirs by
+    name, or None for someone buying only for themselves."""
+    return next(iter(member_organisations(user=user)), None)
 
 
 # --- Public scorecard summary -----------------------------------------------------------

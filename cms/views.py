@@ -17,8 +17,9 @@ FIRST_YEAR = 2015  # the campaign's first year of consumption poverty alleviatio
 
 
 class CertificateView(LoginRequiredMixin, View):
-    """The signed-in buyer's own thank-you certificate for a year; with ?organisation=<id>,
-    that organisation's, for its approved members only."""
+    """The signed-in buyer's thank-you certificate for a year. A member of an organisation
+    gets the organisation's (with ?organisation=<id>, that one's, for its approved members
+    only); anyone else, or a member asking with ?personal=1, their own purchases'."""
 
     def get(self, request, year: int):
         if not FIRST_YEAR <= year <= selectors.this_year():
@@ -33,6 +34,8 @@ class CertificateView(LoginRequiredMixin, View):
             )
             if organisation is None:
                 raise PermissionDenied
+        elif request.GET.get("personal") != "1":
+            organisation = selectors.certificate_organisation(user=request.user)
         certificate = selectors.buyer_certificate(
             user=request.user, year=year, organisation=organisation
         )
