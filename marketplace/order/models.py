@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from oscar.apps.order.abstract_models import AbstractLine, AbstractOrder
+from oscar.apps.order.abstract_models import AbstractLine, AbstractOrder, AbstractPaymentEvent
 
 
 class SalesChannel(models.Model):
@@ -117,6 +117,20 @@ class Line(AbstractLine):
                 condition=models.Q(quantity__gt=0),
                 name="line_quantity_positive",
                 violation_error_message=_("订单行数量必须大于0。"),
+            ),
+        ]
+
+
+class PaymentEvent(AbstractPaymentEvent):
+    # Oscar stores any amount; a payment or a refund here is always money that moved, and
+    # the ledger and the purchase facts split it among lines (invariant 10).
+    class Meta(AbstractPaymentEvent.Meta):
+        app_label = "order"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0),
+                name="payment_event_amount_positive",
+                violation_error_message=_("支付或退款金额必须大于0元。"),
             ),
         ]
 

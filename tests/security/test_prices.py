@@ -151,6 +151,14 @@ def test_database_refuses_a_payment_event_of_no_units(placed_order):
         PaymentEventQuantity.objects.create(event=event, line=line, quantity=0)
 
 
+@pytest.mark.parametrize("amount", [Decimal("-20.00"), Decimal("0.00")])
+def test_database_refuses_a_payment_event_of_nothing_or_less(placed_order, amount):
+    paid = PaymentEventType.objects.get_or_create(code="paid", name="paid")[0]
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentEvent.objects.create(order=placed_order, amount=amount, event_type=paid)
+
+
 # --- (3) a basket with a line at a negative price cannot be paid --------------------------
 
 
