@@ -343,3 +343,52 @@ def test_a_refused_bank_transfer_is_not_reported_as_recorded_before(monkeypatch)
         )
     invoice.refresh_from_db()
     assert not invoice.is_paid
+
+
+# --- Oscar's bulk price action -------------------------------------------------------------
+
+SetProductPriceForm = get_class("dashboard.catalogue.forms", "SetProductPriceForm")
+Product = get_model("catalogue", "Product")
+
+
+def _bulk_price_form(user, product, **values):
+    data = {
+        "selected_products": [product.pk],
+        "partners": [product.cooperative.partner.pk],
+        **{name: str(value) for name, value in values.items()},
+    }
+    return SetProductPriceForm(
+        data=data, products_queryset=Product.objects.filter(pk=product.pk), user=user
+    )
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"new_price": "0"},
+        {"increase_by_amount": "-38.00"},
+        {"increase_by_amount": "-100"},
+        {"increase_by_percentage": "-100"},
+    ],
+)
+def test_bulk_price_action_cannot_set_a_price_of_zero_or_below(values):
+    # Given a cooperative's product at ¥38.00
+    product = product_create(price=Decimal("38.00"))
+    staff = cooperative_staff_create(cooperative=product.cooperative)
+
+    # When its staff ask the bulk action for a price that ends at zero or below
+    form = _bulk_price_form(staff, product, **values)
+
+    # Then the form says why and nothing is written
+    assert not form.is_valid()
+    assert "价格必须大于0元" in str(form.errors)
+    assert StockRecord.objects.get(product=product).price == Decimal("38.00")
+
+
+def test_bulk_price_action_accepts_a_lower_price_above_zero():
+    product = product_create(price=Decimal("38.00"))
+    staff = cooperative_staff_create(cooperative=product.cooperative)
+
+    form = _bulk_price_form(staff, product, increase_by_amount="-8.00")
+
+    assert form.is_valid(), form.errors

@@ -1,7 +1,12 @@
+from decimal import Decimal
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Max, Min
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.dashboard.catalogue import forms as oscar_forms
+from oscar.core.loading import get_model
 
 from marketplace.partner.prices import price_check
 from producers.validators import validate_image_upload
@@ -39,6 +44,49 @@ class StockRecordForm(oscar_forms.StockRecordForm):
             product.cooperative = cooperative
             product.save(update_fields=["cooperative"])
         return stockrecord
+
+
+StockRecord = get_model("partner", "StockRecord")
+
+
+class SetProductPriceForm(oscar_forms.SetProductPriceForm):
+    """Oscar's bulk price action writes prices with one UPDATE and floors them at zero;
+    here every price it would set must be a price a product may sell at (price_check)."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name in ["new_price", *(f for f in self.fields if f.startswith("price_"))]:
+            try:
+                price_check(price=cleaned_data.get(name))
+            except ValidationError as error:
+                self.add_error(name, error)
+        amount = cleaned_data.get("increase_by_amount")
+        percentage = cleaned_data.get("increase_by_percentage")
+        if amount is not None or percentage is not None:
+            self._check_changed_prices(cleaned_data, amount, percentage)
+        return cleaned_data
+
+    def _check_changed_prices(self, cleaned_data, amount, percentage):
+        # The lowest and highest current prices bound every price the change would set.
+        products = (
+            cleaned_data.get("selected_products") or self.fields["selected_products"].queryset
+        )
+        bounds = StockRecord.objects.filter(
+            product__in=products, partner__in=cleaned_data.get("partners") or []
+        ).aggregate(low=Min("price"), high=Max("price"))
+        name = "increase_by_amount" if amount is not None else "increase_by_percentage"
+        for price in (bounds["low"], bounds["high"]):
+            if price is None:
+                continue
+            if amount is not None:
+                changed = price + amount
+            else:
+                changed = price * (Decimal("1") + percentage / Decimal("100"))
+            try:
+                price_check(price=changed.quantize(Decimal("0.01")))
+            except ValidationError as error:
+                self.add_error(name, error)
+                return
 
 
 def _capped_image(form, name: str):
