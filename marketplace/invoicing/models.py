@@ -72,6 +72,11 @@ class Invoice(models.Model):
         verbose_name_plural = _("发票")
         ordering = ("-issued_on", "-number")
         permissions = [("record_payment", _("登记对公转账到账"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="invoice_amount_positive"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -136,6 +141,11 @@ class BankTransfer(models.Model):
     class Meta:
         verbose_name = _("对公转账")
         verbose_name_plural = _("对公转账")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="bank_transfer_amount_positive"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.bank_reference

@@ -203,6 +203,11 @@ class PurchaseRequest(models.Model):
         verbose_name = _("采购审批")
         verbose_name_plural = _("采购审批")
         ordering = ("-created_at",)
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="purchase_request_amount_positive"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order_number} · {self.organisation}"

@@ -60,6 +60,11 @@ class PaymentAttempt(models.Model):
         verbose_name_plural = _("支付尝试")
         ordering = ("-created_at", "-pk")
         indexes = [models.Index(fields=["state", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="payment_attempt_amount_positive"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order_number} {self.payment_intent_id or '-'} {self.state}"
@@ -120,6 +125,11 @@ class StripeRefund(models.Model):
         verbose_name = _("退款")
         verbose_name_plural = _("退款")
         ordering = ("created_at", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="stripe_refund_amount_positive"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.stripe_refund_id} {self.amount}"

@@ -159,6 +159,67 @@ def test_database_refuses_a_payment_event_of_nothing_or_less(placed_order, amoun
         PaymentEvent.objects.create(order=placed_order, amount=amount, event_type=paid)
 
 
+@pytest.fixture
+def money_rows(placed_order):
+    """One valid row of every other model that carries an amount of money."""
+    Invoice = get_model("invoicing", "Invoice")
+    BankTransfer = get_model("invoicing", "BankTransfer")
+    PurchaseRequest = get_model("organisations", "PurchaseRequest")
+    StripeRefund = get_model("payment", "StripeRefund")
+    today = datetime.date(2026, 3, 2)
+    organisation = OrganisationFactory()
+    attempt = PaymentAttempt.objects.create(
+        basket=placed_order.basket,
+        order_number="PA-1",
+        amount=Decimal("29.90"),
+        expires_at=datetime.datetime(2026, 3, 2, tzinfo=datetime.UTC),
+    )
+    invoice = Invoice.objects.create(
+        number="FP-1",
+        order=placed_order,
+        organisation=organisation,
+        amount=Decimal("29.90"),
+        issued_on=today,
+        due_on=today,
+    )
+    return {
+        "payment attempt": attempt,
+        "stripe refund": StripeRefund.objects.create(
+            stripe_refund_id="re_1", attempt=attempt, amount=Decimal("1.00")
+        ),
+        "invoice": invoice,
+        "bank transfer": BankTransfer.objects.create(
+            invoice=invoice,
+            bank_reference="B-1",
+            amount=Decimal("29.90"),
+            booked_on=today,
+            source="manual",
+        ),
+        "purchase request": PurchaseRequest.objects.create(
+            organisation=organisation,
+            buyer=UserFactory(),
+            basket=placed_order.basket,
+            order_number="PR-1",
+            amount=Decimal("29.90"),
+            shipping_method_code="free",
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "kind", ["payment attempt", "stripe refund", "invoice", "bank transfer", "purchase request"]
+)
+@pytest.mark.parametrize("amount", [Decimal("-20.00"), Decimal("0.00")])
+def test_database_refuses_any_other_amount_of_nothing_or_less(money_rows, kind, amount):
+    row = money_rows[kind]
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        type(row).objects.filter(pk=row.pk).update(amount=amount)
+
+    row.refresh_from_db()
+    assert row.amount > 0
+
+
 # --- (3) a basket with a line at a negative price cannot be paid --------------------------
 
 
