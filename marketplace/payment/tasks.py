@@ -16,14 +16,14 @@ WEBHOOK_MAX_RETRIES = 8
 
 
 @shared_task(bind=True, acks_late=True, max_retries=WEBHOOK_MAX_RETRIES)
-def webhook_event_process_task(self, event_id: str) -> bool:
+def webhook_event_process_task(self, event_id: str, retry: bool = True) -> bool:
     # Idempotent: a processed event is marked and skipped; a failure is recorded on the event.
     try:
         return webhook_event_process(event_id=event_id)
     except WebhookEventFailed as exc:
-        if self.request.is_eager:
-            # No worker (the demo, tests): the web request is not held up by retries; the
-            # sweep, a redelivery or staff try the recorded event again.
+        if self.request.is_eager or not retry:
+            # No worker (the demo, tests), or a sweep's single try: the sweep, a redelivery
+            # or staff try the recorded event again.
             return False
         countdown = min(
             WEBHOOK_RETRY_BASE_SECONDS * 2**self.request.retries, WEBHOOK_RETRY_MAX_SECONDS

@@ -237,3 +237,55 @@ def test_a_failed_task_is_retried_with_growing_back_off(
     finally:
         webhook_event_process_task.pop_request()
     assert _refunds_recorded(order) == 1
+
+
+def test_a_swept_try_that_fails_is_not_retried_by_its_task(
+    client, fake, refunded_at_stripe, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Given a stored event whose try failed, and Stripe still down
+    order, body = refunded_at_stripe
+    fake.down = True
+    _deliver(client, body, django_capture_on_commit_callbacks)
+    retried = []
+    monkeypatch.setattr(
+        webhook_event_process_task, "retry", lambda **kwargs: retried.append(kwargs)
+    )
+
+    # When a worker runs the try a sweep enqueued
+    webhook_event_process_task.push_request(retries=0, is_eager=False)
+    try:
+        assert webhook_event_process_task.run("evt_refunded", retry=False) is False
+    finally:
+        webhook_event_process_task.pop_request()
+
+    # Then it schedules no retries of its own (each sweep is one try, not a new chain)
+    assert retried == []
+    assert ProcessedWebhookEvent.objects.get().attempts == 2
+
+
+def test_the_sweep_takes_the_least_recently_tried_events_first(monkeypatch):
+    from marketplace.payment.services import webhooks
+
+    # Given more failing events than one sweep takes, the oldest tried most recently
+    now = datetime.datetime(2026, 3, 2, 12, tzinfo=datetime.UTC)
+    for number, minutes_ago in enumerate([10, 60, 30]):
+        ProcessedWebhookEvent.objects.create(
+            event_id=f"evt_{number}", type="customer.created", payload={}
+        )
+        ProcessedWebhookEvent.objects.filter(event_id=f"evt_{number}").update(
+            received_at=now - datetime.timedelta(hours=3) + datetime.timedelta(minutes=number),
+            last_attempted_at=now - datetime.timedelta(minutes=minutes_ago),
+        )
+    enqueued = []
+    monkeypatch.setattr(webhooks, "SWEEP_BATCH", 2)
+    monkeypatch.setattr(
+        webhook_event_process_task,
+        "delay_on_commit",
+        lambda event_id, **kwargs: enqueued.append(event_id),
+    )
+
+    # When the sweep runs
+    webhooks.webhook_events_retry_unprocessed(now=now)
+
+    # Then it takes the two tried longest ago, whatever the order they arrived in
+    assert enqueued == ["evt_1", "evt_2"]

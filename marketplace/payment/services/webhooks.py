@@ -133,10 +133,11 @@ def _invoice_paid(obj: dict) -> None:
 
 HANDLERS = {
     "payment_intent.succeeded": _succeeded,
+    # A declined card leaves the PaymentIntent open (requires_payment_method): the customer
+    # may pay it with another card, so the attempt keeps its stock until it expires, unless
+    # Stripe has cancelled the intent.
     "payment_intent.payment_failed": lambda obj: _failed(
-        obj,
-        state=PaymentAttempt.State.FAILED,
-        stripe_statuses=("requires_payment_method", "canceled"),
+        obj, state=PaymentAttempt.State.FAILED, stripe_statuses=("canceled",)
     ),
     "payment_intent.canceled": lambda obj: _failed(
         obj, state=PaymentAttempt.State.EXPIRED, stripe_statuses=("canceled",)
@@ -198,14 +199,18 @@ def webhook_events_retry_unprocessed(*, now: datetime.datetime | None = None) ->
     from marketplace.payment.tasks import webhook_event_process_task
 
     cutoff = (now or timezone.now()) - RETRY_GRACE
+    # Least recently tried first, so that events that keep failing take turns with newer
+    # ones instead of filling every batch.
     event_ids = list(
         ProcessedWebhookEvent.objects.filter(processed_at=None, received_at__lte=cutoff)
         .filter(Q(last_attempted_at=None) | Q(last_attempted_at__lte=cutoff))
-        .order_by("received_at", "pk")
+        .order_by(F("last_attempted_at").asc(nulls_first=True), "pk")
         .values_list("event_id", flat=True)[:SWEEP_BATCH]
     )
     for event_id in event_ids:
-        webhook_event_process_task.delay_on_commit(event_id)
+        # One try per sweep: the task's own retries belong to its first enqueueing, so an
+        # outage does not multiply tries with every sweep.
+        webhook_event_process_task.delay_on_commit(event_id, retry=False)
     if event_ids:
         logger.warning("%d unprocessed Stripe events enqueued again", len(event_ids))
     return len(event_ids)

@@ -159,11 +159,45 @@ def test_charge_refunded_for_a_refund_made_here_changes_nothing_more(
     assert PaymentEvent.objects.filter(event_type__code="refund").count() == 1
 
 
-def test_payment_failed_releases_the_stock(
+def test_a_declined_card_keeps_the_payment_open_for_another_card(
+    client, stripe_fake, customer, two_cooperatives, django_capture_on_commit_callbacks
+):
+    # Given a customer whose first card was declined: Stripe reports payment_failed and
+    # leaves the PaymentIntent waiting for another payment method
+    tea, _honey = two_cooperatives
+    attempt = start_payment(customer, basket_with(customer, [(tea, 3)]))
+    intent = dict(stripe_fake.intents[attempt.payment_intent_id])
+    assert intent["status"] == "requires_payment_method"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_post(client, event("evt_4", "payment_intent.payment_failed", intent))
+
+    # Then the attempt still holds its stock and the intent is not cancelled
+    attempt.refresh_from_db()
+    assert attempt.state == "pending"
+    assert StockRecord.objects.get(product=tea).num_allocated == 3
+    assert stripe_fake.intents[attempt.payment_intent_id]["status"] == "requires_payment_method"
+
+    # And when the second card succeeds, the order is placed with those units
+    stripe_fake.succeed(attempt.payment_intent_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_post(
+            client,
+            event(
+                "evt_5",
+                "payment_intent.succeeded",
+                dict(stripe_fake.intents[attempt.payment_intent_id]),
+            ),
+        )
+    assert Order.objects.get().lines.get().quantity == 3
+
+
+def test_a_cancelled_payment_releases_the_stock(
     client, stripe_fake, customer, two_cooperatives, django_capture_on_commit_callbacks
 ):
     tea, _honey = two_cooperatives
     attempt = start_payment(customer, basket_with(customer, [(tea, 3)]))
+    stripe_fake.intents[attempt.payment_intent_id]["status"] = "canceled"
     intent = dict(stripe_fake.intents[attempt.payment_intent_id])
 
     with django_capture_on_commit_callbacks(execute=True):
