@@ -16,6 +16,14 @@ class User(AbstractUser):
         blank=True,
         help_text=_("公开榜单上显示的名字（仅在本人同意时显示）"),
     )
+    # Set only by customer registration, for an account whose e-mail is not yet confirmed
+    # (created inactive, without a usable password); cleared when its link is used. An
+    # account switched off by staff is inactive but never pending.
+    registration_pending = models.BooleanField(
+        _("待确认注册"),
+        default=False,
+        help_text=_("通过注册创建、尚未用邮件链接确认邮箱并设置密码的账户"),
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
