@@ -1,28 +1,28 @@
 """Customer registration that does not tell who has an account.
 
 Whatever the address, the visitor is told the same thing ("check your e-mail") and the
-address gets one e-mail: a new address a link that confirms it and activates the account
-(created inactive); an address that already has an account a notice to its owner, with
-the way to sign in or reset the password. The password is hashed on both paths, so the
-answer takes as long either way."""
+address gets one e-mail: a new address (or one whose registration is still pending) a link
+to a page where the mailbox's owner sets the password, which activates the account
+(created inactive, pending, without a usable password); an address that has any other
+account, active or switched off, a notice to its owner, and the account does not change."""
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from oscar.core.compat import get_user_model
 
 User = get_user_model()
 
 
 class RegistrationTokenGenerator(PasswordResetTokenGenerator):
-    """One-time links confirming a registration: they lapse with PASSWORD_RESET_TIMEOUT,
-    once the account signs in, or when its password changes (a later registration)."""
+    """One-time links confirming a registration, bound to the account: they lapse with
+    PASSWORD_RESET_TIMEOUT, once the account signs in, or when its password changes (a
+    later registration draws a new unusable one; the link's page sets the real one)."""
 
     key_salt = "marketplace.customer.services.RegistrationTokenGenerator"
 
@@ -68,16 +68,22 @@ def _existing_account_notice_send(*, user) -> None:
     )
 
 
-def _is_unconfirmed(user) -> bool:
-    return not user.is_active and user.last_login is None
+def _is_pending(user) -> bool:
+    # Only an account that registration created and whose mailbox is not yet proven; an
+    # account staff switched off (even before its first sign-in) is not one.
+    return user.registration_pending and not user.is_active
 
 
-def customer_register(*, email: str, password: str) -> None:
-    """Register `email` (normalised by the form) or mail its owner; the same for the caller."""
+def customer_register(*, email: str) -> None:
+    """Register `email` (normalised by the form) or mail its owner; the same for the caller.
+
+    No password is taken here: whoever opens the link proves they hold the mailbox and
+    sets the password there (registration_complete), so a stranger registering someone
+    else's address first, or again, never chooses the password of the account."""
     existing = User._default_manager.filter(email__iexact=email).first()
     if existing is None:
-        user = User(email=email, is_active=False)
-        user.set_password(password)
+        user = User(email=email, is_active=False, registration_pending=True)
+        user.set_unusable_password()
         try:
             with transaction.atomic():
                 user.save()
@@ -85,30 +91,46 @@ def customer_register(*, email: str, password: str) -> None:
             return
         registration_confirmation_send(user=user)
         return
-    if _is_unconfirmed(existing):
-        # Never confirmed: the latest registration's password, and a new link (the old
-        # one lapses, as the password changed).
-        existing.set_password(password)
+    if _is_pending(existing):
+        # Never confirmed: a new link; the new random unusable password makes earlier ones lapse.
+        existing.set_unusable_password()
         existing.save(update_fields=["password"])
         registration_confirmation_send(user=existing)
         return
-    make_password(password)  # the same work as a new account: no timing difference
     _existing_account_notice_send(user=existing)
 
 
-def registration_confirm(*, uidb64: str, token: str):
-    """The account the link confirms, now active; None for a link that is not valid."""
-    from django.utils.http import urlsafe_base64_decode
-
+def _pending_user(*, uidb64: str, token: str, queryset=None):
     try:
         pk = int(urlsafe_base64_decode(uidb64).decode())
     except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
         return None
-    user = User._default_manager.filter(pk=pk).first()
-    if user is None or not _is_unconfirmed(user):
+    queryset = User._default_manager.all() if queryset is None else queryset
+    user = queryset.filter(pk=pk).first()
+    if user is None or not _is_pending(user):
         return None
     if not registration_tokens.check_token(user, token):
         return None
-    user.is_active = True
-    user.save(update_fields=["is_active"])
+    return user
+
+
+def registration_link_user(*, uidb64: str, token: str):
+    """The pending account a confirmation link is for, or None; reading it changes nothing
+    (mail scanners open links)."""
+    return _pending_user(uidb64=uidb64, token=token)
+
+
+def registration_complete(*, uidb64: str, token: str, password: str):
+    """Set the password chosen on the link's page and activate the account; None when the
+    link is no longer valid. The link works once: the password it was made with changes."""
+    with transaction.atomic():
+        user = _pending_user(
+            uidb64=uidb64, token=token, queryset=User._default_manager.select_for_update()
+        )
+        if user is None:
+            return None
+        user.set_password(password)
+        user.is_active = True
+        user.registration_pending = False
+        user.save(update_fields=["password", "is_active", "registration_pending"])
     return user

@@ -2,14 +2,18 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from oscar.apps.customer import views
 from oscar.apps.customer.signals import user_registered
 
 from marketplace.order.selectors import cooperative_shipments, order_for_customer, order_lines
 
-from .services import customer_register, registration_confirm
+from .forms import RegistrationForm, RegistrationPasswordForm
+from .services import customer_register, registration_complete, registration_link_user
 
 
 class OrderDetailView(views.OrderDetailView):
@@ -40,30 +44,57 @@ def _registration_sent(request, email: str):
 class AccountRegistrationView(views.AccountRegistrationView):
     # Oscar creates the account and signs it in, or says the address is taken; here the
     # address gets an e-mail either way (customer_register) and the page says only that.
+    form_class = RegistrationForm
+
     def form_valid(self, form):
         email = form.cleaned_data["email"]
-        customer_register(email=email, password=form.cleaned_data["password1"])
+        customer_register(email=email)
         return _registration_sent(self.request, email)
 
 
 class AccountAuthView(views.AccountAuthView):
+    registration_form_class = RegistrationForm
+
     def validate_registration_form(self):
         form = self.get_registration_form(bind_data=True)
         if form.is_valid():
             email = form.cleaned_data["email"]
-            customer_register(email=email, password=form.cleaned_data["password1"])
+            customer_register(email=email)
             return _registration_sent(self.request, email)
         return self.render_to_response(self.get_context_data(registration_form=form))
 
 
+@method_decorator([never_cache, sensitive_post_parameters()], name="dispatch")
 class RegistrationConfirmView(View):
-    """The link in the confirmation e-mail: activates the account and signs it in once."""
+    """The link in the confirmation e-mail opens a page where the mailbox's owner sets the
+    password; sending it activates the account and signs it in. Opening the link (GET)
+    changes nothing, as mail scanners open links too; the link works for one password."""
+
+    template_name = "customer/registration_set_password.html"
+
+    def _invalid(self, request):
+        return render(request, "customer/registration_invalid.html", status=404)
 
     def get(self, request, uidb64: str, token: str):
-        user = registration_confirm(uidb64=uidb64, token=token)
+        user = registration_link_user(uidb64=uidb64, token=token)
         if user is None:
-            return render(request, "customer/registration_invalid.html", status=404)
+            return self._invalid(request)
+        form = RegistrationPasswordForm(user=user)
+        return render(request, self.template_name, {"form": form, "email": user.email})
+
+    def post(self, request, uidb64: str, token: str):
+        user = registration_link_user(uidb64=uidb64, token=token)
+        if user is None:
+            return self._invalid(request)
+        form = RegistrationPasswordForm(request.POST, user=user)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "email": user.email})
+        user = registration_complete(
+            uidb64=uidb64, token=token, password=form.cleaned_data["password1"]
+        )
+        if user is None:  # used by another request in the meantime
+            return self._invalid(request)
         auth_login(request, user, backend="oscar.apps.customer.auth_backends.EmailBackend")
         user_registered.send_robust(sender=self, request=request, user=user)
-        messages.success(request, _("邮箱已确认，欢迎来到东西！"))
+        messages.success(request, _("密码已设置，欢迎来到东西！"))
         return redirect("customer:summary")
