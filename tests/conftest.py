@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from cms.demo import site_tree_load
-from tests.store_factories import product_create
+from tests.store_factories import china_country, product_create
 
 
 @pytest.fixture(autouse=True)
@@ -47,18 +47,4 @@ def product_for_sale(db):
 def china(transactional_db):
     """The shipping country. Transactional tests start from a flushed database, so the rows
     that data migrations wrote may be gone."""
-    from oscar.core.loading import get_model
-
-    Country = get_model("address", "Country")
-    country, _created = Country.objects.update_or_create(
-        iso_3166_1_a2="CN",
-        defaults={
-            "iso_3166_1_a3": "CHN",
-            "iso_3166_1_numeric": "156",
-            "printable_name": "中国",
-            "name": "中华人民共和国",
-            "display_order": 1,
-            "is_shipping_country": True,
-        },
-    )
-    return country
+    return china_country()

@@ -104,3 +104,21 @@ def basket_with(user, lines):
     for product, quantity in lines:
         basket.add_product(product, quantity)
     return basket
+
+
+def china_country():
+    """China as the shipping country. A data migration writes it, but a transactional test
+    run earlier flushes the database, and the load test's world is built without migrations."""
+    Country = get_model("address", "Country")
+    country, _created = Country.objects.update_or_create(
+        iso_3166_1_a2="CN",
+        defaults={
+            "iso_3166_1_a3": "CHN",
+            "iso_3166_1_numeric": "156",
+            "printable_name": "中国",
+            "name": "中华人民共和国",
+            "display_order": 1,
+            "is_shipping_country": True,
+        },
+    )
+    return country

@@ -29,27 +29,15 @@ def main() -> None:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
-    from oscar.core.loading import get_model
 
     settings.MIGRATION_MODULES = _MigrationsOff()
     call_command("migrate", run_syncdb=True, interactive=False, verbosity=0)
 
     from django.contrib.auth import get_user_model
 
-    from tests.store_factories import certified_cooperative, product_create
+    from tests.store_factories import certified_cooperative, china_country, product_create
 
-    Country = get_model("address", "Country")
-    Country.objects.update_or_create(
-        iso_3166_1_a2="CN",
-        defaults={
-            "iso_3166_1_a3": "CHN",
-            "iso_3166_1_numeric": "156",
-            "printable_name": "中国",
-            "name": "中华人民共和国",
-            "display_order": 1,
-            "is_shipping_country": True,
-        },
-    )
+    china_country()
     tea_coop, honey_coop = certified_cooperative(), certified_cooperative()
     products = [
         product_create(cooperative=tea_coop, title="凉山苦荞茶", price=Decimal("38.00")),

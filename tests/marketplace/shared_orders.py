@@ -6,29 +6,14 @@ from decimal import Decimal
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-Country = get_model("address", "Country")
+from tests.store_factories import china_country
+
 Line = get_model("order", "Line")
 Order = get_model("order", "Order")
 ShippingAddress = get_model("order", "ShippingAddress")
 StockRecord = get_model("partner", "StockRecord")
 
 _numbers = itertools.count(810001)
-
-
-def _china():
-    # A data migration writes it; a transactional test run earlier may have flushed it.
-    country, _created = Country.objects.get_or_create(
-        iso_3166_1_a2="CN",
-        defaults={
-            "iso_3166_1_a3": "CHN",
-            "iso_3166_1_numeric": "156",
-            "printable_name": "中国",
-            "name": "中华人民共和国",
-            "display_order": 1,
-            "is_shipping_country": True,
-        },
-    )
-    return country
 
 
 def shared_order_create(*, items) -> Order:
@@ -41,7 +26,7 @@ def shared_order_create(*, items) -> Order:
         line4="杭州市",
         state="浙江省",
         postcode="310012",
-        country=_china(),
+        country=china_country(),
     )
     total = sum((price * quantity for _product, quantity, price in items), Decimal("0.00"))
     order = Order.objects.create(
