@@ -25,7 +25,11 @@ def _block_ids(page, block_type: str, field: str) -> set[int]:
     ids = set()
     for block in page.body.raw_data:
         if block["type"] == block_type:
-            ids.update(int(pk) for pk in block["value"].get(field, []) if str(pk).isdigit())
+            ids.update(
+                int(pk)
+                for pk in block["value"].get(field, [])
+                if str(pk).isdecimal() and str(pk).isascii()
+            )
     return ids
 
 

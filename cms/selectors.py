@@ -163,7 +163,7 @@ def live_products(*, ids, strategy, on: datetime.date | None = None) -> dict[int
     """Buyable products among `ids`, by id. Uncertified, expired and sold-out products are
     left out, so a page can never offer them."""
     on = on or timezone.localdate()
-    ids = {int(pk) for pk in ids if str(pk).isdigit()}
+    ids = {int(pk) for pk in ids if str(pk).isdecimal() and str(pk).isascii()}
     if not ids:
         return {}
     products = products_for_storefront(on=on).filter(pk__in=ids)
@@ -202,7 +202,7 @@ class CountyCard:
 def county_cards(*, ids, on: datetime.date | None = None) -> dict[int, CountyCard]:
     """Featured counties with their province and live counts of certified cooperatives
     and products for sale, in three queries."""
-    ids = {int(pk) for pk in ids if str(pk).isdigit()}
+    ids = {int(pk) for pk in ids if str(pk).isdecimal() and str(pk).isascii()}
     if not ids:
         return {}
     counties = Region.objects.filter(pk__in=ids, level=Region.Level.COUNTY).select_related(

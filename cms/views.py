@@ -27,7 +27,7 @@ class CertificateView(LoginRequiredMixin, View):
         organisation = None
         organisation_id = request.GET.get("organisation", "")
         if organisation_id:
-            if not organisation_id.isdigit():
+            if not (organisation_id.isdecimal() and organisation_id.isascii()):
                 raise Http404
             organisation = selectors.buyer_organisation(
                 user=request.user, organisation_id=int(organisation_id)

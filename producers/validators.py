@@ -40,7 +40,13 @@ def validate_credit_code(value: str) -> None:
 
 
 def validate_mobile_number(value: str) -> None:
-    if not (len(value) == 11 and value.isdigit() and value[0] == "1" and value[1] in "3456789"):
+    if not (
+        len(value) == 11
+        and value.isdecimal()
+        and value.isascii()
+        and value[0] == "1"
+        and value[1] in "3456789"
+    ):
         raise ValidationError(_("请输入11位中国大陆手机号码。"), code="mobile")
 
 

@@ -50,7 +50,7 @@ class ScorecardViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         year = self.request.query_params.get("year")
-        if year and year.isdigit():
+        if year and year.isdecimal() and year.isascii():
             return selectors.scorecards_for_year(year=int(year))
         return (
             Scorecard.objects.select_related("pairing__east_region", "pairing__west_region")

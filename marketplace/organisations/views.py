@@ -135,7 +135,7 @@ class BudgetView(OrganisationMixin, TemplateView):
         year = request.POST.get("year", "")
         instance = (
             ProcurementBudget.objects.filter(organisation=self.organisation, year=year).first()
-            if year.isdigit()
+            if year.isdecimal() and year.isascii()
             else None
         )
         form = BudgetForm(request.POST, instance=instance, organisation=self.organisation)

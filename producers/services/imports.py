@@ -210,7 +210,7 @@ def _required(value: str, label: str) -> str:
 def _integer(value: str, label: str, *, minimum: int, maximum: int) -> int:
     _required(value, label)
     text = value[:-2] if value.endswith(".0") else value  # Excel sometimes writes 4.0
-    if not text.isdigit() or not minimum <= int(text) <= maximum:
+    if not (text.isdecimal() and text.isascii()) or not minimum <= int(text) <= maximum:
         raise _Invalid(
             _("%(column)s应为%(minimum)d到%(maximum)d之间的整数。")
             % {"column": label, "minimum": minimum, "maximum": maximum}

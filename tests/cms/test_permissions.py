@@ -131,6 +131,14 @@ def test_certificate_for_a_year_to_come_is_not_found(client):
     assert client.get(_certificate_url(year=YEAR + 1)).status_code == 404
 
 
+@pytest.mark.parametrize("organisation", ["²", "１"])
+def test_certificate_for_a_non_ascii_organisation_number_is_not_found(client, organisation):
+    # "²".isdigit() is true but int("²") fails: such an id is no organisation, not a crash
+    client.force_login(UserFactory())
+
+    assert client.get(_certificate_url(organisation=organisation)).status_code == 404
+
+
 def test_buyer_opts_in_to_the_ranking_with_a_nickname(client, home_page):
     buyer = UserFactory()
     client.force_login(buyer)

@@ -45,6 +45,13 @@ def test_provincial_system_reads_scorecards_with_a_token(client, world):
     assert card["items"][0]["value"] == "400.0000" and card["items"][0]["score"] == "40.00"
 
 
+def test_a_non_ascii_year_lists_every_scorecard_instead_of_failing(client, world):
+    response = client.get(reverse("api:scorecard-list"), {"year": "²"}, **auth(EVALUATOR))
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
+
+
 def test_facts_behind_a_figure_add_up_to_it(client, world):
     item = Scorecard.objects.get().items.get()
 

@@ -78,6 +78,8 @@ def test_mainland_mobile_number_is_accepted(value):
         pytest.param("1380013800a", id="letter"),
         pytest.param("+8613800138", id="country-code"),
         pytest.param("010-6552888", id="landline"),
+        pytest.param("13８00138000", id="full-width-digits"),
+        pytest.param("1380013800²", id="superscript-digit"),
     ],
 )
 def test_other_numbers_are_rejected_as_mobile_numbers_in_chinese(value):

@@ -232,7 +232,7 @@ class OrderDetailView(views.OrderDetailView):
 
     def _cooperative(self, request, order):
         cooperative_id = request.POST.get("cooperative", "")
-        if not cooperative_id.isdigit():
+        if not (cooperative_id.isdecimal() and cooperative_id.isascii()):
             raise Http404
         cooperative = Cooperative.objects.filter(
             pk=cooperative_id, order_lines__order=order

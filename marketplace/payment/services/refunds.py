@@ -54,7 +54,7 @@ def _lines_decode(text: str) -> dict[str, int]:
     lines = {}
     for part in filter(None, (text or "").split(",")):
         line_id, _sep, qty = part.partition("x")
-        if line_id.isdigit() and qty.isdigit():
+        if all(s.isdecimal() and s.isascii() for s in (line_id, qty)):
             lines[line_id] = int(qty)
     return lines
 

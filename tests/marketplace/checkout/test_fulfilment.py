@@ -66,6 +66,21 @@ def test_cooperative_cannot_ship_another_cooperatives_lines(client, paid_order, 
     assert not ShippingEvent.objects.exists()
 
 
+@pytest.mark.parametrize("cooperative", ["²", "１"])
+def test_shipping_for_a_non_ascii_cooperative_number_is_not_found(
+    client, paid_order, two_cooperatives, staff, cooperative
+):
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("dashboard:order-detail", kwargs={"number": paid_order.number}),
+        {"order_action": "ship_cooperative", "cooperative": cooperative, "carrier": "顺丰速运"},
+    )
+
+    assert response.status_code == 404
+    assert not Shipment.objects.exists()
+
+
 def test_cooperative_cannot_use_platform_actions(client, paid_order, two_cooperatives):
     tea, _honey = two_cooperatives
     client.force_login(cooperative_staff_create(cooperative=tea.cooperative))

@@ -126,3 +126,17 @@ def test_a_share_above_one_is_refused(client):
 
     assert response.status_code == 200
     assert not ProcurementBudget.objects.exists()
+
+
+def test_a_budget_for_a_year_in_non_ascii_digits_is_refused(client):
+    organisation = OrganisationFactory()
+    admin = member(organisation, Membership.Role.ADMIN)
+    client.login(email=admin.email, password=PASSWORD)
+
+    response = client.post(
+        reverse("organisations:budget", kwargs={"pk": organisation.pk}),
+        {"year": "²", "canteen_food_budget": "50000", "reserved_share": "0.12"},
+    )
+
+    assert response.status_code == 200
+    assert not ProcurementBudget.objects.exists()
