@@ -1,9 +1,11 @@
 """Overdue invoices: a reminder to the organisation's buyers and admins, at most once per
-reminder interval per invoice. The mail leaves when the transaction recording the reminder
-commits: a run that rolls back sends nothing."""
+reminder interval per invoice. The mail leaves (from a Celery task) when the transaction
+recording the reminder commits: a run that rolls back sends nothing. A mail that cannot be
+sent takes its record back, so the next run reminds that invoice again."""
 
 import datetime
-from functools import partial
+import logging
+import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -14,6 +16,8 @@ from django.utils import timezone, translation
 from marketplace.organisations.models import Membership
 
 from ..models import Invoice
+
+logger = logging.getLogger(__name__)
 
 
 def _recipients(invoice: Invoice) -> list[str]:
@@ -28,6 +32,8 @@ def _recipients(invoice: Invoice) -> list[str]:
 def invoices_remind_overdue(*, today: datetime.date | None = None) -> int:
     """Email every unpaid invoice past its due date that was not reminded within the
     interval; returns how many invoices were reminded."""
+    from ..tasks import invoice_reminder_send_task  # the tasks module imports the services
+
     today = today or timezone.localdate()
     last_allowed = today - datetime.timedelta(days=settings.INVOICE_REMINDER_INTERVAL_DAYS)
     overdue = (
@@ -44,21 +50,37 @@ def invoices_remind_overdue(*, today: datetime.date | None = None) -> int:
             locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
             if locked.is_paid or (locked.reminded_on and locked.reminded_on > last_allowed):
                 continue
-            context = {
-                "invoice": invoice,
-                "days_overdue": (today - invoice.due_on).days,
-                "bank": settings.PLATFORM_BANK_ACCOUNT,
-            }
-            with translation.override(settings.LANGUAGE_CODE):
-                subject = render_to_string("invoicing/email/overdue_subject.txt", context).strip()
-                body = render_to_string("invoicing/email/overdue_body.txt", context)
+            previous = locked.reminded_on
             locked.reminded_on = today
             locked.save(update_fields=["reminded_on"])
             # Sent once the reminder is recorded for good, never from a transaction that may
-            # still roll back; a failed send is logged and does not stop the other invoices.
-            transaction.on_commit(
-                partial(send_mail, subject, body, settings.DEFAULT_FROM_EMAIL, recipients),
-                robust=True,
+            # still roll back.
+            invoice_reminder_send_task.delay_on_commit(
+                invoice.pk, today.isoformat(), previous.isoformat() if previous else None
             )
         reminded += 1
     return reminded
+
+
+def invoice_reminder_send(
+    *, invoice: Invoice, reminded_on: datetime.date, previous: datetime.date | None
+) -> bool:
+    """Email the reminder recorded on `reminded_on`. If the mail cannot be sent, the record
+    goes back to `previous` (unless a later reminder replaced it), so the invoice is not
+    counted as reminded and the next run tries again; returns whether the mail left."""
+    recipients = _recipients(invoice)
+    context = {
+        "invoice": invoice,
+        "days_overdue": (reminded_on - invoice.due_on).days,
+        "bank": settings.PLATFORM_BANK_ACCOUNT,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("invoicing/email/overdue_subject.txt", context).strip()
+        body = render_to_string("invoicing/email/overdue_body.txt", context)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    except (smtplib.SMTPException, OSError):
+        logger.exception("Reminder for invoice %s not sent; it will be reminded again", invoice)
+        Invoice.objects.filter(pk=invoice.pk, reminded_on=reminded_on).update(reminded_on=previous)
+        return False
+    return True

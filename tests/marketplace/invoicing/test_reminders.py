@@ -2,6 +2,7 @@
 and only once the reminder is committed."""
 
 import datetime
+import smtplib
 
 import pytest
 from django.conf import settings
@@ -9,7 +10,11 @@ from django.core import mail
 from django.db import transaction
 
 from marketplace.invoicing.models import Invoice
-from marketplace.invoicing.services import invoice_payment_record, invoices_remind_overdue
+from marketplace.invoicing.services import (
+    invoice_payment_record,
+    invoices_remind_overdue,
+    reminders,
+)
 from marketplace.invoicing.tasks import invoices_remind_overdue_task
 from marketplace.organisations.models import Membership
 from tests.factories import OrganisationFactory, UserFactory
@@ -135,3 +140,40 @@ def test_a_committed_run_sends_one_mail_per_overdue_invoice_after_the_commit(
     assert len(mail.outbox) == 2
     for number in (invoice.number, second.number):
         assert sum(number in email.subject for email in mail.outbox) == 1
+
+
+def test_a_reminder_that_cannot_be_sent_is_reminded_again_and_the_others_still_leave(
+    invoice, remind, monkeypatch
+):
+    # Given two overdue invoices, and a mail server refusing the first invoice's reminder
+    buyer = Membership.objects.get(
+        organisation=invoice.organisation, role=Membership.Role.BUYER
+    ).user
+    tea, _honey = tea_and_honey()
+    second = invoiced_order(invoice.organisation, buyer, [(tea, 2)])
+    Invoice.objects.filter(pk=second.pk).update(due_on=datetime.date(2026, 3, 20))
+    real_send_mail = reminders.send_mail
+
+    def refusing_send_mail(subject, *args, **kwargs):
+        if invoice.number in subject:
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        return real_send_mail(subject, *args, **kwargs)
+
+    monkeypatch.setattr(reminders, "send_mail", refusing_send_mail)
+
+    # When the reminders run
+    remind(today=datetime.date(2026, 4, 3))
+
+    # Then the second invoice is reminded, the first is not counted as reminded
+    [email] = mail.outbox
+    assert second.number in email.subject
+    invoice.refresh_from_db()
+    second.refresh_from_db()
+    assert invoice.reminded_on is None
+    assert second.reminded_on == datetime.date(2026, 4, 3)
+
+    # And once the mail server is back, the next run reminds just the first invoice
+    monkeypatch.setattr(reminders, "send_mail", real_send_mail)
+    assert remind(today=datetime.date(2026, 4, 3)) == 1
+    assert invoice.number in mail.outbox[-1].subject
+    assert len(mail.outbox) == 2
