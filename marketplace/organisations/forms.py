@@ -72,15 +72,35 @@ class PeriodForm(forms.Form):
 
     @classmethod
     def for_request(cls, data):
-        """The form and the period to show: this year so far unless a valid one is asked."""
+        """The form and the period to show: this year so far unless a valid one is asked.
+        Only an end asks for its year up to that day; only a start, that day to the end of
+        its year (to today at the latest)."""
         today = timezone.localdate()
         default = (datetime.date(today.year, 1, 1), today)
-        if "start" not in data:
+        if "start" not in data and "end" not in data:
             return cls(initial={"start": default[0], "end": default[1]}), *default
-        form = cls(data)
+        form = cls(cls._period_completed(data, today=today))
         if form.is_valid():
             return form, form.cleaned_data["start"], form.cleaned_data["end"]
         return form, *default
+
+    @classmethod
+    def _period_completed(cls, data, *, today: datetime.date):
+        """The query with its missing start or end filled in from the other one."""
+        start, end = data.get("start") or "", data.get("end") or ""
+        if bool(start) == bool(end):
+            return data
+        data = data.copy()
+        try:
+            if end:
+                day = cls.base_fields["end"].clean(end)
+                data["start"] = datetime.date(day.year, 1, 1).isoformat()
+            else:
+                day = cls.base_fields["start"].clean(start)
+                data["end"] = max(day, min(datetime.date(day.year, 12, 31), today)).isoformat()
+        except forms.ValidationError:
+            pass  # the form says what is wrong with the date given
+        return data
 
     def clean(self):
         data = super().clean()

@@ -72,3 +72,31 @@ def test_a_download_with_an_end_before_the_start_is_refused(buyer_client):
 
     assert response.status_code == 400
     assert "开始日期不能晚于结束日期。" in response.content.decode()
+
+
+def _download_only(client, format: str, **period):
+    url = reverse(
+        "organisations:statement-export", kwargs={"pk": client.organisation.pk, "format": format}
+    )
+    return client.get(url, period)
+
+
+def test_a_download_with_only_an_end_out_of_range_is_refused_with_the_reason(buyer_client):
+    response = _download_only(buyer_client, "pdf", end="1999-06-30")
+
+    assert response.status_code == 400
+    assert "日期应在2000-01-01至" in response.content.decode()
+
+
+def test_a_download_with_only_an_end_is_that_years_statement_up_to_the_end(buyer_client):
+    response = _download_only(buyer_client, "xlsx", end="2019-06-30")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('-20190101-20190630.xlsx"')
+
+
+def test_a_download_with_only_a_start_is_that_years_statement_from_the_start(buyer_client):
+    response = _download_only(buyer_client, "xlsx", start="2019-03-01")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('-20190301-20191231.xlsx"')
