@@ -125,13 +125,19 @@ def products_in_order(*, ids: Iterable[int], on: datetime.date | None = None) ->
 
 def basket_lines_prefetch(*, lines: Iterable, on: datetime.date | None = None) -> None:
     """Load, for all lines of a basket at once, what the strategy and the basket page read
-    for each line's product: its class, stock records, cooperative and the certificate in
-    force. Oscar's basket loads only the product, so each line would otherwise cost
-    queries. Products already loaded cost nothing, so calling this once per line is cheap."""
+    for each line's product: its class (a variant's is its parent's), stock records,
+    cooperative and the certificate in force. Oscar's basket loads only the product, so each
+    line would otherwise cost queries. Products already loaded cost nothing, so calling this
+    once per line is cheap."""
     on = on or _today()
     products = [line.product for line in lines if line.product_id is not None]
     prefetch_related_objects(
-        products, "product_class", "stockrecords", "cooperative", _certificates_in_force(on)
+        products,
+        "product_class",
+        "parent__product_class",
+        "stockrecords",
+        "cooperative",
+        _certificates_in_force(on),
     )
 
 

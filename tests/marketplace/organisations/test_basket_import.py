@@ -76,6 +76,17 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_added(products):
     assert not basket.lines.exists()
 
 
+def test_a_quantity_in_non_ascii_digits_is_reported_not_a_server_error(products):
+    basket = basket_with(UserFactory(), [])
+
+    result = basket_lines_import(basket=basket, file=upload("商品编码,数量\nDX-T-001,²\n"))
+
+    assert [(error.line, error.message) for error in result.errors] == [
+        (2, "数量应为1到9999之间的整数。")
+    ]
+    assert not basket.lines.exists()
+
+
 def test_a_file_without_the_quantity_column_is_refused_at_line_one(products):
     basket = basket_with(UserFactory(), [])
 
@@ -185,3 +196,42 @@ def test_the_upload_page_lists_the_first_errors_and_counts_the_rest(client, prod
     assert "第6行" in page  # the fifth bad row (the header is line 1)
     assert "第7行" not in page
     assert "另有7处错误未列出" in page
+
+
+def many_variants(count: int) -> list:
+    """`count` variants (child products, whose class is their parent's) of one certified
+    cooperative's product, each with a partner SKU V0000, V0001…"""
+    parent = product_create(title="凉山苦荞茶")
+    Product = type(parent)
+    Product.objects.filter(pk=parent.pk).update(structure=Product.PARENT)
+    parent.stockrecords.all().delete()
+    variants = []
+    for number in range(count):
+        child = product_create(cooperative=parent.cooperative, title=f"{number}克", num_in_stock=50)
+        Product.objects.filter(pk=child.pk).update(
+            structure=Product.CHILD, parent=parent, product_class=None
+        )
+        record = child.stockrecords.get()
+        record.partner_sku = f"V{number:04d}"
+        record.save()
+        variants.append(child)
+    return variants
+
+
+def test_importing_variants_costs_the_same_queries_for_2_rows_as_for_20():
+    variants = many_variants(20)
+    few = basket_with(UserFactory(), [])
+    many = basket_with(UserFactory(), [])
+
+    with CaptureQueriesContext(connection) as two_rows:
+        assert basket_lines_import(basket=few, file=upload(csv_of([("V0000", 2), ("V0001", 1)]))).ok
+    with CaptureQueriesContext(connection) as twenty_rows:
+        result = basket_lines_import(
+            basket=many, file=upload(csv_of((f"V{n:04d}", 2) for n in range(20)))
+        )
+
+    assert result.ok
+    assert len(twenty_rows) == len(two_rows)
+    quantities = {line.product: line.quantity for line in many.all_lines()}
+    assert quantities[variants[19]] == 2
+    assert len(quantities) == 20
