@@ -24,10 +24,6 @@ def staff_cooperative(user) -> Cooperative | None:
     )
 
 
-def officer_can_manage_county(*, user, county: Region) -> bool:
-    return officer_county(user) == county
-
-
 class CountyOfficerRequiredMixin(AccessMixin):
     """Sets self.county; anonymous users go to login, others without an office get 403."""
 

@@ -6,8 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import timezone
-
 from marketplace.organisations.models import Organisation
 from marketplace.organisations.selectors import SettledLine, settled_lines
 
@@ -79,7 +77,3 @@ def purchase_statement(
         cooperatives=len(cooperatives),
         households_reached=households_reached(order_lines=[s.line for s in lines]),
     )
-
-
-def local_date(moment: datetime.datetime) -> datetime.date:
-    return timezone.localtime(moment).date()

@@ -1,7 +1,6 @@
 from celery import shared_task
 
 from .services import (
-    order_place_for_payment,
     reservations_release_expired,
     webhook_event_process,
     webhook_events_retry_unprocessed,
@@ -35,12 +34,6 @@ def webhook_event_process_task(self, event_id: str, retry: bool = True) -> bool:
 def webhook_events_retry_unprocessed_task() -> int:
     # Idempotent: enqueues only events still unprocessed; processing them is idempotent.
     return webhook_events_retry_unprocessed()
-
-
-@shared_task(acks_late=True)
-def order_place_for_payment_task(payment_intent_id: str) -> bool:
-    # Idempotent: the order is placed once under the attempt's row lock.
-    return order_place_for_payment(payment_intent_id=payment_intent_id) is not None
 
 
 @shared_task(acks_late=True)

@@ -189,13 +189,3 @@ def refund_record_from_stripe(*, refund: Mapping) -> StripeRefund | None:
         if attempt.order_id is not None:
             _refund_apply(refund=stored, order=attempt.order)
     return stored
-
-
-def order_refundable_amount(*, order) -> Decimal:
-    done = refunded_quantities(order=order)
-    return to_yuan(
-        sum(
-            (line.quantity - done.get(line.pk, 0)) * line.unit_price_incl_tax
-            for line in order.lines.all()
-        )
-    )
