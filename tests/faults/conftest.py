@@ -2,6 +2,9 @@
 (printed at the end of the run, for the notes), and a cooperative whose sales reach
 households."""
 
+import contextlib
+import socket
+import threading
 from decimal import Decimal
 
 import pytest
@@ -13,6 +16,36 @@ from tests.producers.income.conftest import household_in
 from tests.store_factories import certified_cooperative, product_create
 
 FAULTS_INJECTED: dict[str, int] = {}
+
+
+@contextlib.contextmanager
+def silent_server():
+    """A server on the loopback that accepts connections and never answers, as Stripe does
+    when it hangs. Yields its base URL and the list of connections it accepted."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted, stop = [], threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", accepted
+    finally:
+        stop.set()
+        thread.join()
+        for conn in accepted:
+            conn.close()
+        listener.close()
+
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 postgres_only = pytest.mark.skipif(

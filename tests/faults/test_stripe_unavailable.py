@@ -2,9 +2,6 @@
 message in their language, keeps the basket as it was, no order is placed, and the stock held
 for the payment goes back (or, once the payment exists, stays held until Stripe reports)."""
 
-import socket
-import threading
-
 import pytest
 import stripe
 from django.contrib.messages import get_messages
@@ -16,6 +13,7 @@ from oscar.core.loading import get_model
 from marketplace.checkout import views as checkout_views
 from marketplace.payment import gateway
 from tests.factories import UserFactory
+from tests.faults.conftest import silent_server
 from tests.marketplace.checkout.stripe_fake import FakeStripe
 from tests.store_factories import tea_and_honey as store_tea_and_honey
 
@@ -62,34 +60,13 @@ class UnreachableStripe(FakeStripe):
 
 @pytest.fixture
 def silent_stripe(settings):
-    """A server that accepts connections and never answers, as Stripe does when it hangs;
-    the gateway talks to it through its default HTTP client, which gives up after
-    settings.STRIPE_TIMEOUT_SECONDS."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    accepted = []
-    stop = threading.Event()
-
-    def accept():
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    settings.STRIPE_API_BASE = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    settings.STRIPE_TIMEOUT_SECONDS = 1  # the production HTTP client, with a short timeout
-    yield accepted
-    gateway.http_client_install(None)
-    stop.set()
-    thread.join()
-    for conn in accepted:
-        conn.close()
-    listener.close()
+    """Stripe hung: the gateway talks to a silent server through its default HTTP client,
+    which gives up after settings.STRIPE_TIMEOUT_SECONDS."""
+    with silent_server() as (base_url, accepted):
+        settings.STRIPE_API_BASE = base_url
+        settings.STRIPE_TIMEOUT_SECONDS = 1  # the production HTTP client, with a short timeout
+        yield accepted
+        gateway.http_client_install(None)
 
 
 @pytest.fixture

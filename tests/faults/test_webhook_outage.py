@@ -4,11 +4,8 @@ dropped as a replay, a failed task is retried with growing back-off, and once St
 back the periodic sweep processes it within one beat period: the refund is recorded once."""
 
 import datetime
-import socket
-import threading
 
 import pytest
-import stripe
 from celery.exceptions import Retry
 from celery.schedules import crontab
 from django.conf import settings
@@ -21,8 +18,9 @@ from marketplace.payment.tasks import (
     webhook_events_retry_unprocessed_task,
 )
 from tests.factories import UserFactory
+from tests.faults.conftest import silent_server
 from tests.marketplace.checkout.conftest import basket_with, event, start_payment, webhook_post
-from tests.marketplace.checkout.stripe_fake import FakeStripe
+from tests.marketplace.checkout.stripe_fake import FailingStripe
 from tests.store_factories import tea_and_honey
 
 PaymentEvent = get_model("order", "PaymentEvent")
@@ -32,22 +30,6 @@ StripeRefund = get_model("payment", "StripeRefund")
 pytestmark = pytest.mark.django_db
 
 BEAT_PERIOD = datetime.timedelta(minutes=5)
-
-
-class FailingStripe(FakeStripe):
-    """The fake Stripe; while `down`, every call fails as the HTTP client fails when it
-    cannot connect."""
-
-    def __init__(self):
-        super().__init__()
-        self.down = False
-        self.failures = 0
-
-    def request(self, method, url, headers, post_data=None, *, _usage=None):
-        if self.down:
-            self.failures += 1
-            raise stripe.APIConnectionError("Could not connect to Stripe (injected fault)")
-        return super().request(method, url, headers, post_data, _usage=_usage)
 
 
 @pytest.fixture
@@ -60,43 +42,24 @@ def fake():
 
 @pytest.fixture
 def hung_stripe(settings, fake):
-    """Call to make Stripe hang: a server that accepts connections and never answers, reached
-    through the production HTTP client (which gives up after STRIPE_TIMEOUT_SECONDS); call
-    the returned `back()` to have the fake Stripe answer again."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    accepted, stop = [], threading.Event()
-
-    def accept():
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
+    """Call to make Stripe hang: a silent server, reached through the production HTTP client
+    (which gives up after STRIPE_TIMEOUT_SECONDS); call the returned `back()` to have the
+    fake Stripe answer again."""
     real_base = settings.STRIPE_API_BASE
+    with silent_server() as (base_url, accepted):
 
-    def hang():
-        settings.STRIPE_API_BASE = f"http://127.0.0.1:{listener.getsockname()[1]}"
-        settings.STRIPE_TIMEOUT_SECONDS = 1
-        gateway.http_client_install(None)
+        def hang():
+            settings.STRIPE_API_BASE = base_url
+            settings.STRIPE_TIMEOUT_SECONDS = 1
+            gateway.http_client_install(None)
 
-    def back():
-        settings.STRIPE_API_BASE = real_base
-        gateway.http_client_install(fake)
+        def back():
+            settings.STRIPE_API_BASE = real_base
+            gateway.http_client_install(fake)
 
-    hang.back = back
-    hang.accepted = accepted
-    yield hang
-    stop.set()
-    thread.join()
-    for conn in accepted:
-        conn.close()
-    listener.close()
+        hang.back = back
+        hang.accepted = accepted
+        yield hang
 
 
 @pytest.fixture

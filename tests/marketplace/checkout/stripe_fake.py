@@ -153,3 +153,19 @@ class FakeStripe(stripe.HTTPClient):
 
     def calls_to(self, method: str, prefix: str) -> list:
         return [c for c in self.calls if c[0] == method and c[1].startswith(prefix)]
+
+
+class FailingStripe(FakeStripe):
+    """The fake Stripe; while `down`, every call fails as the HTTP client fails when it
+    cannot connect (APIConnectionError), and is counted in `failures`."""
+
+    def __init__(self):
+        super().__init__()
+        self.down = False
+        self.failures = 0
+
+    def request(self, method, url, headers, post_data=None, *, _usage=None):
+        if self.down:
+            self.failures += 1
+            raise stripe.APIConnectionError("Could not connect to Stripe (injected fault)")
+        return super().request(method, url, headers, post_data, _usage=_usage)

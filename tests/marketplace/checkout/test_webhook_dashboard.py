@@ -2,7 +2,6 @@
 one again now; cooperative staff, who share the dashboard, cannot see or retry them."""
 
 import pytest
-import stripe
 from django.urls import reverse
 from django.utils import timezone
 from oscar.core.loading import get_model
@@ -14,7 +13,7 @@ from tests.factories import UserFactory
 from tests.store_factories import certified_cooperative, cooperative_staff_create
 
 from .conftest import basket_with, event, start_payment, webhook_post
-from .stripe_fake import FakeStripe
+from .stripe_fake import FailingStripe
 
 PaymentEvent = get_model("order", "PaymentEvent")
 ProcessedWebhookEvent = get_model("payment", "ProcessedWebhookEvent")
@@ -24,18 +23,9 @@ pytestmark = pytest.mark.django_db
 LIST_URL = "/shop/dashboard/payments/webhooks/"
 
 
-class DownStripe(FakeStripe):
-    down = False
-
-    def request(self, method, url, headers, post_data=None, *, _usage=None):
-        if self.down:
-            raise stripe.APIConnectionError("Could not connect to Stripe (injected fault)")
-        return super().request(method, url, headers, post_data, _usage=_usage)
-
-
 @pytest.fixture
 def fake():
-    fake = DownStripe()
+    fake = FailingStripe()
     gateway.http_client_install(fake)
     yield fake
     gateway.http_client_install(None)
