@@ -337,9 +337,24 @@ def test_stripe_that_hangs_on_the_pay_page_is_not_a_declined_card(
     assert PaymentAttempt.objects.get().state == PaymentAttempt.State.PENDING
 
 
-def test_a_card_stripe_refuses_is_still_declined(shopper, at_the_pay_page, stripe_fake):
-    # The fake Stripe answers the card with an error of its own (it keeps no PaymentMethods)
+def test_a_card_stripe_refuses_is_still_declined(
+    shopper, at_the_pay_page, stripe_fake, monkeypatch
+):
+    # Given Stripe answers the card as it answers a declined one: 402, card_error
+    route = stripe_fake._route
+
+    def declining(method, path, form, query):
+        if method == "POST" and path.endswith("/payment_methods"):
+            decline = {"type": "card_error", "code": "card_declined"}
+            return 402, {"error": {**decline, "message": "Your card was declined."}}
+        return route(method, path, form, query)
+
+    monkeypatch.setattr(stripe_fake, "_route", declining)
+
     answer = _pay_with_test_card(shopper)
 
+    # Then the customer is told the card was declined (not that the service is down), and
+    # the payment stays open for another card
     assert answer.status_code == 400
     assert answer.json()["error"]["message"] == "银行卡被拒绝，请换一张卡再试。"
+    assert PaymentAttempt.objects.get().state == PaymentAttempt.State.PENDING
