@@ -10,8 +10,8 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen import canvas
 
-from producers.money import format_yuan
-from producers.pdf import cjk_font
+from core.money import format_yuan
+from core.pdf import cjk_font
 
 from .selectors import Certificate
 

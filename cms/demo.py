@@ -17,9 +17,9 @@ from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.models import Locale, Page, Site
 
+from core.pdf import cjk_font
 from marketplace.catalogue.selectors import products_for_sale
 from producers.models import Cooperative, Region
-from producers.pdf import cjk_font
 
 from .models import (
     CampaignZonePage,

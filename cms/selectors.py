@@ -33,11 +33,11 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from core.money import to_yuan
 from evaluation.models import Pairing
 from marketplace.catalogue.selectors import certificate_in_force, products_for_storefront
 from producers.income.selectors import households_reached
 from producers.models import Cooperative, Region
-from producers.money import to_yuan
 
 Line = get_model("order", "Line")
 Order = get_model("order", "Order")

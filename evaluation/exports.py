@@ -7,7 +7,7 @@ import logging
 
 from django.utils.translation import gettext as _
 
-from producers.pdf import cjk_font, pdf_paragraph
+from core.pdf import cjk_font, pdf_paragraph
 
 from .selectors import scorecards_for_year
 

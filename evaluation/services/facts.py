@@ -19,8 +19,8 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
-from producers.db import retry_on_serialization_failure, violated_constraint
-from producers.money import split_by_weights, to_yuan
+from core.money import split_by_weights, to_yuan
+from core.transactions import retry_on_serialization_failure, violated_constraint
 
 from ..attribution import Attribution, CertificateHistory, certified_at
 from ..models import EvaluationYear, PurchaseFact

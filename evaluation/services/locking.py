@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from producers.db import retry_on_serialization_failure
+from core.transactions import retry_on_serialization_failure
 
 from ..models import EvaluationYear
 from .errors import YearLocked

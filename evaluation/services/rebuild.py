@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import sql
 
-from producers.db import retry_on_serialization_failure
+from core.transactions import retry_on_serialization_failure
 
 from ..attribution import Attribution
 from ..models import Indicator, PurchaseFact, Scorecard

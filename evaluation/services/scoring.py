@@ -16,7 +16,8 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Subquery, Sum
 from django.utils import timezone
 
-from producers.db import retry_on_serialization_failure, rows_update, values_update
+from core.bulk import rows_update, values_update
+from core.transactions import retry_on_serialization_failure
 from producers.income.selectors import households_reached_by_group, households_reached_gain
 
 from .. import measures

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
+from core.transactions import retry_on_serialization_failure
 from producers.access import officer_county, staff_cooperative
-from producers.db import retry_on_serialization_failure
 from producers.services.audit import audit_record
 
 Product = get_model("catalogue", "Product")

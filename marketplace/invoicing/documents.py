@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from producers.money import format_yuan
+from core.money import format_yuan
 
 from . import pdf
 from .models import Invoice

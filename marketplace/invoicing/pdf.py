@@ -1,6 +1,6 @@
 """PDF documents of the invoicing app (invoice, purchase statement), with a CJK font so
 that Chinese renders as text, never as boxes. Every cell and paragraph goes through
-producers.pdf.pdf_paragraph, so product titles and names print as text, never as markup."""
+core.pdf.pdf_paragraph, so product titles and names print as text, never as markup."""
 
 import io
 
@@ -10,7 +10,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-from producers.pdf import cjk_font, pdf_paragraph
+from core.pdf import cjk_font, pdf_paragraph
 
 
 def styles() -> dict[str, ParagraphStyle]:
@@ -24,7 +24,7 @@ def styles() -> dict[str, ParagraphStyle]:
 
 
 def paragraph(text, style: ParagraphStyle):
-    """Text (escaped) or the code's own markup (producers.pdf.pdf_markup) as a paragraph."""
+    """Text (escaped) or the code's own markup (core.pdf.pdf_markup) as a paragraph."""
     return pdf_paragraph(text, style)
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
-from producers.db import retry_on_serialization_failure
+from core.transactions import retry_on_serialization_failure
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")

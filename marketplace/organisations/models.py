@@ -7,8 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.money import to_yuan
 from producers.models import Region
-from producers.money import to_yuan
 from producers.validators import validate_credit_code
 
 

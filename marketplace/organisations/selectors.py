@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from producers.money import to_yuan
+from core.money import to_yuan
 
 from .models import Membership, Organisation, ProcurementBudget, PurchaseRequest
 

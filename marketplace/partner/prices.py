@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from producers.money import format_yuan
+from core.money import format_yuan
 
 logger = logging.getLogger(__name__)
 

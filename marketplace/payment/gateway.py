@@ -13,7 +13,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 
-from producers.money import FEN, to_yuan
+from core.money import FEN, to_yuan
 
 CURRENCY = "cny"
 

@@ -10,8 +10,8 @@ from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from core.money import to_yuan
 from producers.models import BenefitKind, BenefitLink, Cooperative, Region
-from producers.money import to_yuan
 
 from .models import IncomeThreshold, LedgerEntry, Payout, SupplyLot, SupplyLotItem
 from .services.monitoring import households_monitor

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from producers.money import to_yuan
+from core.money import to_yuan
 
 from .balances import overdue_days
 from .models import LedgerEntry, Payout

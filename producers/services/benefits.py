@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.transactions import retry_on_serialization_failure
+
 from ..access import staff_cooperative
-from ..db import retry_on_serialization_failure
 from ..models import BenefitKind, BenefitLink, BenefitScheme, Cooperative, Household, WageRecord
 from .audit import audit_record
 

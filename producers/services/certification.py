@@ -23,8 +23,9 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from core.transactions import retry_on_serialization_failure
+
 from ..access import officer_county
-from ..db import retry_on_serialization_failure
 from ..models import Cooperative, CooperativeDecision, CooperativeDocument
 from ..validators import validate_image_upload
 from .audit import audit_record

@@ -19,11 +19,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .. import crypto, csvsafe
+from core import csvsafe
+from core.money import MoneyError, parse_yuan
+
+from .. import crypto
 from ..access import officer_county
 from ..models import AuditEntry, BenefitKind, BenefitLink, Cooperative, Household, Region
 from ..models.households import register_number_taken_message
-from ..money import MoneyError, parse_yuan
 from .benefits import cooperative_staff_check
 from .households import REGISTER_NUMBER_PATTERN, register_number_normalise
 

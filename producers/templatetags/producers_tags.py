@@ -6,7 +6,7 @@ from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 
-from .. import money
+from core import money
 
 register = template.Library()
 

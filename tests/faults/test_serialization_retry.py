@@ -1,5 +1,5 @@
 """Deadlocks and serialization failures: PostgreSQL aborts one transaction to stay consistent,
-and the services that lock rows run that transaction again (producers.db). The result is
+and the services that lock rows run that transaction again (core.transactions). The result is
 applied exactly once."""
 
 import logging
@@ -11,14 +11,14 @@ import pytest
 from django.db import OperationalError, connection, transaction
 from oscar.core.loading import get_model
 
+from core import transactions as core_transactions
+from core.transactions import is_serialization_failure, retry_on_serialization_failure
 from evaluation.models import PurchaseFact
 from evaluation.services import facts as facts_service
 from evaluation.services.facts import purchase_facts_record
 from marketplace.payment import gateway
 from marketplace.payment.services import checkout as checkout_service
 from marketplace.payment.services import order_place_for_payment, payment_attempt_abandon
-from producers import db as producers_db
-from producers.db import is_serialization_failure, retry_on_serialization_failure
 from producers.income.models import LedgerEntry, ProcessedEvent
 from tests.factories import UserFactory
 from tests.marketplace.checkout.conftest import basket_with, start_payment
@@ -50,7 +50,7 @@ def _aborted(cause: type[psycopg.errors.Error]) -> OperationalError:
 @pytest.fixture
 def no_pause(monkeypatch):
     pauses = []
-    monkeypatch.setattr(producers_db.time, "sleep", pauses.append)
+    monkeypatch.setattr(core_transactions.time, "sleep", pauses.append)
     return pauses
 
 
@@ -73,7 +73,7 @@ def test_an_aborted_transaction_runs_again_after_a_short_pause(cause, no_pause, 
     assert service() == "done"
     fault_count(1)
     assert len(calls) == 2
-    assert len(no_pause) == 1 and 0 < no_pause[0] <= 2 * producers_db.BASE_DELAY_SECONDS
+    assert len(no_pause) == 1 and 0 < no_pause[0] <= 2 * core_transactions.BASE_DELAY_SECONDS
 
 
 def test_it_gives_up_after_the_last_attempt(no_pause, fault_count):
@@ -262,7 +262,7 @@ def test_a_real_deadlock_with_another_transaction_is_retried_and_released_once(
     assert other_holds_stock.wait(timeout=10)
 
     # When the service abandons the payment while the other transaction holds the stock
-    with caplog.at_level(logging.WARNING, logger="producers.db"):
+    with caplog.at_level(logging.WARNING, logger="core.transactions"):
         result = payment_attempt_abandon(
             attempt_id=abandoned.pk, state=PaymentAttempt.State.EXPIRED
         )

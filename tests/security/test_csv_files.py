@@ -1,5 +1,5 @@
 """Hostile CSV files through the import pages, and formula injection in CSV written by the
-platform (producers.csvsafe, for every export)."""
+platform (core.csvsafe, for every export)."""
 
 import csv
 import io
@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core import csvsafe
 from marketplace.users import roles
-from producers import csvsafe
 from producers.models import BenefitLink, Household
 from tests.factories import (
     CooperativeFactory,

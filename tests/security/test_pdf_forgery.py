@@ -17,10 +17,10 @@ from django.utils import timezone
 from reportlab.lib import utils as reportlab_utils
 from reportlab.lib.styles import ParagraphStyle
 
+from core.pdf import cjk_font, pdf_markup, pdf_paragraph
 from evaluation.models import Pairing
 from marketplace.invoicing.services import invoice_payment_record
 from marketplace.users.roles import EVALUATOR
-from producers.pdf import cjk_font, pdf_markup, pdf_paragraph
 from tests.evaluation.factories import (
     AgreementFactory,
     bought,
@@ -199,7 +199,7 @@ def test_the_codes_own_markup_keeps_its_bold_and_escapes_the_values_it_holds(ope
 
 
 def test_only_the_pdf_helper_turns_text_into_reportlab_markup():
-    # Every paragraph of every document goes through producers.pdf.pdf_paragraph, which
+    # Every paragraph of every document goes through core.pdf.pdf_paragraph, which
     # escapes what it is given; a module building reportlab paragraphs itself would not.
     markup_flowables = re.compile(
         r"\b(X?Paragraph|XPreformatted|Para)\s*\(|import[^\n]*\bParagraph\b"
@@ -208,7 +208,7 @@ def test_only_the_pdf_helper_turns_text_into_reportlab_markup():
         str(path.relative_to(REPO_ROOT))
         for top in ("config", "marketplace", "producers", "evaluation", "cms", "bench")
         for path in (REPO_ROOT / top).rglob("*.py")
-        if path.relative_to(REPO_ROOT) != Path("producers/pdf.py")
+        if path.relative_to(REPO_ROOT) != Path("core/pdf.py")
         and markup_flowables.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
+from core.transactions import retry_on_serialization_failure
 from marketplace.organisations.access import can_buy
-from producers.db import retry_on_serialization_failure
 
 from ..models import Acceptance, Invoice
 

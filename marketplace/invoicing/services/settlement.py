@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.money import MoneyError, format_yuan, to_yuan
+from core.transactions import retry_on_serialization_failure
 from marketplace.payment.services import order_settle_offline
-from producers.db import retry_on_serialization_failure
-from producers.money import MoneyError, format_yuan, to_yuan
 
 from ..models import BankStatementImport, BankTransfer, Invoice
 

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from producers.money import MoneyError, format_yuan, parse_yuan
+from core.money import MoneyError, format_yuan, parse_yuan
 from producers.services.imports import (
     Column,
     ImportResult,

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_class, get_model
 
+from core.transactions import retry_on_serialization_failure
 from marketplace.partner.models import SoldOut
 from marketplace.partner.prices import basket_amounts_valid
 from marketplace.payment.services.checkout import _OrderCreator, shipping_method_for
-from producers.db import retry_on_serialization_failure
 
 from ..access import can_approve, can_buy
 from ..models import Organisation, PurchaseRequest

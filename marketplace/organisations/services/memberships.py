@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from producers.db import retry_on_serialization_failure
+from core.transactions import retry_on_serialization_failure
 
 from ..access import can_manage
 from ..models import Membership, Organisation

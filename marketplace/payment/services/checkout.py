@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_class, get_model
 
+from core.transactions import retry_on_serialization_failure
 from marketplace.order.tasks import order_confirmation_email_task
 from marketplace.partner.models import SoldOut
 from marketplace.partner.prices import basket_amounts_valid
 from marketplace.payment import gateway
 from marketplace.payment.events import payment_settled
-from producers.db import retry_on_serialization_failure
 
 from .reservations import reservations_convert, reservations_release, stock_reserve
 

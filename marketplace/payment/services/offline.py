@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
+from core.money import to_yuan
+from core.transactions import retry_on_serialization_failure
 from marketplace.payment.events import payment_refunded, payment_settled
-from producers.db import retry_on_serialization_failure
-from producers.money import to_yuan
 
 from .checkout import _event_type
 from .refunds import REFUND, RefundError, refund_quantities_check

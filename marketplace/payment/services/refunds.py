@@ -12,10 +12,10 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
+from core.money import to_yuan
+from core.transactions import retry_on_serialization_failure
 from marketplace.payment import gateway
 from marketplace.payment.events import payment_refunded
-from producers.db import retry_on_serialization_failure
-from producers.money import to_yuan
 
 from .checkout import _event_type, order_place_for_payment
 

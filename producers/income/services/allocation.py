@@ -10,9 +10,10 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from core.bulk import CopyLines, copy_value, rows_append, rows_insert_new
+
 from ..models import LedgerEntry, LineMovement, LineTrace, ProcessedEvent, new_trace_code
 from .benefits import benefits_load
-from .bulk import CopyLines, copy_value, rows_append, rows_insert_new
 from .engine import (
     REFUND,
     SETTLEMENT,

@@ -6,8 +6,8 @@ from bisect import bisect_right
 from collections import defaultdict
 from decimal import Decimal
 
+from core.money import integer_weights
 from producers.models import BenefitKind, BenefitLink, BenefitScheme, WageRecord
-from producers.money import integer_weights
 
 from ..models import SupplyLot
 from .engine import LineInfo, Scheme, SplitPlan

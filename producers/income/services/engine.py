@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from producers.money import integer_weights, split_by_weights, split_fen, to_yuan
+from core.money import integer_weights, split_by_weights, split_fen, to_yuan
 
 from ..models import EntryKind
 

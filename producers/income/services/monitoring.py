@@ -11,9 +11,9 @@ from django.db import connection
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from core.money import to_yuan
 from producers.access import officer_county
 from producers.models import Household, Region
-from producers.money import to_yuan
 
 from ..models import EarlyWarning, IncomeThreshold, LedgerEntry
 

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.money import to_yuan
 from producers.models import BenefitLink, Cooperative, Household
-from producers.money import to_yuan
 from producers.services.audit import audit_record
 from producers.validators import validate_image_upload
 

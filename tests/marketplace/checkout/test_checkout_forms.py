@@ -2,9 +2,9 @@ from decimal import Decimal
 
 import pytest
 
+from core.money import MoneyError
 from marketplace.checkout.forms import ShippingAddressForm
 from marketplace.payment import gateway
-from producers.money import MoneyError
 
 from .conftest import basket_with, start_payment
 

@@ -1,6 +1,6 @@
 import pytest
 
-from producers.pdf import cjk_font
+from core.pdf import cjk_font
 
 
 @pytest.fixture

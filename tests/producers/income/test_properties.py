@@ -6,6 +6,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.money import split_by_weights
 from producers.income.services.engine import (
     REFUND,
     SETTLEMENT,
@@ -16,7 +17,6 @@ from producers.income.services.engine import (
     event_process,
     line_split,
 )
-from producers.money import split_by_weights
 
 DAY = datetime.date(2026, 5, 20)
 KINDS = ("produce_supply", "wage_labour", "dividend")

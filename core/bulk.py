@@ -1,10 +1,12 @@
-"""Append many ledger rows fast: COPY on PostgreSQL, bulk_create elsewhere. Rows come as
-tuples of column values, or on PostgreSQL already rendered as COPY text lines: building a
-model instance per row costs more than writing it."""
+"""Writing many rows in few statements: COPY and INSERT … ON CONFLICT for new rows, UPDATE …
+FROM unnest for changed ones, on PostgreSQL; Django's bulk methods elsewhere. Rows come as
+tuples of column values, or for COPY already rendered as COPY text lines: building a model
+instance per row costs more than writing it."""
 
 import datetime
+from collections.abc import Sequence
 
-from django.db import connection
+from django.db import connection, models
 
 LINES_PER_WRITE = 16_384  # rendered rows sent to COPY per write
 
@@ -77,3 +79,53 @@ def rows_insert_new(model, fields: list[str], rows: list[tuple]) -> None:
         for start in range(0, len(rows), 10_000):
             chunk = rows[start : start + 10_000]
             cursor.execute(sql, [list(column) for column in zip(*chunk, strict=True)])
+
+
+def rows_update(objs: Sequence[models.Model], fields: list[str]) -> None:
+    """Save `fields` of many rows of one model, each to its own values, in one statement
+    (see values_update)."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, fields)
+        return
+    columns = [model._meta.pk, *(model._meta.get_field(name) for name in fields)]
+    values_update(
+        model=model,
+        fields=fields,
+        rows=[
+            tuple(f.get_db_prep_save(getattr(o, f.attname), connection) for f in columns)
+            for o in objs
+        ],
+    )
+
+
+def values_update(*, model: type[models.Model], fields: list[str], rows: Sequence[tuple]):
+    """Set `fields` of many rows of `model` to their own values, in one statement. `rows`:
+    (pk, *values of fields), each value as the database adapter takes it (int, str,
+    Decimal, aware datetime, None). On PostgreSQL an UPDATE … FROM unnest(<one array per
+    column>): a handful of parameters whatever the number of rows, so neither Django nor
+    psycopg parse a long statement (Django's bulk_update writes a CASE per field, with
+    every value in it); elsewhere bulk_update."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(
+            [model(pk=row[0], **dict(zip(fields, row[1:], strict=True))) for row in rows], fields
+        )
+        return
+    meta = model._meta
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    arrays = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in columns)
+    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in columns[1:])
+    names = ", ".join(quote(f.column) for f in columns)
+    # Identifiers quoted by Django from the model; every value is in a parameter.
+    sql = (
+        f"UPDATE {table} SET {sets} FROM unnest({arrays}) "  # noqa: S608
+        f"AS v ({names}) WHERE {table}.{pk} = v.{pk}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])

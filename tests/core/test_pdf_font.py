@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from reportlab.pdfgen import canvas
 
-from producers.pdf import CID_FONT, EMBEDDED, TRUETYPE_CANDIDATES, cjk_font
+from core.pdf import CID_FONT, EMBEDDED, TRUETYPE_CANDIDATES, cjk_font
 
 
 def pdf_with(text: str) -> bytes:

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from core.bulk import rows_update, values_update
 from evaluation.models import Scorecard, ScorecardItem
-from producers.db import rows_update, values_update
 from tests.evaluation.factories import IndicatorFactory
 from tests.factories import PairingFactory
 

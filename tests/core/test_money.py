@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from producers.money import FEN, MoneyError, format_yuan, parse_yuan, split_by_weights, to_yuan
+from core.money import FEN, MoneyError, format_yuan, parse_yuan, split_by_weights, to_yuan
 
 
 def random_case(rng: random.Random) -> tuple[Decimal, list[int]]:
