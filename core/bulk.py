@@ -5,6 +5,7 @@ instance per row costs more than writing it."""
 
 import datetime
 from collections.abc import Sequence
+from contextlib import contextmanager
 
 from django.db import connection, models
 
@@ -34,14 +35,23 @@ def copy_value(value) -> str:
 
 def rows_append(model, fields: list[str], rows: list[tuple] | CopyLines) -> None:
     """Append `rows` (values of `fields`, by attname such as "line_id") to `model`'s table."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
+    with rows_copying(model, fields, rows):
+        pass
+
+
+@contextmanager
+def rows_copying(model, fields: list[str], rows: list[tuple] | CopyLines):
+    """Append `rows` like rows_append, running the block before the COPY ends, while
+    PostgreSQL is still storing them: Python can prepare the next rows meanwhile. The block
+    must not query (the connection is busy with the COPY): a query there is refused rather
+    than left waiting for ever."""
+    if connection.vendor != "postgresql" or not rows:
         if isinstance(rows, CopyLines):
             raise TypeError("COPY text lines are for PostgreSQL only.")
         model.objects.bulk_create(
             (model(**dict(zip(fields, row, strict=True))) for row in rows), batch_size=1000
         )
+        yield
         return
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
     columns = ", ".join(connection.ops.quote_name(by_attname[name].column) for name in fields)
@@ -54,6 +64,12 @@ def rows_append(model, fields: list[str], rows: list[tuple] | CopyLines) -> None
             else:
                 for row in rows:
                     copy.write_row(row)
+            with connection.execute_wrapper(_no_queries_during_copy):
+                yield
+
+
+def _no_queries_during_copy(execute, sql, params, many, context):
+    raise RuntimeError("A query was attempted while a COPY held the connection.")
 
 
 def rows_insert_new(model, fields: list[str], rows: list[tuple]) -> None:
