@@ -280,8 +280,8 @@ def _orders(*, world: dict, rng: random.Random, lines_wanted: int) -> dict:
         )
         event_id = next(event_ids)
         events.append((event_id, order_id, total, when, paid.pk))
-        for line_id, _price, qty in order_lines:
-            quantities.append((next(quantity_ids), event_id, line_id, qty))
+        for line_id, price, qty in order_lines:
+            quantities.append((next(quantity_ids), event_id, line_id, qty, price * qty))
         if i % 100 == 7 and refunds < count // 50:  # 1%: a unit refunded, or an amount only
             refunds += 1
             event_id = next(event_ids)
@@ -289,7 +289,7 @@ def _orders(*, world: dict, rng: random.Random, lines_wanted: int) -> dict:
             if refunds % 2:
                 line_id, price, _qty = order_lines[0]
                 events.append((event_id, order_id, price, refunded_at, refund.pk))
-                quantities.append((next(quantity_ids), event_id, line_id, 1))
+                quantities.append((next(quantity_ids), event_id, line_id, 1, price))
             else:
                 amount = (total / 3).quantize(Decimal("0.01"))
                 events.append((event_id, order_id, amount, refunded_at, refund.pk))
@@ -333,7 +333,7 @@ def _orders(*, world: dict, rng: random.Random, lines_wanted: int) -> dict:
     _copy(
         raw,
         "order_paymenteventquantity",
-        ["id", "event_id", "line_id", "quantity"],
+        ["id", "event_id", "line_id", "quantity", "amount"],
         quantities,
     )
     with connection.cursor() as cursor:  # statistics, as a live database would have

@@ -280,6 +280,8 @@ def _settled_order(*, tag: str, index: int, cooperative, organisation) -> int:
     """One certified product's order with a paid event, as the store records it."""
     from oscar.test.factories import create_product
 
+    from marketplace.order.selectors import line_units_value
+
     ProductCertificate = get_model("catalogue", "ProductCertificate")
     PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
     product = create_product(title=f"基准增量{index}")
@@ -303,7 +305,8 @@ def _settled_order(*, tag: str, index: int, cooperative, organisation) -> int:
     when = datetime.datetime(YEAR, 6, 1, 10, tzinfo=datetime.UTC)
     [event] = _events(order, 1, when=when)
     for line in lines:
-        PaymentEventQuantity.objects.create(event=event, line=line, quantity=1)
+        amount = line_units_value(line=line, units=1)
+        PaymentEventQuantity.objects.create(event=event, line=line, quantity=1, amount=amount)
     return event.pk
 
 

@@ -224,7 +224,7 @@ def _orders(*, tag: str, rng: random.Random, products, first_day, count: int, of
             qty = rng.randint(1, 3)
             price = Decimal(rng.randrange(990, 19900)) / 100
             lines.append((line_ids[j], order_id, product, qty, price))
-            quantities.append((quantity_ids[j], event_ids[i], line_ids[j], qty))
+            quantities.append((quantity_ids[j], event_ids[i], line_ids[j], qty, price * qty))
     raw = connection.connection  # the psycopg connection, inside Django's transaction
     _copy(
         raw,
@@ -253,7 +253,7 @@ def _orders(*, tag: str, rng: random.Random, products, first_day, count: int, of
     _copy(
         raw,
         "order_paymenteventquantity",
-        ["id", "event_id", "line_id", "quantity"],
+        ["id", "event_id", "line_id", "quantity", "amount"],
         quantities,
     )
     return event_ids

@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from oscar.apps.order.abstract_models import AbstractLine, AbstractOrder, AbstractPaymentEvent
+from oscar.apps.order.abstract_models import (
+    AbstractLine,
+    AbstractOrder,
+    AbstractPaymentEvent,
+    PaymentEventQuantity,
+)
 
 
 class SalesChannel(models.Model):
@@ -133,6 +138,34 @@ class PaymentEvent(AbstractPaymentEvent):
                 violation_error_message=_("支付或退款金额必须大于0元。"),
             ),
         ]
+
+
+# Oscar's PaymentEventQuantity is a concrete model of Oscar's own (registered when its
+# module is imported), so it cannot be forked by subclassing: the fork adds its field and
+# constraints to Oscar's class here, and the order app's migrations carry them.
+PaymentEventQuantity.add_to_class(
+    "amount",
+    models.DecimalField(
+        _("金额"),
+        max_digits=12,
+        decimal_places=2,
+        # The money this event moves for this line, after discounts (payment/events.py).
+        help_text=_("该笔支付或退款中本行的金额（折后）。"),
+    ),
+)
+PaymentEventQuantity._meta.constraints = PaymentEventQuantity._meta.original_attrs[
+    "constraints"
+] = [
+    # A row moves money or units or both, never less than nothing: a free line (100 %
+    # discount) is settled with its units at 0; a refund made in Stripe's dashboard names
+    # money and no units (quantity 0).
+    models.CheckConstraint(
+        condition=models.Q(quantity__gte=0, amount__gte=0)
+        & (models.Q(quantity__gt=0) | models.Q(amount__gt=0)),
+        name="payment_event_quantity_moves_something",
+        violation_error_message=_("支付或退款的订单行必须有数量或金额。"),
+    ),
+]
 
 
 class Shipment(models.Model):

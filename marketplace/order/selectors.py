@@ -2,9 +2,12 @@
 row they render from here, prefetched, so their query count does not grow with the order."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 from oscar.core.loading import get_model
+
+from core.money import to_yuan
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -17,6 +20,26 @@ ShippingEventQuantity = get_model("order", "ShippingEventQuantity")
 Source = get_model("payment", "Source")
 
 REFUND = "refund"
+
+
+def _units_value_fen(price_fen: int, quantity: int, units: int) -> int:
+    # round(price × units / quantity) half up, in whole fen; all units: the price itself.
+    if units >= quantity:
+        return price_fen
+    return (2 * price_fen * units + quantity) // (2 * quantity)
+
+
+def line_units_value(*, line, units: int, already: int = 0) -> Decimal:
+    """What the buyer paid, after discounts, for units `already+1 … already+units` of
+    `line`, to the fen. Cumulative rounding: the first k units are worth round(price × k /
+    quantity), so any split of the line's units adds up to exactly `line_price_incl_tax`
+    (Oscar's price after discounts; `unit_price_incl_tax` is before them), the last units
+    taking the remainder. Refunds are priced with it and carried on the payment events."""
+    if units < 0 or already < 0 or already + units > line.quantity:
+        raise ValueError(f"Units {already}+{units} outside line {line.pk} of {line.quantity}")
+    price_fen = int(to_yuan(line.line_price_incl_tax).scaleb(2))
+    value = _units_value_fen(price_fen, line.quantity, already + units)
+    return to_yuan(Decimal(value - _units_value_fen(price_fen, line.quantity, already)).scaleb(-2))
 
 
 def sales_channel_active(*, code: str):

@@ -10,7 +10,9 @@ from oscar.core.loading import get_model
 from wagtail.models import Locale
 
 from cms.models import CampaignZonePage, CountyPage, HomePage
-from marketplace.payment.events import payment_refunded, payment_settled
+from marketplace.order.selectors import line_units_value
+from marketplace.payment.events import REFUND, payment_refunded, payment_settled
+from marketplace.payment.services.settlement import refunded_by_line
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -27,8 +29,13 @@ def _event(*, order, code: str, name: str, amount: Decimal, lines) -> object:
     event = PaymentEvent.objects.create(
         order=order, amount=amount, reference=f"{code}-{order.number}", event_type=event_type
     )
+    done = refunded_by_line(order=order) if code == REFUND else {}
     for line, quantity in lines:
-        PaymentEventQuantity.objects.create(event=event, line=line, quantity=quantity)
+        already = done.get(line.pk, (0, 0))[0]
+        amount = line_units_value(line=line, units=quantity, already=already)
+        PaymentEventQuantity.objects.create(
+            event=event, line=line, quantity=quantity, amount=amount
+        )
     return event
 
 

@@ -13,7 +13,9 @@ from oscar.core.loading import get_model
 from oscar.test.factories import create_order
 
 from evaluation.models import Agreement, Indicator
-from marketplace.payment.events import payment_refunded, payment_settled
+from marketplace.order.selectors import line_units_value
+from marketplace.payment.events import PAID, REFUND, payment_refunded, payment_settled
+from marketplace.payment.services.settlement import refunded_by_line
 from producers.models import Region
 from tests.factories import CityFactory, CountyFactory, PairingFactory, ProvinceFactory
 
@@ -87,10 +89,12 @@ def order_place(
 def order_settle(*, order, when: datetime.datetime):
     """The store settles the order: a "paid" event with every line, announced once."""
     event = PaymentEvent.objects.create(
-        order=order, amount=order.total_incl_tax, event_type=_event_type("paid")
+        order=order, amount=order.total_incl_tax, event_type=_event_type(PAID)
     )
     for line in order.lines.all():
-        PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
+        PaymentEventQuantity.objects.create(
+            event=event, line=line, quantity=line.quantity, amount=line.line_price_incl_tax
+        )
     PaymentEvent.objects.filter(pk=event.pk).update(date_created=when)
     event.refresh_from_db()
     _announce(payment_settled, order=order, payment_event=event)
@@ -102,10 +106,12 @@ def order_refund(*, order, when: datetime.datetime, lines=None, amount: Decimal 
     if lines:
         amount = sum((line.unit_price_incl_tax * qty for line, qty in lines), Decimal("0"))
     event = PaymentEvent.objects.create(
-        order=order, amount=amount, event_type=_event_type("refund")
+        order=order, amount=amount, event_type=_event_type(REFUND)
     )
+    done = refunded_by_line(order=order)
     for line, qty in lines or ():
-        PaymentEventQuantity.objects.create(event=event, line=line, quantity=qty)
+        amount = line_units_value(line=line, units=qty, already=done.get(line.pk, (0, 0))[0])
+        PaymentEventQuantity.objects.create(event=event, line=line, quantity=qty, amount=amount)
     PaymentEvent.objects.filter(pk=event.pk).update(date_created=when)
     event.refresh_from_db()
     _announce(payment_refunded, order=order, payment_event=event)

@@ -148,7 +148,7 @@ def test_database_refuses_a_payment_event_of_no_units(placed_order):
     line = placed_order.lines.get()
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        PaymentEventQuantity.objects.create(event=event, line=line, quantity=0)
+        PaymentEventQuantity.objects.create(event=event, line=line, quantity=0, amount=0)
 
 
 @pytest.mark.parametrize("amount", [Decimal("-20.00"), Decimal("0.00")])
@@ -323,7 +323,9 @@ def _paid_event(order):
         event_type=PaymentEventType.objects.get_or_create(code="paid", name="paid")[0],
     )
     for line in order.lines.all():
-        PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
+        PaymentEventQuantity.objects.create(
+            event=event, line=line, quantity=line.quantity, amount=line.line_price_incl_tax
+        )
     return event
 
 

@@ -17,9 +17,9 @@ from marketplace.order.tasks import order_confirmation_email_task
 from marketplace.partner.models import SoldOut
 from marketplace.partner.prices import basket_amounts_valid
 from marketplace.payment import gateway
-from marketplace.payment.events import payment_settled
 
 from .reservations import reservations_convert, reservations_release, stock_reserve
+from .settlement import payment_settlement_record
 
 logger = logging.getLogger(__name__)
 
@@ -223,32 +223,15 @@ def _order_create(*, attempt: PaymentAttempt):
     )
 
 
-def _event_type(code: str, name: str):
-    event_type, _created = PaymentEventType.objects.get_or_create(
-        code=code, defaults={"name": name}
-    )
-    return event_type
-
-
 def _payment_record(*, order, attempt: PaymentAttempt):
-    source_type, _created = SourceType.objects.get_or_create(name="Stripe")
-    source = Source.objects.create(
-        order=order,
-        source_type=source_type,
-        currency=order.currency,
-        amount_allocated=attempt.amount,
-        reference=attempt.payment_intent_id,
-    )
-    source.debit(attempt.amount, reference=attempt.payment_intent_id, status="succeeded")
-    event = PaymentEvent.objects.create(
+    return payment_settlement_record(
         order=order,
         amount=attempt.amount,
         reference=attempt.payment_intent_id,
-        event_type=_event_type("paid", "支付"),
+        source_type_name="Stripe",
+        sender=PaymentAttempt,
+        attempt=attempt,
     )
-    for line in order.lines.all():
-        PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
-    return event
 
 
 def _intent_matches(*, intent, attempt: PaymentAttempt) -> bool:
@@ -301,15 +284,10 @@ def order_place_for_payment(*, payment_intent_id: str, payment_intent=None):
                 logger.error("Paid attempt %s could not hold its stock again", attempt.pk)
         order = _order_create(attempt=attempt)
         reservations_convert(attempt=attempt)
-        paid_event = _payment_record(order=order, attempt=attempt)
+        _payment_record(order=order, attempt=attempt)
         attempt.order = order
         attempt.state = State.SUCCEEDED
         attempt.save(update_fields=["order", "state", "updated_at"])
-        transaction.on_commit(
-            lambda: payment_settled.send(
-                sender=PaymentAttempt, order=order, payment_event=paid_event, attempt=attempt
-            )
-        )
         order_confirmation_email_task.delay_on_commit(order.pk)
         from .refunds import refunds_apply_pending
 

@@ -1,6 +1,7 @@
 """Payments and refunds made outside Stripe (a transfer received, demo history), recorded
-exactly like a card payment: an Oscar Source with its transactions, a "paid" or "refund"
-PaymentEvent with its line quantities, and one announcement after commit."""
+by the same settlement recorder as a card payment (settlement.py): an Oscar Source with
+its transactions, a PAID or REFUND PaymentEvent with its lines' units and money, and one
+announcement after commit."""
 
 import datetime
 from collections.abc import Mapping
@@ -10,31 +11,16 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
-from core.money import to_yuan
 from core.transactions import retry_on_serialization_failure
-from marketplace.payment.events import payment_refunded, payment_settled
+from marketplace.payment.events import PAID, REFUND
 
-from .checkout import _event_type
-from .refunds import REFUND, RefundError, refund_quantities_check
+from .refunds import RefundError, refund_quantities_check
+from .settlement import payment_refund_record, payment_settlement_record
 
 Order = get_model("order", "Order")
 PaymentEvent = get_model("order", "PaymentEvent")
-PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
-Source = get_model("payment", "Source")
-SourceType = get_model("payment", "SourceType")
-Transaction = get_model("payment", "Transaction")
 
-PAID = "paid"
 OFFLINE = "线下支付"
-
-
-def _backdate(event, source, when: datetime.datetime | None) -> None:
-    # History (the demo) happened earlier; upper layers read the event's date.
-    if when is None:
-        return
-    PaymentEvent.objects.filter(pk=event.pk).update(date_created=when)
-    Transaction.objects.filter(source=source, reference=event.reference).update(date_created=when)
-    event.date_created = when
 
 
 @retry_on_serialization_failure
@@ -52,26 +38,13 @@ def order_settle_offline(
         paid = PaymentEvent.objects.filter(order=order, event_type__code=PAID).first()
         if paid is not None:
             return paid
-        amount = to_yuan(order.total_incl_tax)
-        source_type, _created = SourceType.objects.get_or_create(name=source_name)
-        source = Source.objects.create(
+        return payment_settlement_record(
             order=order,
-            source_type=source_type,
-            currency=order.currency,
-            amount_allocated=amount,
+            amount=order.total_incl_tax,
             reference=reference,
+            source_type_name=source_name,
+            when=settled_at,
         )
-        source.debit(amount, reference=reference, status="succeeded")
-        event = PaymentEvent.objects.create(
-            order=order, amount=amount, reference=reference, event_type=_event_type(PAID, "支付")
-        )
-        for line in order.lines.all():
-            PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
-        _backdate(event, source, settled_at)
-        transaction.on_commit(
-            lambda: payment_settled.send(sender=PaymentEvent, order=order, payment_event=event)
-        )
-    return event
 
 
 @retry_on_serialization_failure
@@ -97,29 +70,12 @@ def order_refund_offline(
         source = order.sources.order_by("pk").first()
         if source is None:
             raise RefundError(_("该订单尚未付款，不能退款。"))
-        lines = {line.pk: line for line in order.lines.all()}
-        wanted, amount = refund_quantities_check(
-            order=order, lines=lines, lines_quantities=lines_quantities
-        )
-        event = PaymentEvent.objects.create(
+        rows = refund_quantities_check(order=order, lines_quantities=lines_quantities)
+        return payment_refund_record(
             order=order,
-            amount=amount,
             reference=reference,
-            event_type=_event_type(REFUND, "退款"),
+            lines=rows,
+            source=source,
+            when=refunded_at,
+            refund=None,
         )
-        line_quantities = []
-        for pk, qty in wanted.items():
-            PaymentEventQuantity.objects.create(event=event, line=lines[pk], quantity=qty)
-            line_quantities.append((lines[pk], qty))
-        source.refund(amount, reference=reference, status="succeeded")
-        _backdate(event, source, refunded_at)
-        transaction.on_commit(
-            lambda: payment_refunded.send(
-                sender=PaymentEvent,
-                order=order,
-                payment_event=event,
-                refund=None,
-                lines=line_quantities,
-            )
-        )
-    return event

@@ -12,12 +12,17 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
-from core.money import to_yuan
 from core.transactions import retry_on_serialization_failure
 from marketplace.payment import gateway
-from marketplace.payment.events import payment_refunded
+from marketplace.payment.events import REFUND
 
-from .checkout import _event_type, order_place_for_payment
+from .checkout import order_place_for_payment
+from .settlement import (
+    payment_refund_record,
+    refund_amount_split,
+    refund_lines_value,
+    refunded_by_line,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +31,6 @@ PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 PaymentAttempt = get_model("payment", "PaymentAttempt")
 StripeRefund = get_model("payment", "StripeRefund")
-
-REFUND = "refund"
 
 
 class RefundError(Exception):
@@ -60,13 +63,17 @@ def _lines_decode(text: str) -> dict[str, int]:
 
 
 def refund_quantities_check(
-    *, order, lines: dict, lines_quantities: Mapping | None
-) -> tuple[dict[int, int], Decimal]:
-    """{line id: units} to refund and their amount, or RefundError in the customer's words.
-    None asks for every unit not yet refunded; no line may go below zero."""
-    done = refunded_quantities(order=order)
+    *, order, lines_quantities: Mapping | None
+) -> list[tuple[object, int, Decimal]]:
+    """(line, units, money) to refund, or RefundError in the customer's words.
+    `lines_quantities` is {line or line id: units}; None asks for every unit not yet
+    refunded; no line may go below zero. Money is what the buyer paid for those units
+    (line_units_value), never more than is left of the line."""
+    lines = {line.pk: line for line in order.lines.all()}
+    done = refunded_by_line(order=order)
+    units_done = {pk: units for pk, (units, _money) in done.items()}
     if lines_quantities is None:
-        wanted = {pk: line.quantity - done.get(pk, 0) for pk, line in lines.items()}
+        wanted = {pk: line.quantity - units_done.get(pk, 0) for pk, line in lines.items()}
     else:
         wanted = {getattr(k, "pk", k): int(v) for k, v in lines_quantities.items()}
     wanted = {pk: qty for pk, qty in wanted.items() if qty > 0}
@@ -74,9 +81,12 @@ def refund_quantities_check(
         raise RefundError(_("请选择要退款的商品和数量。"))
     for pk, qty in wanted.items():
         line = lines.get(pk)
-        if line is None or qty > line.quantity - done.get(pk, 0):
+        if line is None or qty > line.quantity - units_done.get(pk, 0):
             raise RefundError(_("退款数量超过可退数量。"))
-    return wanted, to_yuan(sum(lines[pk].unit_price_incl_tax * qty for pk, qty in wanted.items()))
+    rows = refund_lines_value(lines=lines, wanted=wanted, done=done)
+    if sum(money for _line, _units, money in rows) <= 0:
+        raise RefundError(_("所选商品已没有可退金额。"))
+    return rows
 
 
 @retry_on_serialization_failure
@@ -91,10 +101,9 @@ def order_refund(*, order, lines_quantities: Mapping | None, actor) -> StripeRef
         attempt = PaymentAttempt.objects.select_for_update().filter(order=order).first()
         if attempt is None:
             raise RefundError(_("该订单没有可退款的在线支付。"))
-        lines = {line.pk: line for line in order.lines.all()}
-        wanted, amount = refund_quantities_check(
-            order=order, lines=lines, lines_quantities=lines_quantities
-        )
+        rows = refund_quantities_check(order=order, lines_quantities=lines_quantities)
+        wanted = {line.pk: units for line, units, _money in rows}
+        amount = sum(money for _line, _units, money in rows)
         earlier = attempt.refunds.count()
         encoded = _lines_encode(wanted)
         key = f"dongxi-refund-{order.number}-{earlier + 1}-{encoded}"
@@ -126,33 +135,26 @@ def _refund_apply(*, refund: StripeRefund, order) -> None:
     """Record a refund on its order, once: Oscar payment event, source refund, event."""
     if refund.is_applied:
         return
-    event = PaymentEvent.objects.create(
-        order=order,
-        amount=refund.amount,
-        reference=refund.stripe_refund_id,
-        event_type=_event_type(REFUND, "退款"),
-    )
-    line_quantities = []
     lines = order.lines.in_bulk([int(pk) for pk in refund.lines])
-    for pk, qty in refund.lines.items():
-        line = lines.get(int(pk))
-        if line is not None:
-            PaymentEventQuantity.objects.create(event=event, line=line, quantity=qty)
-            line_quantities.append((line, qty))
+    done = refunded_by_line(order=order)
+    wanted = {int(pk): qty for pk, qty in refund.lines.items() if int(pk) in lines}
+    if wanted:
+        rows = refund_lines_value(lines=lines, wanted=wanted, done=done)
+    else:
+        all_lines = {line.pk: line for line in order.lines.all()}
+        rows = refund_amount_split(lines=all_lines, amount=refund.amount, done=done)
     source = order.sources.filter(reference=refund.attempt.payment_intent_id).first()
-    if source is not None:
-        source.refund(refund.amount, reference=refund.stripe_refund_id, status="succeeded")
+    event = payment_refund_record(
+        order=order,
+        reference=refund.stripe_refund_id,
+        lines=rows,
+        amount=refund.amount,
+        source=source,
+        sender=StripeRefund,
+        refund=refund,
+    )
     refund.payment_event = event
     refund.save(update_fields=["payment_event"])
-    transaction.on_commit(
-        lambda: payment_refunded.send(
-            sender=StripeRefund,
-            order=order,
-            payment_event=event,
-            refund=refund,
-            lines=line_quantities,
-        )
-    )
 
 
 def refunds_apply_pending(*, attempt, order) -> None:

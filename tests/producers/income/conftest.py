@@ -7,6 +7,9 @@ from decimal import Decimal
 import pytest
 from oscar.core.loading import get_model
 
+from marketplace.order.selectors import line_units_value
+from marketplace.payment.events import REFUND
+from marketplace.payment.services.settlement import refunded_by_line
 from producers.models import BenefitKind
 from tests.factories import (
     BenefitLinkFactory,
@@ -77,8 +80,10 @@ def _event(*, order, code, name, amount, lines, when):
         reference=f"{code}-{order.number}-{PaymentEvent.objects.count()}",
         event_type=_event_type(code, name),
     )
+    done = refunded_by_line(order=order) if code == REFUND else {}
     for line, qty in lines:
-        PaymentEventQuantity.objects.create(event=event, line=line, quantity=qty)
+        amount = line_units_value(line=line, units=qty, already=done.get(line.pk, (0, 0))[0])
+        PaymentEventQuantity.objects.create(event=event, line=line, quantity=qty, amount=amount)
     PaymentEvent.objects.filter(pk=event.pk).update(date_created=when)
     event.refresh_from_db()
     return event
