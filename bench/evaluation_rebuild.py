@@ -38,6 +38,7 @@ from django.db import connection, transaction
 from oscar.core.loading import get_model
 
 from bench.world import agreements_create, cooperative_create, indicators_create
+from marketplace.payment.events import PAID, REFUND
 
 LINES = 100_000
 SMALL_LINES = 10_000
@@ -223,8 +224,8 @@ def _orders(*, world: dict, rng: random.Random, lines_wanted: int) -> dict:
 
     PaymentEventType = get_model("order", "PaymentEventType")
     Country = get_model("address", "Country")
-    paid, _ = PaymentEventType.objects.get_or_create(code="paid", defaults={"name": "支付"})
-    refund, _ = PaymentEventType.objects.get_or_create(code="refund", defaults={"name": "退款"})
+    paid, _ = PaymentEventType.objects.get_or_create(code=PAID, defaults={"name": "支付"})
+    refund, _ = PaymentEventType.objects.get_or_create(code=REFUND, defaults={"name": "退款"})
     country, _ = Country.objects.get_or_create(
         iso_3166_1_a2="CN", defaults={"name": "中国", "printable_name": "中国"}
     )

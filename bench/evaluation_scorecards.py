@@ -16,6 +16,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from bench.world import cooperative_create, indicators_create, pairings_fill, regions_fill
+from marketplace.payment.events import PAID
 
 FACTS = 1_000_000
 YEAR = 2090  # a year no real data uses: the run adds its own indicators
@@ -209,7 +210,7 @@ def _order_with_lines(
 def _events(order, n: int, *, when=None) -> list:
     PaymentEvent = get_model("order", "PaymentEvent")
     PaymentEventType = get_model("order", "PaymentEventType")
-    paid, _ = PaymentEventType.objects.get_or_create(code="paid", defaults={"name": "支付"})
+    paid, _ = PaymentEventType.objects.get_or_create(code=PAID, defaults={"name": "支付"})
     events = PaymentEvent.objects.bulk_create(
         PaymentEvent(order=order, amount=order.total_incl_tax, event_type=paid) for _ in range(n)
     )

@@ -36,6 +36,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from bench.world import cooperative_create
+from marketplace.payment.events import PAID
 
 COOPERATIVES = 50
 HOUSEHOLDS = 8
@@ -205,7 +206,7 @@ def _orders(*, tag: str, rng: random.Random, products, first_day, count: int, of
     from bench.datagen import _copy
 
     PaymentEventType = get_model("order", "PaymentEventType")
-    paid, _ = PaymentEventType.objects.get_or_create(code="paid", defaults={"name": "支付"})
+    paid, _ = PaymentEventType.objects.get_or_create(code=PAID, defaults={"name": "支付"})
     tz = timezone.get_current_timezone()
     order_ids = _next_ids("order_order", count)
     line_ids = _next_ids("order_line", count * LINES_PER_ORDER)

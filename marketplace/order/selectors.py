@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from oscar.core.loading import get_model
 
 from core.money import to_yuan
+from marketplace.payment.events import REFUND
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -18,8 +19,6 @@ PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 ShippingEventQuantity = get_model("order", "ShippingEventQuantity")
 Source = get_model("payment", "Source")
-
-REFUND = "refund"
 
 
 def _units_value_fen(price_fen: int, quantity: int, units: int) -> int:

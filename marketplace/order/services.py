@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 from core.transactions import retry_on_serialization_failure
+from marketplace.payment.events import PAID, REFUND
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -53,12 +54,12 @@ def _event_type(code: str, name: str):
 
 
 def _order_is_paid(order) -> bool:
-    return PaymentEvent.objects.filter(order=order, event_type__code="paid").exists()
+    return PaymentEvent.objects.filter(order=order, event_type__code=PAID).exists()
 
 
 def _refunded(order) -> dict[int, int]:
     rows = (
-        PaymentEventQuantity.objects.filter(event__order=order, event__event_type__code="refund")
+        PaymentEventQuantity.objects.filter(event__order=order, event__event_type__code=REFUND)
         .values("line_id")
         .annotate(quantity=Sum("quantity"))
     )

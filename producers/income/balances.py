@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from marketplace.payment.events import REFUND
 from producers.models import Cooperative, Household
 
 from .models import LedgerEntry, Payout
@@ -82,6 +83,8 @@ def household_statement(*, household: Household, cooperative: Cooperative | None
         .annotate(amount=Sum("amount"))
         .order_by("booked_on", "line__order__number", "kind")
     )
+    for row in income:
+        row["is_refund"] = row["payment_event__event_type__code"] == REFUND
     payouts = list(Payout.objects.filter(scope).select_related("cooperative").order_by("paid_on"))
     attributed = sum((row["amount"] for row in income), ZERO)
     paid = sum((p.amount for p in payouts), ZERO)

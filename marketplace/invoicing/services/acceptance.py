@@ -11,6 +11,7 @@ from oscar.core.loading import get_model
 
 from core.transactions import retry_on_serialization_failure
 from marketplace.organisations.access import can_buy
+from marketplace.payment.events import PAID
 
 from ..models import Acceptance, Invoice
 
@@ -94,7 +95,7 @@ def acceptance_record(
         acceptance.save()
         # An order already paid (by card, or a transfer recorded before invoicing) is not
         # invoiced again.
-        already_paid = PaymentEvent.objects.filter(order=order, event_type__code="paid").exists()
+        already_paid = PaymentEvent.objects.filter(order=order, event_type__code=PAID).exists()
         if accepted and not already_paid:
             invoice_issue(order=order, on=on)
     return acceptance
