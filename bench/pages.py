@@ -56,6 +56,8 @@ def server_env(database_url: str, port: int) -> dict:
         "PLATFORM_BANK_ACCOUNT_NAME": "东西消费帮扶平台（压测）",
         "PLATFORM_BANK_NAME": "压测银行",
         "PLATFORM_BANK_ACCOUNT_NUMBER": "0000 0000 0000 0000",
+        # Production refuses to run settlement eagerly; no page here enqueues a task.
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/0",
     }
     # One cache shared by the workers, as in production (BENCH_REDIS_CACHE_URL=none: each
     # worker its own local memory cache).
@@ -321,8 +323,8 @@ def _county_page() -> None:
     from django.db.models import Count
 
     try:
-        from cms.demo import site_tree_load
         from cms.models import CountyPage
+        from demo.site import site_tree_load
     except ImportError:
         return  # no CMS county pages yet
     from producers.models import Region

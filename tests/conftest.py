@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from cms.demo import site_tree_load
+from demo.site import site_tree_load
 from tests.store_factories import china_country, product_create
 
 

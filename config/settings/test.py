@@ -2,6 +2,9 @@
 
 from .base import *  # noqa: F403
 
+# The tests load the demo world (load_demo_world) as `make demo` does.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Unit tests run tasks in-process; the end-to-end worker test starts a real worker itself

@@ -1,4 +1,8 @@
-"""Who serves what: Wagtail the site root and content, Oscar the store under /shop/."""
+"""Who serves what: Wagtail the site root and content, Oscar the store under /shop/; the demo
+world kept apart from the apps and out of production."""
+
+import re
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -8,7 +12,10 @@ from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 
 from cms.models import HomePage
 from marketplace.users.models import User
+from tests.config.test_deploy_check import manage, production_env  # noqa: F401  fixture
 from tests.factories import PASSWORD, UserFactory
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def url_patterns(resolver=None, prefix=""):
@@ -144,3 +151,52 @@ def test_defaults_are_simplified_chinese_china_time_and_yuan():
 
 def test_english_is_the_only_other_language():
     assert [code for code, _ in settings.LANGUAGES] == ["zh-hans", "en"]
+
+
+APP_PACKAGES = ["core", "producers", "marketplace", "evaluation", "cms", "config"]
+
+
+def test_apps_ship_no_demo_modules():
+    # The demo world lives in the top-level demo package; the apps carry none of it.
+    found = [
+        str(path.relative_to(REPO_ROOT))
+        for package in APP_PACKAGES
+        for path in (REPO_ROOT / package).rglob("demo*")
+        if "__pycache__" not in path.parts
+    ]
+
+    assert found == []
+
+
+def test_apps_do_not_import_the_demo_package():
+    importers = [
+        str(path.relative_to(REPO_ROOT))
+        for package in APP_PACKAGES
+        for path in (REPO_ROOT / package).rglob("*.py")
+        if re.search(r"^\s*(from demo\b|import demo\b)", path.read_text(), re.MULTILINE)
+    ]
+
+    assert importers == []
+
+
+def test_production_has_no_demo_command(production_env):  # noqa: F811  the imported fixture
+    # Given the production settings
+    # When the demo loader is asked for
+    result = manage("load_demo_world", env=production_env)
+
+    # Then Django does not know it: the demo app is not installed
+    assert result.returncode != 0
+    assert "Unknown command: 'load_demo_world'" in result.stderr
+    listing = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.INSTALLED_APPS)",
+        env=production_env,
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert "'marketplace.users'" in listing.stdout
+    assert "'demo'" not in listing.stdout
+
+
+def test_demo_app_is_installed_for_local_development_and_tests():
+    assert apps.is_installed("demo")

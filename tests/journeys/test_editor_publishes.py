@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 from wagtail.models import Locale, Page
 
-from cms.demo import site_tree_load
 from cms.models import CampaignZonePage
 from cms.workflows import moderation_workflow_sync
+from demo.site import site_tree_load
 from marketplace.users.roles import EDITOR, MODERATOR
 from marketplace.users.services import roles_sync
 from tests.evaluation.factories import east_west_world, product_from

@@ -1,6 +1,7 @@
-"""Demo institutional buyers: members per role, yearly budgets, and a year of organisation
-orders shipped, accepted and invoiced, most paid, one overdue, the latest awaiting
-acceptance. Idempotent: an organisation that already has accepted orders gets none added."""
+"""Demo buyer organisations (a budget unit in Hangzhou, a union in Fuzhou) and what they
+show: members per role, yearly budgets, and a year of organisation orders shipped, accepted
+and invoiced, most paid, one overdue, the latest awaiting acceptance. Idempotent: an
+organisation that already has accepted orders gets none added."""
 
 import datetime
 import random
@@ -11,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 
+from marketplace.invoicing.models import Acceptance, Invoice
+from marketplace.invoicing.services import acceptance_record, invoice_settle
 from marketplace.order.services import shipment_create
 from marketplace.organisations.models import Membership, Organisation, ProcurementBudget
 from marketplace.organisations.services import (
@@ -19,10 +22,10 @@ from marketplace.organisations.services import (
     organisation_order_place,
 )
 from marketplace.users import roles
-from marketplace.users.services import user_assign_role
+from producers.models import Region
 
-from .models import Acceptance, Invoice
-from .services import acceptance_record, invoice_settle
+from .producers import credit_code_for
+from .users import account_load
 
 User = get_user_model()
 Basket = get_model("basket", "Basket")
@@ -32,7 +35,53 @@ StockRecord = get_model("partner", "StockRecord")
 Selector = get_class("partner.strategy", "Selector")
 OrderNumberGenerator = get_class("order.utils", "OrderNumberGenerator")
 
-PASSWORD = "dongxi-demo"  # noqa: S105  the documented demo password (marketplace.demo)
+ORGANISATIONS = [
+    # name, kind, credit code prefix + region code + org code, home region code, reserved share
+    (
+        "杭州市西湖区机关事务服务中心（演示）",
+        Organisation.Kind.BUDGET_UNIT,
+        "12",
+        "330106",
+        "DX0HG0001",
+        "3301",
+        Decimal("0.150"),
+    ),
+    (
+        "福州市总工会（演示）",
+        Organisation.Kind.UNION,
+        "81",
+        "350102",
+        "DX0FJ0002",
+        "3501",
+        Decimal("0.100"),
+    ),
+]
+
+
+@transaction.atomic
+def organisations_load(*, regions: dict[str, Region], buyer: User) -> list[Organisation]:
+    organisations = []
+    for name, kind, registration, area, org_code, region_code, share in ORGANISATIONS:
+        credit_code = credit_code_for(
+            registration=registration, county_code=area, org_code=org_code
+        )
+        organisation, _ = Organisation.objects.get_or_create(
+            credit_code=credit_code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "home_region": regions[region_code],
+                "reserved_share": share,
+            },
+        )
+        organisations.append(organisation)
+    Membership.objects.get_or_create(
+        organisation=organisations[0],
+        user=buyer,
+        defaults={"role": Membership.Role.BUYER, "state": Membership.State.APPROVED},
+    )
+    return organisations
+
 
 # organisation index, email, first name, last name, role
 MEMBERS = [
@@ -74,21 +123,17 @@ ADDRESSES = [
 ]
 
 
-def _account(*, email: str, first_name: str, last_name: str) -> User:
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User(email=email, first_name=first_name, last_name=last_name)
-        user.set_password(PASSWORD)
-        user.save()
-        user_assign_role(user=user, role=roles.INSTITUTIONAL_BUYER)
-    return user
+def _buyer_account(*, email: str, first_name: str, last_name: str) -> User:
+    return account_load(
+        email=email, first_name=first_name, last_name=last_name, role=roles.INSTITUTIONAL_BUYER
+    )
 
 
 def members_load(*, organisations: list[Organisation], buyer: User) -> dict[int, dict]:
     """Buyer, approver and admin accounts per organisation, plus one pending join request."""
     people: dict[int, dict] = {0: {Membership.Role.BUYER: buyer}}
     for index, email, first_name, last_name, role in MEMBERS:
-        user = _account(email=email, first_name=first_name, last_name=last_name)
+        user = _buyer_account(email=email, first_name=first_name, last_name=last_name)
         Membership.objects.get_or_create(
             organisation=organisations[index],
             user=user,
@@ -96,7 +141,7 @@ def members_load(*, organisations: list[Organisation], buyer: User) -> dict[int,
         )
         people.setdefault(index, {})[role] = user
     index, email, first_name, last_name, role = PENDING_JOIN
-    newcomer = _account(email=email, first_name=first_name, last_name=last_name)
+    newcomer = _buyer_account(email=email, first_name=first_name, last_name=last_name)
     if not Membership.objects.filter(organisation=organisations[index], user=newcomer).exists():
         membership_request(user=newcomer, organisation=organisations[index], role=role)
     return people

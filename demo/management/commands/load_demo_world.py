@@ -2,29 +2,20 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cms.demo import demo_pages_load
-from evaluation.demo import evaluation_targets_load, pairings_load
-from marketplace.demo import (
-    DEMO_PASSWORD,
-    DEMO_USERS,
-    catalogue_load,
-    certificates_load,
-    organisations_load,
-    partners_load,
-    users_load,
-    workforce_load,
-)
-from marketplace.demo_orders import demo_orders_load
-from marketplace.invoicing.demo import institutional_buyers_load
-from producers.demo import (
+from demo.catalogue import catalogue_load, certificates_load, partners_load
+from demo.cms import demo_pages_load
+from demo.evaluation import evaluation_targets_load, pairings_load
+from demo.income import income_after_orders_load, income_before_orders_load
+from demo.orders import demo_orders_load
+from demo.organisations import institutional_buyers_load, organisations_load
+from demo.producers import (
     benefit_links_load,
     certification_history_load,
     cooperatives_load,
-    county_officer_load,
     households_load,
-    regions_load,
 )
-from producers.income.demo import income_after_orders_load, income_before_orders_load
+from demo.regions import county_officer_load, regions_load
+from demo.users import DEMO_PASSWORD, DEMO_USERS, users_load, workforce_load
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from oscar.core.loading import get_model
 from wagtail.models import Page
 
 from cms.models import HomePage
+from demo.users import DEMO_USERS
 from evaluation.models import Pairing
-from marketplace.demo import DEMO_USERS
 from marketplace.organisations.models import Membership, Organisation
 from marketplace.users.roles import ROLES
 from producers.models import Cooperative, CountyOfficer, Household, Region

@@ -11,10 +11,9 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from core.money import to_yuan
+from producers.income.models import IncomeThreshold, LedgerEntry, Payout, SupplyLot, SupplyLotItem
+from producers.income.services.monitoring import households_monitor
 from producers.models import BenefitKind, BenefitLink, Cooperative, Region
-
-from .models import IncomeThreshold, LedgerEntry, Payout, SupplyLot, SupplyLotItem
-from .services.monitoring import households_monitor
 
 # 1.5 × the national poverty line (about ¥4,000 per head in 2020), raised a little each
 # year as several provinces did. Stored as data: a province may set its own.

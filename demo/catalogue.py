@@ -1,5 +1,5 @@
-"""Demo world for the store: one user per role, partners for the cooperatives, a
-catalogue with generated images and stock, and two buyer organisations. Idempotent."""
+"""Demo store: an Oscar partner for every cooperative, 40 products in the categories a
+buyer expects, with generated images, stock and certificates. Idempotent."""
 
 import datetime
 import io
@@ -13,13 +13,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 from PIL import Image, ImageDraw
 
-from producers.demo import credit_code_for
-from producers.models import Cooperative, Region
-
-from .demo_catalogue import CATEGORIES, PRODUCTS
-from .organisations.models import Membership, Organisation
-from .users import roles
-from .users.services import user_assign_role
+from producers.models import Cooperative
 
 User = get_user_model()
 Category = get_model("catalogue", "Category")
@@ -32,41 +26,84 @@ CertificateEvent = get_model("catalogue", "CertificateEvent")
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
 
-DEMO_PASSWORD = "dongxi-demo"  # noqa: S105  documented demo logins, refused outside DEBUG
-
-# email, first name, last name, role, is_staff
-DEMO_USERS = [
-    ("admin@dongxi.demo", "平台", "管理员", roles.PLATFORM_ADMIN, True),
-    ("consumer@dongxi.demo", "晓雯", "林", roles.CONSUMER, False),
-    ("buyer@dongxi.demo", "建国", "陈", roles.INSTITUTIONAL_BUYER, False),
-    ("coop@dongxi.demo", "阿呷", "吉克", roles.COOPERATIVE_STAFF, False),
-    ("county@dongxi.demo", "志刚", "沙马", roles.COUNTY_OFFICER, False),
-    ("evaluator@dongxi.demo", "敏", "周", roles.EVALUATOR, False),
-    ("editor@dongxi.demo", "悦", "许", roles.EDITOR, False),
-    ("moderator@dongxi.demo", "静", "蒋", roles.MODERATOR, False),
+# (slug, name, English name)
+CATEGORIES = [
+    ("grain-oil", "粮油米面", "Grain, oil and noodles"),
+    ("meat-eggs", "肉禽蛋品", "Meat and eggs"),
+    ("nuts-dried", "干果坚果", "Nuts and dried fruit"),
+    ("tea-drinks", "茶叶冲饮", "Tea and drinks"),
+    ("vegetables-fungi", "蔬菜菌菇", "Vegetables and mushrooms"),
+    ("honey-specialties", "蜂蜜特产", "Honey and specialties"),
+    ("handicrafts", "民族手工艺", "Ethnic handicrafts"),
 ]
 
-ORGANISATIONS = [
-    # name, kind, credit code prefix + region code + org code, home region code, reserved share
-    (
-        "杭州市西湖区机关事务服务中心（演示）",
-        Organisation.Kind.BUDGET_UNIT,
-        "12",
-        "330106",
-        "DX0HG0001",
-        "3301",
-        Decimal("0.150"),
-    ),
-    (
-        "福州市总工会（演示）",
-        Organisation.Kind.UNION,
-        "81",
-        "350102",
-        "DX0FJ0002",
-        "3501",
-        Decimal("0.100"),
-    ),
-]
+# cooperative key -> [(upc, title, category slug, price in yuan, stock)]
+PRODUCTS = {
+    "huopu": [
+        ("DX-HP-001", "凉山高山马铃薯 5千克", "vegetables-fungi", "39.90", 120),
+        ("DX-HP-002", "昭觉苦荞米 2.5千克", "grain-oil", "58.00", 80),
+        ("DX-HP-003", "火普村土鸡蛋 30枚", "meat-eggs", "45.00", 60),
+        ("DX-HP-004", "彝家腊肉 1千克", "meat-eggs", "128.00", 40),
+    ],
+    "butuo_qiao": [
+        ("DX-BT-001", "大凉山黑苦荞茶 500克", "tea-drinks", "68.00", 150),
+        ("DX-BT-002", "苦荞挂面 2千克", "grain-oil", "36.00", 100),
+        ("DX-BT-003", "苦荞麦粉 2.5千克", "grain-oil", "42.00", 90),
+        ("DX-BT-004", "苦荞饼干 400克", "grain-oil", "32.00", 80),
+    ],
+    "meigu_walnut": [
+        ("DX-MG-001", "美姑薄壳核桃 2千克", "nuts-dried", "76.00", 70),
+        ("DX-MG-002", "大红袍花椒 250克", "honey-specialties", "59.00", 85),
+        ("DX-MG-003", "核桃仁 500克", "nuts-dried", "69.00", 50),
+    ],
+    "weining_beef": [
+        ("DX-WN-001", "威宁草饲牛腱子 1千克", "meat-eggs", "158.00", 45),
+        ("DX-WN-002", "高原牛肉干 250克", "meat-eggs", "66.00", 120),
+        ("DX-WN-003", "威宁荞酥 礼盒", "honey-specialties", "48.00", 80),
+        ("DX-WN-004", "威宁洋芋 5千克", "vegetables-fungi", "32.00", 110),
+    ],
+    "zhenxiong_honey": [
+        ("DX-ZX-001", "乌蒙山土蜂蜜 500克", "honey-specialties", "88.00", 90),
+        ("DX-ZX-002", "百花蜜 1千克", "honey-specialties", "128.00", 40),
+        ("DX-ZX-003", "镇雄竹荪 100克", "vegetables-fungi", "98.00", 35),
+        ("DX-ZX-004", "乌蒙山天麻 250克", "honey-specialties", "118.00", 30),
+    ],
+    "laomudeng_tea": [
+        ("DX-LM-001", "老姆登高山绿茶 250克", "tea-drinks", "120.00", 60),
+        ("DX-LM-002", "怒江草果 500克", "honey-specialties", "45.00", 75),
+        ("DX-LM-003", "老姆登红茶 250克", "tea-drinks", "110.00", 55),
+    ],
+    "bulenggou_mutton": [
+        ("DX-BL-001", "东乡手抓羊肉 2千克", "meat-eggs", "238.00", 30),
+        ("DX-BL-002", "东乡羊排 1.5千克", "meat-eggs", "198.00", 25),
+        ("DX-BL-003", "东乡土豆粉条 1千克", "grain-oil", "29.90", 100),
+    ],
+    "xiji_starch": [
+        ("DX-XJ-001", "西吉马铃薯淀粉 2.5千克", "grain-oil", "45.00", 130),
+        ("DX-XJ-002", "西吉手工粉条 2千克", "grain-oil", "39.00", 110),
+        ("DX-XJ-003", "宁夏中宁枸杞 500克", "nuts-dried", "79.00", 95),
+        ("DX-XJ-004", "西吉西芹 3千克", "vegetables-fungi", "26.00", 60),
+    ],
+    "xijiang_embroidery": [
+        ("DX-XJE-001", "苗绣手工零钱包", "handicrafts", "88.00", 40),
+        ("DX-XJE-002", "蜡染方巾", "handicrafts", "128.00", 30),
+        ("DX-XJE-003", "苗绣抱枕套", "handicrafts", "168.00", 20),
+        ("DX-XJE-004", "银饰挂件", "handicrafts", "198.00", 15),
+    ],
+    "jiaoyao_tea": [
+        ("DX-JY-001", "雷山银球茶 100克", "tea-drinks", "96.00", 50),
+        ("DX-JY-002", "雷山毛尖 250克", "tea-drinks", "138.00", 40),
+    ],
+    "shidong_rice": [
+        ("DX-SD-001", "台江稻田鱼香米 5千克", "grain-oil", "69.00", 80),
+        ("DX-SD-002", "台江糯米 2.5千克", "grain-oil", "42.00", 70),
+        ("DX-SD-003", "苗家酸汤 500克", "honey-specialties", "28.00", 90),
+    ],
+    "yuangudui_herbs": [
+        ("DX-YG-001", "渭源白条党参 250克", "honey-specialties", "86.00", 40),
+        ("DX-YG-002", "党参切片 100克", "honey-specialties", "39.00", 60),
+    ],
+}
 
 CATEGORY_COLOURS = {
     "grain-oil": (214, 170, 84),
@@ -77,63 +114,6 @@ CATEGORY_COLOURS = {
     "honey-specialties": (230, 168, 40),
     "handicrafts": (40, 70, 140),
 }
-
-
-@transaction.atomic
-def users_load() -> dict[str, User]:
-    users = {}
-    for email, first_name, last_name, role, is_staff in DEMO_USERS:
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            user = User(
-                email=email,
-                first_name=first_name,
-                last_name=last_name,
-                is_staff=is_staff,
-                is_superuser=role is roles.PLATFORM_ADMIN,
-            )
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            user_assign_role(user=user, role=role)
-        users[role.code] = user
-    return users
-
-
-@transaction.atomic
-def workforce_load(
-    *, users: dict[str, User], cooperatives: dict[str, Cooperative]
-) -> tuple[dict[str, User], dict[str, User]]:
-    """A staff account for every cooperative and an officer account for every county
-    with cooperatives. The documented logins staff Huopu and Zhaojue county."""
-    staff = {"huopu": users[roles.COOPERATIVE_STAFF.code]}
-    officers = {"513431": users[roles.COUNTY_OFFICER.code]}
-    for key, cooperative in sorted(cooperatives.items()):
-        if key not in staff:
-            staff[key] = _account(
-                email=f"coop.{key.replace('_', '-')}@dongxi.demo",
-                first_name=cooperative.contact_name[1:],
-                last_name=cooperative.contact_name[:1],
-                role=roles.COOPERATIVE_STAFF,
-            )
-        county = cooperative.county
-        if county.code not in officers:
-            officers[county.code] = _account(
-                email=f"county.{county.code}@dongxi.demo",
-                first_name="扶贫办",
-                last_name=county.name,
-                role=roles.COUNTY_OFFICER,
-            )
-    return staff, officers
-
-
-def _account(*, email: str, first_name: str, last_name: str, role) -> User:
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User(email=email, first_name=first_name, last_name=last_name)
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-        user_assign_role(user=user, role=role)
-    return user
 
 
 @transaction.atomic
@@ -237,31 +217,6 @@ _DEMO_CERTIFICATE_STATES = {
     "DX-BT-004": ProductCertificate.State.SUSPENDED,
     "DX-ZX-004": ProductCertificate.State.EXPIRED,
 }
-
-
-@transaction.atomic
-def organisations_load(*, regions: dict[str, Region], buyer: User) -> list[Organisation]:
-    organisations = []
-    for name, kind, registration, area, org_code, region_code, share in ORGANISATIONS:
-        credit_code = credit_code_for(
-            registration=registration, county_code=area, org_code=org_code
-        )
-        organisation, _ = Organisation.objects.get_or_create(
-            credit_code=credit_code,
-            defaults={
-                "name": name,
-                "kind": kind,
-                "home_region": regions[region_code],
-                "reserved_share": share,
-            },
-        )
-        organisations.append(organisation)
-    Membership.objects.get_or_create(
-        organisation=organisations[0],
-        user=buyer,
-        defaults={"role": Membership.Role.BUYER, "state": Membership.State.APPROVED},
-    )
-    return organisations
 
 
 def _origin(cooperative: Cooperative) -> str:

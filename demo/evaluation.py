@@ -1,10 +1,12 @@
-"""Demo pairings: real east–west cooperation pairs, plus one designated-assistance pair."""
+"""Demo evaluation: real east–west cooperation pairs plus one designated-assistance pair,
+with agreements, targets and indicators for 2025 and 2026."""
+
+from decimal import Decimal
 
 from django.db import transaction
 
+from evaluation.models import Agreement, EvaluationYear, Indicator, Pairing
 from producers.models import Region
-
-from .models import Pairing
 
 EAST_WEST = [
     ("35", "64", 1996),  # Fujian → Ningxia, the "Min–Ning" model
@@ -110,10 +112,6 @@ def _pairing_key(pairing: Pairing) -> tuple[str, str]:
 def evaluation_targets_load(*, pairings: list[Pairing]) -> int:
     """Agreements with targets and the year's indicators for 2025 and 2026. Idempotent:
     existing rows are left as they are. Returns how many agreements were created."""
-    from decimal import Decimal
-
-    from .models import Agreement, EvaluationYear, Indicator
-
     created = 0
     by_key = {_pairing_key(p): p for p in pairings}
     for year, targets in TARGETS.items():

@@ -24,8 +24,9 @@ from marketplace.payment.services import (
     order_settle_offline,
 )
 from marketplace.users import roles
-from marketplace.users.services import user_assign_role
 from producers.models import Region
+
+from .users import account_load
 
 User = get_user_model()
 Basket = get_model("basket", "Basket")
@@ -71,15 +72,7 @@ FUZHOU_BUYER = ("buyer.fuzhou@dongxi.demo", "丽", "黄")
 
 
 def _consumer(email: str, first_name: str, last_name: str, role=roles.CONSUMER) -> User:
-    from .demo import DEMO_PASSWORD
-
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User(email=email, first_name=first_name, last_name=last_name)
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-        user_assign_role(user=user, role=role)
-    return user
+    return account_load(email=email, first_name=first_name, last_name=last_name, role=role)
 
 
 def channels_load() -> list:
