@@ -1,14 +1,15 @@
 """Everything the public pages show, read from the layers below. Pages call these once per
 request; each returns plain data with a constant number of queries whatever its size.
 
-Settled purchases are order lines of paid orders (an Oscar PaymentEvent of type "paid"),
-less the units refunded (PaymentEvent "refund"), valued at the line's unit price. A refund
-made in Stripe's dashboard without line quantities is not attributable to a line and is
-left out of these per-line figures (see marketplace/payment/events.py).
+Settled purchases are order lines of paid orders (an Oscar PaymentEvent of kind PAID),
+less what was refunded of them (kind REFUND), each valued at the money its payment events
+carry for the line (`PaymentEventQuantity.amount`, after discounts; a refund made in
+Stripe's dashboard names its lines too, with no units: see marketplace/payment/events.py).
+Never prices recomputed.
 
-What a buyer bought (rankings and thank-you certificates) is what it paid: the amounts of
-its orders' "paid" events less those of their "refund" events, whether a refund names its
-lines or not; never prices recomputed."""
+What a buyer bought (rankings and thank-you certificates) is the same money: its orders'
+lines paid less refunded, so that a certificate, a ranking, the statement and the
+evaluation's facts agree to the fen (shipping is not a purchase of produce)."""
 
 import datetime
 from collections import defaultdict
@@ -36,16 +37,14 @@ from oscar.core.loading import get_model
 from core.money import to_yuan
 from evaluation.models import Pairing
 from marketplace.catalogue.selectors import certificate_in_force, products_for_storefront
+from marketplace.payment.events import PAID, REFUND
 from producers.income.selectors import households_reached
 from producers.models import Cooperative, Region
 
 Line = get_model("order", "Line")
 Order = get_model("order", "Order")
-PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 
-PAID = "paid"
-REFUND = "refund"
 ZERO = Decimal("0.00")
 
 
@@ -56,28 +55,36 @@ def this_year() -> int:
 # --- Settled purchases ------------------------------------------------------------------
 
 
-def _quantity(code: str) -> Coalesce:
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _moved(code: str, column: str, output_field) -> Coalesce:
+    """The sum of `column` (quantity or amount) over the line's payment events of `code`."""
     rows = (
         PaymentEventQuantity.objects.filter(line=OuterRef("pk"), event__event_type__code=code)
         .order_by()
         .values("line")
-        .annotate(total=Sum("quantity"))
+        .annotate(total=Sum(column))
         .values("total")
     )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+    return Coalesce(Subquery(rows, output_field=output_field), Value(0, output_field))
 
 
 def settled_lines(*, year: int | None = None) -> QuerySet:
     """Order lines with a settled payment, annotated with `settled_quantity` and
-    `settled_amount` (yuan, refunds deducted). `year` is the order's year, Beijing time."""
+    `settled_amount` (yuan paid less refunded, as the payment events carry it). `year` is
+    the order's year, Beijing time."""
     lines = (
-        Line.objects.annotate(paid_quantity=_quantity(PAID), refunded_quantity=_quantity(REFUND))
+        Line.objects.annotate(
+            paid_quantity=_moved(PAID, "quantity", IntegerField()),
+            refunded_quantity=_moved(REFUND, "quantity", IntegerField()),
+        )
         .filter(paid_quantity__gt=0)
         .annotate(settled_quantity=F("paid_quantity") - F("refunded_quantity"))
         .annotate(
             settled_amount=ExpressionWrapper(
-                F("unit_price_incl_tax") * F("settled_quantity"),
-                output_field=DecimalField(max_digits=14, decimal_places=2),
+                _moved(PAID, "amount", MONEY) - _moved(REFUND, "amount", MONEY),
+                output_field=MONEY,
             )
         )
     )
@@ -282,21 +289,22 @@ class RankingRow:
 
 
 def _paid_net() -> Sum:
-    """Sum over payment events: "paid" amounts less "refund" amounts."""
+    """Sum over the lines of payment events: paid amounts less refunded amounts."""
     return Sum(
         Case(
-            When(event_type__code=PAID, then=F("amount")),
-            When(event_type__code=REFUND, then=-F("amount")),
+            When(event__event_type__code=PAID, then=F("amount")),
+            When(event__event_type__code=REFUND, then=-F("amount")),
             default=Value(ZERO),
-            output_field=DecimalField(max_digits=14, decimal_places=2),
+            output_field=MONEY,
         )
     )
 
 
 def _settled_events(*, year: int) -> QuerySet:
-    """Settlements and refunds of orders placed in `year` (Beijing time)."""
-    return PaymentEvent.objects.filter(
-        order__date_placed__year=year, event_type__code__in=(PAID, REFUND)
+    """The line amounts of settlements and refunds of orders placed in `year` (Beijing
+    time)."""
+    return PaymentEventQuantity.objects.filter(
+        event__order__date_placed__year=year, event__event_type__code__in=(PAID, REFUND)
     ).order_by()
 
 
@@ -305,12 +313,12 @@ def organisation_ranking(*, year: int, limit: int = 50) -> list[RankingRow]:
     approvers) paid in a year, net of refunds, largest first."""
     rows = (
         _settled_events(year=year)
-        .filter(order__organisation__isnull=False)
-        .values("order__organisation_id", "order__organisation__name")
+        .filter(event__order__organisation__isnull=False)
+        .values("event__order__organisation_id", "event__order__organisation__name")
         .annotate(amount=_paid_net())
-        .order_by("-amount", "order__organisation__name")
+        .order_by("-amount", "event__order__organisation__name")
     )
-    return _ranked((row["order__organisation__name"], row["amount"]) for row in rows[:limit])
+    return _ranked((row["event__order__organisation__name"], row["amount"]) for row in rows[:limit])
 
 
 def individual_ranking(*, year: int, limit: int = 50) -> list[RankingRow]:
@@ -319,15 +327,15 @@ def individual_ranking(*, year: int, limit: int = 50) -> list[RankingRow]:
     rows = (
         _settled_events(year=year)
         .filter(
-            order__organisation__isnull=True,
-            order__user__public_participation__show_in_ranking=True,
+            event__order__organisation__isnull=True,
+            event__order__user__public_participation__show_in_ranking=True,
         )
-        .exclude(order__user__nickname="")
-        .values("order__user_id", "order__user__nickname")
+        .exclude(event__order__user__nickname="")
+        .values("event__order__user_id", "event__order__user__nickname")
         .annotate(amount=_paid_net())
-        .order_by("-amount", "order__user__nickname")
+        .order_by("-amount", "event__order__user__nickname")
     )
-    return _ranked((row["order__user__nickname"], row["amount"]) for row in rows[:limit])
+    return _ranked((row["event__order__user__nickname"], row["amount"]) for row in rows[:limit])
 
 
 def _ranked(rows) -> list[RankingRow]:
@@ -352,8 +360,8 @@ def buyer_certificate(*, user, year: int, organisation=None) -> Certificate:
     """What a thank-you certificate says for a year: with `organisation`, the
     organisation's orders (placed by any of its buyers and approvers); without, the
     person's own orders (not those placed for an organisation). The amount is what those
-    orders paid net of refunds; the counties are where the lines still bought came from,
-    and the households those lines reached."""
+    orders paid for their lines net of refunds; the counties are where the lines still
+    bought came from, and the households those lines reached."""
     orders = Order.objects.filter(date_placed__year=year)
     if organisation is not None:
         orders = orders.filter(organisation=organisation)
@@ -361,8 +369,8 @@ def buyer_certificate(*, user, year: int, organisation=None) -> Certificate:
     else:
         orders = orders.filter(user=user, organisation__isnull=True)
         name = user.nickname or user.get_full_name() or user.email
-    amount = PaymentEvent.objects.filter(
-        order__in=orders.values("pk"), event_type__code__in=(PAID, REFUND)
+    amount = PaymentEventQuantity.objects.filter(
+        event__order__in=orders.values("pk"), event__event_type__code__in=(PAID, REFUND)
     ).aggregate(amount=_paid_net())["amount"]
     lines = settled_lines().filter(order__in=orders.values("pk"))
     county_ids = set(

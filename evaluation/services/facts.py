@@ -19,8 +19,8 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
-from core.money import split_by_weights, to_yuan
 from core.transactions import retry_on_serialization_failure, violated_constraint
+from marketplace.payment.events import PAID, REFUND
 
 from ..attribution import Attribution, CertificateHistory, certified_at
 from ..models import EvaluationYear, PurchaseFact
@@ -34,7 +34,6 @@ Order = get_model("order", "Order")
 # The one constraint a replayed event runs into; any other IntegrityError is a fault.
 REPLAY_CONSTRAINT = "one_fact_per_event_and_line"
 
-PAID, REFUND = "paid", "refund"
 SALE_KIND, REFUND_KIND = PurchaseFact.Kind.SALE.value, PurchaseFact.Kind.REFUND.value
 ORGANISATION_BUYER = PurchaseFact.BuyerKind.ORGANISATION.value
 CONSUMER_BUYER = PurchaseFact.BuyerKind.CONSUMER.value
@@ -80,7 +79,8 @@ class EventInfo:
     is_refund: bool
     amount: Decimal
     date_created: datetime.datetime
-    quantities: list[tuple[int, int]] = field(default_factory=list)  # (line id, quantity)
+    # (line id, quantity, amount): the event's own money for the line, after discounts
+    quantities: list[tuple[int, int, Decimal]] = field(default_factory=list)
 
 
 @dataclass
@@ -182,7 +182,7 @@ def events_load(
     catalogue = catalogue if catalogue is not None else Catalogue()
     # Each event with the quantities it names (LEFT JOIN: a row of NULLs if none).
     rows, quantities = {}, defaultdict(list)
-    for pk, *event, line_id, quantity in rows_of(
+    for pk, *event, line_id, quantity, line_amount in rows_of(
         PaymentEvent.objects.filter(**of_orders, event_type__code__in=(PAID, REFUND))
         .order_by("date_created", "pk", "line_quantities__pk")
         .values_list(
@@ -193,11 +193,12 @@ def events_load(
             "event_type__code",
             "line_quantities__line_id",
             "line_quantities__quantity",
+            "line_quantities__amount",
         )
     ):
         rows.setdefault(pk, (pk, *event))
         if line_id is not None:
-            quantities[pk].append((line_id, quantity))
+            quantities[pk].append((line_id, quantity, line_amount))
     if not rows:
         return []
     # Each order with its lines, in one query (LEFT JOIN: one row of NULLs if no line).
@@ -294,23 +295,13 @@ def facts_for_event(*, event: EventInfo, attribution: Attribution) -> list[dict]
     natural_year = sold_at.year
     year = attribution.open_year_from(natural_year)
 
-    quantities = [(lines.get(line_id), qty) for line_id, qty in event.quantities]
-    quantities = [(line, qty) for line, qty in quantities if line is not None]
-    if is_refund:
-        if quantities:  # refunded units: the event amount split by their value
-            weights = [line.unit_price_incl_tax * qty for line, qty in quantities]
-        else:  # refunded outside the store: only the amount is known
-            quantities = [(line, 0) for line in lines.values()]
-            weights = [line.line_price_incl_tax for line in lines.values()]
-        if not quantities or not any(weights):
-            return []
-        amounts = [-part for part in split_by_weights(event.amount, weights)]
-        quantities = [(line, -qty) for line, qty in quantities]
-    else:
-        amounts = [
-            to_yuan(line.line_price_incl_tax * Decimal(qty) / Decimal(line.quantity or 1))
-            for line, qty in quantities
-        ]
+    # A line's money is the event's own for it, as the store priced it after discounts
+    # (invariant 9): never recomputed from prices. Refunds count negative.
+    sign = -1 if is_refund else 1
+    named = [(lines.get(line_id), qty, money) for line_id, qty, money in event.quantities]
+    named = [row for row in named if row[0] is not None]
+    quantities = [(line, sign * qty) for line, qty, _money in named]
+    amounts = [sign * money for _line, _qty, money in named]
 
     buyer = _buyer(order=order, attribution=attribution)
     buyer_region_id = buyer["buyer_region_id"]

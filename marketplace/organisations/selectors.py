@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from core.money import to_yuan
+from marketplace.payment.events import PAID, REFUND
 
 from .models import Membership, Organisation, ProcurementBudget, PurchaseRequest
 
@@ -50,9 +50,6 @@ def purchase_requests_pending(*, organisation: Organisation):
     )
 
 
-SETTLED, REFUNDED = "paid", "refund"  # Oscar PaymentEvent codes (marketplace.payment.events)
-
-
 @dataclass(frozen=True)
 class SettledLine:
     """One order line's settled quantity and amount, with where it came from."""
@@ -68,10 +65,11 @@ def settled_lines(
 ) -> list[SettledLine]:
     """The organisation's order lines settled (a "paid" PaymentEvent, card or invoice) from
     `start` to `end` inclusive, in local dates; refunds in the period count negative, so
-    the totals are what the organisation finally bought."""
+    the totals are what the organisation finally bought. Each line's amount is the one its
+    payment event carries (after discounts), never recomputed from prices."""
     quantities = (
         PaymentEventQuantity.objects.filter(
-            event__event_type__code__in=(SETTLED, REFUNDED),
+            event__event_type__code__in=(PAID, REFUND),
             event__order__organisation=organisation,
             event__date_created__gte=_day_start(start),
             event__date_created__lt=_day_start(end + datetime.timedelta(days=1)),
@@ -88,14 +86,11 @@ def settled_lines(
         SettledLine(
             line=quantity.line,
             quantity=sign * quantity.quantity,
-            amount=sign
-            * to_yuan(
-                quantity.line.line_price_incl_tax * quantity.quantity / quantity.line.quantity
-            ),
+            amount=sign * quantity.amount,
             settled_at=quantity.event.date_created,
         )
         for quantity in quantities
-        for sign in ((-1 if quantity.event.event_type.code == REFUNDED else 1),)
+        for sign in ((-1 if quantity.event.event_type.code == REFUND else 1),)
     ]
 
 

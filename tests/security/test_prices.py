@@ -303,12 +303,21 @@ def test_ledger_refuses_a_settlement_naming_a_negative_line():
         ),
     }
     event = EventInfo(
-        id=9, order_id=7, kind=SETTLEMENT, amount=Decimal("9.90"), day=day, quantities=()
+        id=9,
+        order_id=7,
+        kind=SETTLEMENT,
+        amount=Decimal("9.90"),
+        day=day,
+        quantities=((1, 1, Decimal("-20.00")), (2, 1, Decimal("29.90"))),
     )
 
     with pytest.raises(NegativeLineAmount):
         event_process(
-            event=event, lines=lines, book=Book(), fee_rate=Decimal("0"), benefits=_NoScheme()
+            event=event,
+            lines=lines,
+            book=Book(),
+            fee_rate=Decimal("0"),
+            benefits=_NoScheme(),
         )
 
 

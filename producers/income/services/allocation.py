@@ -11,6 +11,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from core.bulk import CopyLines, copy_value, rows_append, rows_insert_new
+from marketplace.payment import events as payment_events
 
 from ..models import LedgerEntry, LineMovement, LineTrace, ProcessedEvent, new_trace_code
 from .benefits import benefits_load
@@ -25,8 +26,7 @@ from .engine import (
     event_process,
 )
 
-PAID_CODE, REFUND_CODE = "paid", "refund"
-KIND_BY_CODE = {PAID_CODE: SETTLEMENT, REFUND_CODE: REFUND}
+KIND_BY_CODE = {payment_events.PAID: SETTLEMENT, payment_events.REFUND: REFUND}
 LEDGER_FIELDS = [
     "household_id",
     "cooperative_id",
@@ -106,12 +106,12 @@ def events_load(*, order_ids: Iterable[int], up_to: dict[int, int] | None = None
         if up_to is None or row[0] <= up_to[row[1]]
     ]
     quantities = defaultdict(list)
-    for event_id, line_id, quantity in (
+    for event_id, line_id, quantity, amount in (
         PaymentEventQuantity.objects.filter(event_id__in=[r[0] for r in rows])
         .order_by("line_id")
-        .values_list("event_id", "line_id", "quantity")
+        .values_list("event_id", "line_id", "quantity", "amount")
     ):
-        quantities[event_id].append((line_id, quantity))
+        quantities[event_id].append((line_id, quantity, amount))
     infos = [
         EventInfo(
             id=event_id,

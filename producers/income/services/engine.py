@@ -1,6 +1,9 @@
 """The allocation rules as pure functions over plain data, shared by the live path (tasks)
 and the rebuild, so both compute the same ledger by construction.
 
+A line's money is what its payment event carries for it (`PaymentEventQuantity.amount`,
+after discounts, priced by the store): never recomputed here from prices (invariant 9).
+
 A settlement splits each line's net amount (gross less the platform fee) first between the
 scheme's kinds and the cooperative's remainder, then each kind's part between the
 households by their weights: all to the fen, largest remainder, ties to the lower
@@ -61,7 +64,9 @@ class EventInfo:
     kind: str  # SETTLEMENT or REFUND
     amount: Decimal
     day: date
-    quantities: tuple[tuple[int, int], ...]  # (line id, units); empty: amount only
+    # (line id, units, amount) per line the event names: the event's own money for that
+    # line. A refund made in Stripe's dashboard names its lines with 0 units.
+    quantities: tuple[tuple[int, int, Decimal], ...]
 
 
 @dataclass
@@ -235,11 +240,16 @@ def fee_for(gross: Decimal, rate: Decimal) -> Decimal:
     return to_yuan(gross * rate)
 
 
-def settlement_lines(event: EventInfo, lines: dict[int, LineInfo]) -> list[tuple[LineInfo, int]]:
-    """(line, units) an event settles; an event without quantities settles every line."""
-    if event.quantities:
-        return [(lines[line_id], qty) for line_id, qty in event.quantities if line_id in lines]
-    return [(line, line.quantity) for line in lines.values() if line.order_id == event.order_id]
+def event_lines(event: EventInfo, lines: dict[int, LineInfo]):
+    """(line, units, amount) an event names, by line id."""
+    return sorted(
+        (
+            (lines[line_id], units, amount)
+            for line_id, units, amount in event.quantities
+            if line_id in lines and lines[line_id].order_id == event.order_id
+        ),
+        key=lambda row: row[0].id,
+    )
 
 
 def event_process(
@@ -258,23 +268,21 @@ def event_process(
     if event.kind == SETTLEMENT:
         plan_for = getattr(benefits, "plan_for", None)
         event_id, day = event.id, event.day
-        for line, units in sorted(settlement_lines(event, lines), key=lambda p: p[0].id):
-            if line.price < 0:
+        for line, units, amount in event_lines(event, lines):
+            if line.price < 0 or amount < 0:
                 # The database refuses such a line; if one gets through all the same, the
                 # event is refused, loudly, rather than written as negative income.
+                price = min(line.price, amount)
                 logger.error(
-                    "Payment event %s settles order line %s priced %s: not allocated",
+                    "Payment event %s settles order line %s at %s: not allocated",
                     event_id,
                     line.id,
-                    line.price,
+                    price,
                 )
-                raise NegativeLineAmount(event_id=event_id, line_id=line.id, price=line.price)
-            if line.cooperative_id is None or units <= 0:
+                raise NegativeLineAmount(event_id=event_id, line_id=line.id, price=price)
+            if line.cooperative_id is None or (units <= 0 and amount <= 0):
                 continue
-            if units >= line.quantity:
-                gross = to_yuan(line.price)
-            else:
-                gross = to_yuan(line.price * units / line.quantity)
+            gross = to_yuan(amount)
             fee = fee_for(gross, fee_rate)
             movement = Movement(event_id, line.id, SETTLEMENT, units, gross, fee, gross - fee)
             if plan_for is not None:
@@ -320,37 +328,25 @@ def event_process(
 
 
 def _refund_gross(event: EventInfo, lines: dict[int, LineInfo], book: Book):
-    """(line, units | None, gross refunded) for each settled line a refund touches."""
-    settled = {
-        line_id: book.lines[line_id]
-        for line_id, line in lines.items()
-        if line.order_id == event.order_id
-        and line_id in book.lines
-        and book.lines[line_id].settled_gross > 0
-    }
-    if event.quantities:
-        out = []
-        for line_id, units in sorted(event.quantities):
-            line_book = settled.get(line_id)
-            if line_book is None or units <= 0:
-                continue
-            left = line_book.settled_gross - line_book.refunded_gross
-            if line_book.refunded_quantity + units >= line_book.settled_quantity:
-                gross = left
-            else:
-                share = line_book.settled_gross * units / line_book.settled_quantity
-                gross = min(to_yuan(share), left)
-            out.append((lines[line_id], units, gross))
-        return out
-    # An amount-only refund (made outside the store): pro rata to what is left on each line.
-    left = {
-        line_id: b.settled_gross - b.refunded_gross
-        for line_id, b in sorted(settled.items())
-        if b.settled_gross > b.refunded_gross
-    }
-    total_left = sum(left.values(), ZERO)
-    if not left or event.amount <= 0:
-        return []
-    amount = min(to_yuan(event.amount), total_left)
-    parts = split_by_weights(amount, list(left.values()))
-    return [(lines[line_id], None, part) for line_id, part in zip(left, parts, strict=True) if part]
+    """(line, units | None, gross refunded) for each settled line a refund names: the
+    refund's own amount for the line, never more than is left of it on the ledger."""
+    out = []
+    for line, units, amount in event_lines(event, lines):
+        line_book = book.lines.get(line.id)
+        if line_book is None or line_book.settled_gross <= 0 or amount <= 0:
+            continue
+        left = line_book.settled_gross - line_book.refunded_gross
+        gross = min(to_yuan(amount), left)
+        if gross < amount:
+            # The store prices refunds within what was paid: this is a fault upstream.
+            logger.error(
+                "Refund event %s: line %s refunds %s, only %s left; %s reversed",
+                event.id,
+                line.id,
+                amount,
+                left,
+                gross,
+            )
+        if gross > 0:
+            out.append((line, units or None, gross))
+    return out

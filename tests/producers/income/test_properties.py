@@ -2,11 +2,13 @@
 
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.money import split_by_weights
+from marketplace.order.selectors import line_units_value
 from producers.income.services.engine import (
     REFUND,
     SETTLEMENT,
@@ -80,23 +82,57 @@ class FixedBenefits:
         return self.scheme, self.weights
 
 
+def _settlement(event_id: int, order_id: int, lines: dict) -> EventInfo:
+    """The store's paid event: every line's units at its price after discounts."""
+    quantities = tuple((pk, line.quantity, line.price) for pk, line in lines.items())
+    amount = sum((line.price for line in lines.values()), Decimal("0.00"))
+    return EventInfo(event_id, order_id, SETTLEMENT, amount, DAY, quantities)
+
+
 @st.composite
 def refund_sequences(draw):
-    """An order of 1–4 lines and a sequence of refunds: by quantities or amount only."""
+    """An order of 1–4 lines and a sequence of refunds as the store writes them: units
+    priced by line_units_value (never more than is left of the line), or an amount made in
+    Stripe's dashboard, named on lines with 0 units."""
     lines = {
         pk: LineInfo(pk, 1, 1, 1, draw(st.integers(1, 6)), draw(fen.filter(lambda a: a > 0)))
         for pk in range(1, draw(st.integers(1, 4)) + 1)
     }
+    units_done = dict.fromkeys(lines, 0)
+    left = {pk: line.price for pk, line in lines.items()}
     refunds = []
     for n in range(draw(st.integers(0, 6))):
-        if draw(st.booleans()):
-            picked = draw(st.lists(st.sampled_from(sorted(lines)), min_size=1, unique=True))
-            quantities = tuple((pk, draw(st.integers(1, lines[pk].quantity))) for pk in picked)
-            refunds.append(EventInfo(10 + n, 1, REFUND, Decimal("0"), DAY, quantities))
-        else:
-            amount = draw(fen.filter(lambda a: a > 0))
-            refunds.append(EventInfo(10 + n, 1, REFUND, amount, DAY, ()))
-    return lines, refunds
+        quantities = []
+        picked = draw(st.lists(st.sampled_from(sorted(lines)), min_size=1, unique=True))
+        by_units = draw(st.booleans())
+        for pk in sorted(picked):
+            line = lines[pk]
+            if by_units and units_done[pk] < line.quantity:
+                units = draw(st.integers(1, line.quantity - units_done[pk]))
+                value = line_units_value(line=_line(line), units=units, already=units_done[pk])
+                money = min(value, left[pk])
+                units_done[pk] += units
+            elif not by_units and left[pk] > 0:
+                units = 0
+                money = Decimal(draw(st.integers(1, int(left[pk].scaleb(2))))).scaleb(-2)
+            else:
+                continue
+            left[pk] -= money
+            quantities.append((pk, units, money))
+        if quantities:
+            amount = sum(m for _pk, _u, m in quantities)
+            refunds.append(EventInfo(10 + n, 1, REFUND, amount, DAY, tuple(quantities)))
+    # and a last refund of everything left (the dashboard's "refund the rest")
+    rest = tuple(
+        (pk, line.quantity - units_done[pk], left[pk])
+        for pk, line in lines.items()
+        if line.quantity > units_done[pk] or left[pk] > 0
+    )
+    return lines, refunds, rest
+
+
+def _line(info: LineInfo) -> SimpleNamespace:
+    return SimpleNamespace(pk=info.id, quantity=info.quantity, line_price_incl_tax=info.price)
 
 
 def _balances(book: Book) -> dict:
@@ -117,13 +153,13 @@ def _balances(book: Book) -> dict:
 def test_any_refund_sequence_returns_every_household_to_its_exact_prior_balance(
     sequence, scheme, weights, fee
 ):
-    lines, refunds = sequence
+    lines, refunds, rest = sequence
     benefits = FixedBenefits(scheme, weights)
     book = Book()
     # Given households with a prior balance from an earlier order
     earlier = {99: LineInfo(99, 0, 1, 1, 1, Decimal("57.31"))}
     event_process(
-        event=EventInfo(1, 0, SETTLEMENT, Decimal("57.31"), DAY, ()),
+        event=_settlement(1, 0, earlier),
         lines=earlier,
         book=book,
         fee_rate=fee,
@@ -133,7 +169,7 @@ def test_any_refund_sequence_returns_every_household_to_its_exact_prior_balance(
 
     # When an order settles and any sequence of refunds follows
     _m, settled = event_process(
-        event=EventInfo(2, 1, SETTLEMENT, Decimal("0"), DAY, ()),
+        event=_settlement(2, 1, lines),
         lines=lines,
         book=book,
         fee_rate=fee,
@@ -155,15 +191,9 @@ def test_any_refund_sequence_returns_every_household_to_its_exact_prior_balance(
             )
 
     # and a last refund of everything left
-    last = EventInfo(
-        99,
-        1,
-        REFUND,
-        Decimal("0"),
-        DAY,
-        tuple((pk, line.quantity) for pk, line in lines.items()),
-    )
-    event_process(event=last, lines=lines, book=book, fee_rate=fee, benefits=benefits)
+    last = EventInfo(99, 1, REFUND, sum(m for _pk, _u, m in rest), DAY, rest)
+    if rest:
+        event_process(event=last, lines=lines, book=book, fee_rate=fee, benefits=benefits)
 
     # Then every household is back exactly where it was
     after = _balances(book)
