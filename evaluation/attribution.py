@@ -233,6 +233,45 @@ class Attribution:
                 best, best_key = pairing, key
         return best
 
+    # The attribution rule (docs/decisions/0005-purchase-or-help-sell.md) -------------------
+    def sale_pairings(
+        self,
+        *,
+        purchaser_region_id: int | None,
+        purchaser_organisation_id: int | None,
+        channel_region_id: int | None,
+        channel_organisation_id: int | None,
+        origin_county_id: int | None,
+        year: int,
+    ) -> tuple[Pairing | None, Pairing | None]:
+        """(bought, helped): the pairing a sale counts for as its purchase (采购) and the one
+        it counts for as help-sell (帮助销售), never the same pairing for both.
+
+        Purchase: the purchaser is an organisation of the eastern side, or a person recorded
+        as member of one; `purchaser_*` are that organisation's (None for anyone else: a
+        shipping address alone never makes a purchase). Help-sell: the sale went through a
+        channel the eastern side organised (campaign zone, counter, fair) and is not that
+        same pairing's purchase."""
+        bought = None
+        if purchaser_organisation_id is not None:
+            bought = self.pairing_for(
+                east_region_id=purchaser_region_id,
+                organisation_id=purchaser_organisation_id,
+                origin_county_id=origin_county_id,
+                year=year,
+            )
+        helped = None
+        if channel_region_id is not None or channel_organisation_id is not None:
+            helped = self.pairing_for(
+                east_region_id=channel_region_id,
+                organisation_id=channel_organisation_id,
+                origin_county_id=origin_county_id,
+                year=year,
+            )
+        if helped is not None and bought is not None and helped.pk == bought.pk:
+            helped = None  # its own purchase: counted once, as purchase
+        return bought, helped
+
     # Years -----------------------------------------------------------------------------
     def is_locked(self, year: int) -> bool:
         config = self.years.get(year)

@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 PaymentEvent = get_model("order", "PaymentEvent")
 Order = get_model("order", "Order")
+Membership = get_model("organisations", "Membership")
 # The one constraint a replayed event runs into; any other IntegrityError is a fault.
 REPLAY_CONSTRAINT = "one_fact_per_event_and_line"
 
@@ -70,6 +71,9 @@ class OrderInfo:
     channel_region_id: int | None
     lines: dict[int, LineInfo] = field(default_factory=dict)  # by pk, in pk order
     paid_at: datetime.datetime | None = None  # the first paid event's date_created
+    # A consumer's recorded ties: (organisation, its home region, approved at or None),
+    # by organisation id; the first tie in force at the sale makes it a purchase.
+    ties: list[tuple[int, int, datetime.datetime | None]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -251,6 +255,7 @@ def events_load(
             )
         if line[0] is not None:
             lines.append((line[0], pk, *line[1:]))
+    _ties_load(orders=orders, orders_filter=orders_filter)
     catalogue.load(
         product_ids={line[2] for line in lines}, cooperative_ids={line[3] for line in lines}
     )
@@ -278,6 +283,25 @@ def events_load(
     return events
 
 
+def _ties_load(*, orders: dict[int, OrderInfo], orders_filter: dict) -> None:
+    """The approved memberships of the consumers (orders without an organisation) of
+    `orders`: two queries."""
+    users = defaultdict(list)
+    for pk, user_id in Order.objects.filter(
+        **orders_filter, organisation__isnull=True, user__isnull=False
+    ).values_list("pk", "user_id"):
+        users[user_id].append(pk)
+    if not users:
+        return
+    for user_id, organisation_id, region_id, decided_at in (
+        Membership.objects.filter(user_id__in=users, state=Membership.State.APPROVED)
+        .order_by("user_id", "organisation_id")
+        .values_list("user_id", "organisation_id", "organisation__home_region_id", "decided_at")
+    ):
+        for pk in users[user_id]:
+            orders[pk].ties.append((organisation_id, region_id, decided_at))
+
+
 def _month_in(year: int, day: datetime.date) -> int:
     if day.year == year:
         return day.month
@@ -303,11 +327,11 @@ def facts_for_event(*, event: EventInfo, attribution: Attribution) -> list[dict]
     quantities = [(line, sign * qty) for line, qty, _money in named]
     amounts = [sign * money for _line, _qty, money in named]
 
-    buyer = _buyer(order=order, attribution=attribution)
+    buyer = _buyer(order=order, attribution=attribution, sold_at=sold_at)
     buyer_region_id = buyer["buyer_region_id"]
     channel_id = order.channel_id
     channel_region_id = order.channel_region_id if channel_id is not None else None
-    pairing_for = attribution.pairing_for
+    sale_pairings = attribution.sale_pairings
     kind = REFUND_KIND if is_refund else SALE_KIND
     counted = {}  # (product, cooperative) -> (counts, excluded reason): one sale moment
     facts = []
@@ -319,21 +343,13 @@ def facts_for_event(*, event: EventInfo, attribution: Attribution) -> list[dict]
         if decided not in counted:
             counted[decided] = _counts(line=line, sold_at=sold_at)
         counts, reason = counted[decided]
-        bought = pairing_for(
-            east_region_id=buyer_region_id,
-            organisation_id=order.organisation_id,
+        bought, helped = sale_pairings(
+            purchaser_region_id=buyer_region_id if buyer["organisation_id"] else None,
+            purchaser_organisation_id=buyer["organisation_id"],
+            channel_region_id=channel_region_id,
+            channel_organisation_id=order.channel_organisation_id if channel_id else None,
             origin_county_id=origin_county_id,
             year=natural_year,
-        )
-        helped = (
-            pairing_for(
-                east_region_id=channel_region_id,
-                organisation_id=order.channel_organisation_id,
-                origin_county_id=origin_county_id,
-                year=natural_year,
-            )
-            if channel_id is not None
-            else None
         )
         facts.append(
             {
@@ -382,7 +398,10 @@ def fact_place(*, fact: dict, year: int) -> None:
         fact["note"] = template % {"locked": fact["natural_year"], "year": year}
 
 
-def _buyer(*, order: OrderInfo, attribution: Attribution) -> dict:
+def _buyer(*, order: OrderInfo, attribution: Attribution, sold_at: datetime.datetime) -> dict:
+    """Who bought: the organisation, else the consumer, described by the organisation they
+    were a recorded member of at the sale (the purchase then counts for its side), else by
+    their shipping address (descriptive only: an address never makes a purchase)."""
     if order.organisation_id:
         return {
             "buyer_kind": ORGANISATION_BUYER,
@@ -390,6 +409,14 @@ def _buyer(*, order: OrderInfo, attribution: Attribution) -> dict:
             "buyer_region_id": order.organisation_region_id,
             "attribution_note": "",
         }
+    for organisation_id, region_id, since in order.ties:
+        if since is None or since <= sold_at:
+            return {
+                "buyer_kind": CONSUMER_BUYER,
+                "organisation_id": organisation_id,
+                "buyer_region_id": region_id,
+                "attribution_note": _once(gettext_noop("购买人为该单位登记成员，按单位采购归属")),
+            }
     if order.address is None:
         region_id, note = attribution.shipping_region(None)
     else:
@@ -444,7 +471,8 @@ def purchase_facts_record(*, payment_event_id: int) -> list[PurchaseFact]:
             attribution = Attribution.load(
                 years=years,
                 region_ids={line.county_id for line in order.lines.values()}
-                | {order.organisation_region_id, order.channel_region_id},
+                | {order.organisation_region_id, order.channel_region_id}
+                | {region_id for _org, region_id, _since in order.ties},
             )
             facts = [
                 PurchaseFact(**fact)

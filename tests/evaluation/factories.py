@@ -54,7 +54,11 @@ def order_place(
     city: str = "杭州市",
 ):
     """An order for (product, quantity) pairs, shipped to province/city (no address when
-    province is None), for an organisation or a consumer, through a channel."""
+    province is None), for an organisation or a consumer, through a channel. Without
+    either, the consumer is a recorded member of an organisation of that eastern city
+    (`region_member`), since an address alone attributes a purchase to no one."""
+    if user is None and organisation is None and province is not None:
+        user = region_member(province=province, city=city)
     basket = Basket.objects.create()
     basket.strategy = Default()
     for product, quantity in products:
@@ -84,6 +88,28 @@ def order_place(
         line.cooperative = line.product.cooperative
         line.save(update_fields=["cooperative"])
     return order
+
+
+def region_member(*, province: str, city: str):
+    """An approved member of the test organisation of the eastern city (else province)
+    named so (created once), or None if no such eastern province is recorded."""
+    from marketplace.organisations.models import Membership
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    eastern = Region.objects.filter(side=Region.Side.EAST)
+    region = eastern.filter(name=province, level=Region.Level.PROVINCE).first()
+    if region is None:
+        return None
+    region = eastern.filter(name=city, parent=region).first() or region
+    email = f"member-{region.pk}@dongxi.example"
+    tie = Membership.objects.filter(organisation__home_region=region, user__email=email).first()
+    if tie is None:
+        tie = MembershipFactory(
+            organisation=OrganisationFactory(home_region=region, name=f"{region.name}测试单位"),
+            user__email=email,
+            state=Membership.State.APPROVED,
+        )
+    return tie.user
 
 
 def order_settle(*, order, when: datetime.datetime):

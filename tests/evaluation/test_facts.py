@@ -10,7 +10,7 @@ from oscar.core.loading import get_model
 
 from evaluation.models import PurchaseFact
 from evaluation.services.facts import purchase_facts_record
-from tests.factories import OrganisationFactory, PairingFactory
+from tests.factories import OrganisationFactory, PairingFactory, UserFactory
 from tests.store_factories import sales_channel_create
 
 from .factories import (
@@ -21,6 +21,7 @@ from .factories import (
     order_refund,
     order_settle,
     product_from,
+    region_member,
 )
 
 pytestmark = pytest.mark.django_db
@@ -32,12 +33,12 @@ def world():
     return east_west_world()
 
 
-def test_consumer_purchase_counts_for_the_shipping_address_region(world):
-    # Given a Liangshan product bought by a consumer shipping to Hangzhou, Zhejiang
+def test_consumer_purchase_of_a_recorded_member_counts_for_the_pairing(world):
+    # Given a Liangshan product bought by a Hangzhou organisation's recorded member
     product = product_from(world["zhaojue"])
 
     # When the order settles
-    bought(product, 2, province="浙江省", city="杭州市")
+    bought(product, 2, user=region_member(province="浙江省", city="杭州市"))
 
     # Then one fact counts for Hangzhou and the Zhejiang → Sichuan pairing
     fact = PurchaseFact.objects.get()
@@ -52,17 +53,17 @@ def test_consumer_purchase_counts_for_the_shipping_address_region(world):
 
 
 def test_address_names_without_suffixes_still_map_to_regions(world):
-    bought(product_from(world["zhaojue"]), province="浙江", city="杭州")
+    bought(product_from(world["zhaojue"]), user=UserFactory(), province="浙江", city="杭州")
 
     assert PurchaseFact.objects.get().buyer_region == world["hangzhou"]
 
 
 def test_unmapped_city_falls_back_to_the_province_with_a_note(world):
-    bought(product_from(world["zhaojue"]), province="浙江省", city="不存在市")
+    bought(product_from(world["zhaojue"]), user=UserFactory(), province="浙江省", city="不存在市")
 
     fact = PurchaseFact.objects.get()
     assert fact.buyer_region == world["zhejiang"]
-    assert fact.bought_pairing == world["pairing"]
+    assert fact.bought_pairing is None  # an address describes; it attributes nothing
     assert "不存在市" in fact.attribution_note
 
 
