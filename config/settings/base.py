@@ -250,6 +250,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.payment.tasks.webhook_events_retry_unprocessed_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Refunds left pending (Stripe still processing, or a crash before its answer was
+    # recorded) are asked about again.
+    "stripe-refunds-pending-sweep": {
+        "task": "marketplace.payment.tasks.refunds_pending_sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "income-households-monitor-nightly": {
         "task": "producers.income.tasks.households_monitor_task",
         "schedule": crontab(hour=1, minute=30),

@@ -27,6 +27,19 @@ def is_not_found(exc: BaseException) -> bool:
     return isinstance(exc, stripe.InvalidRequestError) and exc.http_status == 404
 
 
+def is_refused(exc: BaseException) -> bool:
+    """Stripe answered and refused the request (nothing was done); not a lost connection,
+    a timeout, a server error, rate limiting or a concurrent use of the idempotency key,
+    after which Stripe may or may not have acted."""
+    status = getattr(exc, "http_status", None)
+    return (
+        isinstance(exc, stripe.StripeError)
+        and status is not None
+        and 400 <= status < 500
+        and status not in (409, 429)
+    )
+
+
 _http_client: stripe.HTTPClient | None = None
 
 

@@ -100,14 +100,28 @@ class StockReservation(models.Model):
 
 
 class StripeRefund(models.Model):
-    """A refund known to Stripe, made here (with the order lines it refunds) or reported by
-    a webhook. It is applied to the order (Oscar payment event) once the order exists."""
+    """A refund through Stripe, made here (with the order lines it refunds) or reported by a
+    webhook. One made here is stored pending with its idempotency key before Stripe is
+    called, outside any row lock, then marked with Stripe's answer: succeeded (applied to
+    the order as a refund PaymentEvent, once the order exists), still pending at Stripe
+    (applied when a webhook or the sweep sees it succeed) or failed (nothing applied, the
+    units may be refunded again)."""
 
-    stripe_refund_id = models.CharField(max_length=255, unique=True)
+    class State(models.TextChoices):
+        PENDING = "pending", _("处理中")
+        SUCCEEDED = "succeeded", _("已退款")
+        FAILED = "failed", _("退款失败")
+
+    # Empty until Stripe has answered (a refund made here is stored before it is called).
+    stripe_refund_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     attempt = models.ForeignKey(PaymentAttempt, on_delete=models.PROTECT, related_name="refunds")
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
     amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
     # {order line id (str): quantity}; empty for a refund made outside the store.
     lines = models.JSONField(default=dict, blank=True)
+    # {order line id (str): "money"} as priced when it was asked for (line_units_value):
+    # the refund's payment event carries exactly what Stripe was asked to return.
+    line_amounts = models.JSONField(default=dict, blank=True)
     idempotency_key = models.CharField(max_length=255, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -120,19 +134,32 @@ class StripeRefund(models.Model):
         "order.PaymentEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("退款")
         verbose_name_plural = _("退款")
         ordering = ("created_at", "pk")
+        indexes = [
+            models.Index(
+                fields=["updated_at"],
+                name="payment_refund_pending",
+                condition=models.Q(state="pending"),
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="stripe_refund_amount_positive"
             ),
+            # Only a refund Stripe reports succeeded is ever applied to its order.
+            models.CheckConstraint(
+                condition=models.Q(payment_event__isnull=True) | models.Q(state="succeeded"),
+                name="stripe_refund_applied_only_if_succeeded",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.stripe_refund_id} {self.amount}"
+        return f"{self.stripe_refund_id or self.idempotency_key} {self.amount} {self.state}"
 
     @property
     def is_applied(self) -> bool:

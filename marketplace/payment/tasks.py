@@ -1,11 +1,12 @@
 from celery import shared_task
 
-from .services import (
-    reservations_release_expired,
+from .services.checkout import reservations_release_expired
+from .services.refunds import refunds_pending_sweep
+from .services.webhooks import (
+    WebhookEventFailed,
     webhook_event_process,
     webhook_events_retry_unprocessed,
 )
-from .services.webhooks import WebhookEventFailed
 
 # A failed webhook event is tried again after 30 s, 1 min, 2 min… (at most 30 min apart),
 # eight times; after that (and meanwhile) the sweep below picks it up every five minutes.
@@ -40,3 +41,9 @@ def webhook_events_retry_unprocessed_task() -> int:
 def reservations_release_expired_task() -> int:
     # Idempotent: only pending attempts past their expiry are selected.
     return reservations_release_expired()
+
+
+@shared_task(acks_late=True)
+def refunds_pending_sweep_task() -> int:
+    # Idempotent: each pending refund's outcome is recorded once, under its row lock.
+    return refunds_pending_sweep()

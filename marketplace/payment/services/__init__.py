@@ -2,7 +2,6 @@ from .checkout import (
     CheckoutError,
     CheckoutSoldOut,
     PaymentUnavailable,
-    order_create_from_basket,
     order_place_for_payment,
     payment_attempt_abandon,
     payment_start,
@@ -10,7 +9,14 @@ from .checkout import (
 )
 from .localstripe_cards import CardRefused, payment_attempt_confirm_with_test_card
 from .offline import order_refund_offline, order_settle_offline
-from .refunds import RefundError, order_refund, refund_record_from_stripe, refunded_quantities
+from .refunds import (
+    RefundError,
+    order_refund,
+    refund_record_from_stripe,
+    refunded_quantities,
+    refunds_pending_sweep,
+)
+from .settlement import payment_refund_record, payment_settlement_record
 from .webhooks import (
     webhook_event_process,
     webhook_event_receive,
@@ -24,7 +30,6 @@ __all__ = [
     "PaymentUnavailable",
     "RefundError",
     "CardRefused",
-    "order_create_from_basket",
     "order_place_for_payment",
     "order_refund",
     "order_refund_offline",
@@ -34,6 +39,9 @@ __all__ = [
     "payment_start",
     "refund_record_from_stripe",
     "refunded_quantities",
+    "refunds_pending_sweep",
+    "payment_refund_record",
+    "payment_settlement_record",
     "reservations_release_expired",
     "webhook_event_process",
     "webhook_event_receive",

@@ -19,7 +19,7 @@ from marketplace.partner.prices import basket_amounts_valid
 from marketplace.payment import gateway
 
 from .reservations import reservations_convert, reservations_release, stock_reserve
-from .settlement import payment_settlement_record
+from .settlement import payment_settlement_record, stripe_refunds_apply_pending
 
 logger = logging.getLogger(__name__)
 
@@ -289,9 +289,7 @@ def order_place_for_payment(*, payment_intent_id: str, payment_intent=None):
         attempt.state = State.SUCCEEDED
         attempt.save(update_fields=["order", "state", "updated_at"])
         order_confirmation_email_task.delay_on_commit(order.pk)
-        from .refunds import refunds_apply_pending
-
-        refunds_apply_pending(attempt=attempt, order=order)
+        stripe_refunds_apply_pending(attempt=attempt, order=order)
     return order
 
 

@@ -19,6 +19,7 @@ from marketplace.payment.events import PAID, REFUND, payment_refunded, payment_s
 PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventType = get_model("order", "PaymentEventType")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
+StripeRefund = get_model("payment", "StripeRefund")
 Source = get_model("payment", "Source")
 SourceType = get_model("payment", "SourceType")
 Transaction = get_model("payment", "Transaction")
@@ -192,3 +193,44 @@ def payment_refund_record(
         )
     )
     return event
+
+
+def stripe_refund_apply(*, refund, order) -> None:
+    """Record a StripeRefund that Stripe reports succeeded on its order, once (the caller
+    holds the attempt's row lock): the lines and amounts it was asked for, or, for one made
+    in Stripe's dashboard, its amount split over the lines (refund_amount_split)."""
+    if refund.is_applied or refund.state != StripeRefund.State.SUCCEEDED:
+        return
+    lines = {line.pk: line for line in order.lines.all()}
+    wanted = {int(pk): qty for pk, qty in refund.lines.items() if int(pk) in lines}
+    if wanted and refund.line_amounts:
+        rows = [
+            (lines[pk], qty, Decimal(refund.line_amounts[str(pk)]))
+            for pk, qty in sorted(wanted.items())
+        ]
+    elif wanted:
+        rows = refund_lines_value(lines=lines, wanted=wanted, done=refunded_by_line(order=order))
+    else:
+        rows = refund_amount_split(
+            lines=lines, amount=refund.amount, done=refunded_by_line(order=order)
+        )
+    source = order.sources.filter(reference=refund.attempt.payment_intent_id).first()
+    refund.payment_event = payment_refund_record(
+        order=order,
+        reference=refund.stripe_refund_id,
+        lines=rows,
+        amount=refund.amount,
+        source=source,
+        sender=StripeRefund,
+        refund=refund,
+    )
+    refund.save(update_fields=["payment_event", "updated_at"])
+
+
+def stripe_refunds_apply_pending(*, attempt, order) -> None:
+    """Refunds Stripe reported succeeded before the order existed, applied now that it
+    does."""
+    for refund in attempt.refunds.filter(
+        payment_event=None, state=StripeRefund.State.SUCCEEDED
+    ).order_by("pk"):
+        stripe_refund_apply(refund=refund, order=order)

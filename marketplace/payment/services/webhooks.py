@@ -14,6 +14,7 @@ import contextlib
 import datetime
 import logging
 
+from celery import current_app
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
@@ -37,6 +38,15 @@ SWEEP_BATCH = 200
 ERROR_MAX_LENGTH = 2000
 
 
+# Enqueued by name: marketplace/payment/tasks.py imports these services, so they do not
+# import it back.
+PROCESS_TASK = "marketplace.payment.tasks.webhook_event_process_task"
+
+
+def _process_later(event_id: str, **kwargs) -> None:
+    current_app.tasks[PROCESS_TASK].delay_on_commit(event_id, **kwargs)
+
+
 class WebhookEventFailed(Exception):
     """Processing a stored event failed; the failure is recorded on it and it is tried again."""
 
@@ -45,8 +55,6 @@ def webhook_event_receive(*, event: dict) -> bool:
     """Store a verified event and enqueue its processing on commit. A redelivery of an event
     not yet processed (an earlier try failed) enqueues it again; a replay of a processed
     event stores and enqueues nothing. Returns whether processing was enqueued."""
-    from marketplace.payment.tasks import webhook_event_process_task
-
     try:
         with transaction.atomic():
             stored = ProcessedWebhookEvent.objects.create(
@@ -57,7 +65,7 @@ def webhook_event_receive(*, event: dict) -> bool:
         if stored is None or stored.processed_at is not None:
             return False
         logger.info("Stripe event %s redelivered before it was processed", stored.event_id)
-    webhook_event_process_task.delay_on_commit(stored.event_id)
+    _process_later(stored.event_id)
     return True
 
 
@@ -196,8 +204,6 @@ def webhook_events_retry_unprocessed(*, now: datetime.datetime | None = None) ->
     """Enqueue again every stored event left unprocessed for longer than RETRY_GRACE since
     it arrived and since its last try (run every few minutes by Celery beat); returns how
     many."""
-    from marketplace.payment.tasks import webhook_event_process_task
-
     cutoff = (now or timezone.now()) - RETRY_GRACE
     # Least recently tried first, so that events that keep failing take turns with newer
     # ones instead of filling every batch.
@@ -210,7 +216,7 @@ def webhook_events_retry_unprocessed(*, now: datetime.datetime | None = None) ->
     for event_id in event_ids:
         # One try per sweep: the task's own retries belong to its first enqueueing, so an
         # outage does not multiply tries with every sweep.
-        webhook_event_process_task.delay_on_commit(event_id, retry=False)
+        _process_later(event_id, retry=False)
     if event_ids:
         logger.warning("%d unprocessed Stripe events enqueued again", len(event_ids))
     return len(event_ids)
@@ -219,12 +225,11 @@ def webhook_events_retry_unprocessed(*, now: datetime.datetime | None = None) ->
 def webhook_event_retry(*, event_id: str, actor) -> ProcessedWebhookEvent:
     """Platform staff try a stored, unprocessed event again now (from the dashboard)."""
     from marketplace.order.services import user_is_platform_staff
-    from marketplace.payment.tasks import webhook_event_process_task
 
     if not user_is_platform_staff(user=actor):
         raise PermissionDenied
     stored = ProcessedWebhookEvent.objects.get(event_id=event_id)
     if stored.processed_at is None:
         logger.info("Stripe event %s retried by user %s", event_id, actor.pk)
-        webhook_event_process_task.delay_on_commit(stored.event_id)
+        _process_later(stored.event_id)
     return stored
