@@ -1,4 +1,8 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from core.admin import ReadOnlyAdmin
 
 from .models import Agreement, EvaluationYear, Indicator, Pairing, PurchaseFact, Scorecard
 
@@ -10,39 +14,56 @@ class PairingAdmin(admin.ModelAdmin):
     raw_id_fields = ("east_region", "west_region", "assisting_organisation")
 
 
+def _year_is_locked(year) -> bool:
+    return EvaluationYear.objects.filter(year=year, locked_at__isnull=False).exists()
+
+
+class OpenYearForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        if data.get("year") is not None and _year_is_locked(data["year"]):
+            raise forms.ValidationError(_("该年度已锁定，不能再修改。"))
+        return data
+
+
+class LockedYearAdmin(admin.ModelAdmin):
+    """A locked year's scorecards are final (year_lock locks it, nothing unlocks it): its
+    row, agreements and indicators are then shown, never changed or deleted."""
+
+    form = OpenYearForm
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and _year_is_locked(obj.year):
+            return [field.name for field in self.model._meta.fields]
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and _year_is_locked(obj.year):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(LockedYearAdmin):
     list_display = ("pairing", "year", "target_bought", "target_helped", "target_households")
     list_filter = ("year",)
     raw_id_fields = ("pairing",)
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(LockedYearAdmin):
     list_display = ("year", "position", "name", "measure", "filter", "target_source", "weight")
     list_filter = ("year", "measure")
 
 
 @admin.register(EvaluationYear)
-class EvaluationYearAdmin(admin.ModelAdmin):
+class EvaluationYearAdmin(LockedYearAdmin):
     list_display = ("year", "grade_good", "grade_fairly_good", "grade_average", "locked_at")
     # Locking goes through the evaluator's screen (year_lock), never through a form.
     readonly_fields = ("locked_at", "locked_by")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Facts and scorecards come from transactions only: no one edits them by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
+# Facts and scorecards come from transactions only: no one edits them by hand.
 @admin.register(PurchaseFact)
 class PurchaseFactAdmin(ReadOnlyAdmin):
     list_display = ("occurred_at", "kind", "order", "amount", "year", "counts", "bought_pairing")

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
+
 from .models import (
     AuditEntry,
     BenefitLink,
@@ -52,17 +54,6 @@ class CountyOfficerAdmin(admin.ModelAdmin):
 # Households and benefit linkage: read-only here. Changes go through the county and
 # cooperative workspaces, whose services check the office and write the audit log; the
 # register number is never shown in full (only its mask, via __str__).
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Household)
 class HouseholdAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "village", "county", "size", "status", "registered_year")

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Membership, Organisation, ProcurementBudget, PurchaseRequest
 
 
@@ -7,6 +9,8 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     raw_id_fields = ("user", "decided_by")
     extra = 0
+    # Join requests are decided in the organisation's workspace (membership_decide).
+    readonly_fields = ("state", "requested_at", "decided_by", "decided_at")
 
 
 @admin.register(Organisation)
@@ -24,8 +28,9 @@ class ProcurementBudgetAdmin(admin.ModelAdmin):
     list_filter = ("year",)
 
 
+# Requests are submitted, approved and rejected through the organisation's services.
 @admin.register(PurchaseRequest)
-class PurchaseRequestAdmin(admin.ModelAdmin):
+class PurchaseRequestAdmin(ReadOnlyAdmin):
     list_display = ("order_number", "organisation", "buyer", "amount", "state", "created_at")
     list_filter = ("state",)
     readonly_fields = [field.name for field in PurchaseRequest._meta.fields]

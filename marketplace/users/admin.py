@@ -21,8 +21,13 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("个人信息"), {"fields": ("first_name", "last_name", "nickname")}),
-        (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (
+            _("权限"),
+            {"fields": ("is_active", "registration_pending", "is_staff", "is_superuser", "groups")},
+        ),
         (_("时间"), {"fields": ("last_login", "date_joined")}),
     )
+    # Set by sign-up and cleared when the e-mailed link is followed (customer.services).
+    readonly_fields = ("registration_pending",)
     add_form = UserCreationForm
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
