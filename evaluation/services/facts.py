@@ -341,7 +341,7 @@ def facts_for_event(*, event: EventInfo, attribution: Attribution) -> list[dict]
         origin_county_id = county.id if county else None
         decided = (line.product_id, line.cooperative_id)  # the product gives the certificates
         if decided not in counted:
-            counted[decided] = _counts(line=line, sold_at=sold_at)
+            counted[decided] = _line_counts_and_reason(line=line, sold_at=sold_at)
         counts, reason = counted[decided]
         bought, helped = sale_pairings(
             purchaser_region_id=buyer_region_id if buyer["organisation_id"] else None,
@@ -391,9 +391,9 @@ def fact_place(*, fact: dict, year: int) -> None:
     fact["note"] = ""
     if year != fact["natural_year"]:
         template = (
-            _once(gettext_noop("退款时%(locked)s年度已锁定，作为调整计入%(year)s年度"))
+            _gettext_cached(gettext_noop("退款时%(locked)s年度已锁定，作为调整计入%(year)s年度"))
             if is_refund
-            else _once(gettext_noop("结算时%(locked)s年度已锁定，计入%(year)s年度"))
+            else _gettext_cached(gettext_noop("结算时%(locked)s年度已锁定，计入%(year)s年度"))
         )
         fact["note"] = template % {"locked": fact["natural_year"], "year": year}
 
@@ -415,7 +415,9 @@ def _buyer(*, order: OrderInfo, attribution: Attribution, sold_at: datetime.date
                 "buyer_kind": CONSUMER_BUYER,
                 "organisation_id": organisation_id,
                 "buyer_region_id": region_id,
-                "attribution_note": _once(gettext_noop("购买人为该单位登记成员，按单位采购归属")),
+                "attribution_note": _gettext_cached(
+                    gettext_noop("购买人为该单位登记成员，按单位采购归属")
+                ),
             }
     if order.address is None:
         region_id, note = attribution.shipping_region(None)
@@ -435,18 +437,19 @@ def _translated(message: str, language: str | None) -> str:
     return _(message)
 
 
-def _once(message: str) -> str:
+def _gettext_cached(message: str) -> str:
     """gettext(message), looked up once per language: a fifth of facts carry a reason."""
     return _translated(message, get_language())
 
 
-def _counts(*, line: LineInfo, sold_at: datetime.datetime) -> tuple[bool, str]:
+def _line_counts_and_reason(*, line: LineInfo, sold_at: datetime.datetime) -> tuple[bool, str]:
+    """Whether the line's sale counts for the evaluation and, if not, why."""
     if line.product_id is None:
-        return False, _once(gettext_noop("订单行的产品已删除，无法确认认定状态"))
+        return False, _gettext_cached(gettext_noop("订单行的产品已删除，无法确认认定状态"))
     if line.cooperative_id is None:
-        return False, _once(gettext_noop("订单行没有生产合作社"))
+        return False, _gettext_cached(gettext_noop("订单行没有生产合作社"))
     if not certified_at(certificates=line.certificates, moment=sold_at):
-        return False, _once(gettext_noop("销售时该产品没有有效的扶贫产品认定"))
+        return False, _gettext_cached(gettext_noop("销售时该产品没有有效的扶贫产品认定"))
     return True, ""
 
 

@@ -25,8 +25,8 @@ from marketplace.payment.services.checkout import CheckoutPriceInvalid
 from producers.income.models import LedgerEntry
 from producers.income.services.engine import (
     SETTLEMENT,
-    Book,
     EventInfo,
+    LedgerState,
     LineInfo,
     NegativeLineAmount,
     event_process,
@@ -315,7 +315,7 @@ def test_ledger_refuses_a_settlement_naming_a_negative_line():
         event_process(
             event=event,
             lines=lines,
-            book=Book(),
+            book=LedgerState(),
             fee_rate=Decimal("0"),
             benefits=_NoScheme(),
         )

@@ -18,11 +18,11 @@ from .benefits import benefits_load
 from .engine import (
     REFUND,
     SETTLEMENT,
-    Book,
     Entry,
     EventInfo,
-    LineBook,
+    LedgerState,
     LineInfo,
+    LineLedgerState,
     event_process,
 )
 
@@ -132,9 +132,9 @@ def events_load(*, order_ids: Iterable[int], up_to: dict[int, int] | None = None
     return infos, lines
 
 
-def book_load(*, line_ids: Iterable[int]) -> Book:
+def ledger_state_load(*, line_ids: Iterable[int]) -> LedgerState:
     """What the ledger already holds for these lines (looked up by line: index scans)."""
-    book = Book()
+    book = LedgerState()
     line_ids = list(line_ids)
     for line_id, kind, gross, net, quantity in (
         LineMovement.objects.filter(line_id__in=line_ids)
@@ -153,7 +153,7 @@ def book_load(*, line_ids: Iterable[int]) -> Book:
         .values_list("line_id", "household_id", "kind", "scheme_id")
         .annotate(Sum("amount"))
     ):
-        line = book.lines.setdefault(line_id, LineBook())
+        line = book.lines.setdefault(line_id, LineLedgerState())
         line.balances[(household_id, kind, scheme_id)] = amount
     return book
 
@@ -183,9 +183,9 @@ def events_process(*, payment_event_ids: Iterable[int]) -> int:
             return 0
         # Settlements never read the ledger's state; only refunds need it loaded and kept.
         if any(e.kind == REFUND for e in events):
-            book = book_load(line_ids=lines)
+            book = ledger_state_load(line_ids=lines)
         else:
-            book = Book(tracking=False)
+            book = LedgerState(tracking=False)
         benefits = benefits_load(
             cooperative_ids={line.cooperative_id for line in lines.values()} - {None},
             product_ids={line.product_id for line in lines.values()} - {None},

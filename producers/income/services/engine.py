@@ -190,7 +190,7 @@ def reverse_share(
 
 
 @dataclass
-class LineBook:
+class LineLedgerState:
     """What the ledger holds for one order line."""
 
     settled_gross: Decimal = ZERO
@@ -202,20 +202,20 @@ class LineBook:
     balances: dict[tuple, Decimal] = field(default_factory=dict)
 
 
-class Book:
+class LedgerState:
     """Per-line ledger state the engine reads and updates: loaded from the database for
     the live path, built from nothing by the rebuild."""
 
     def __init__(self, *, tracking: bool = True):
-        self.lines: dict[int, LineBook] = {}
+        self.lines: dict[int, LineLedgerState] = {}
         # A batch of settlements only, with no refund to follow, needs no state: the live
         # path then skips the bookkeeping.
         self.tracking = tracking
 
-    def line(self, line_id: int) -> LineBook:
+    def line(self, line_id: int) -> LineLedgerState:
         book = self.lines.get(line_id)
         if book is None:
-            book = self.lines[line_id] = LineBook()
+            book = self.lines[line_id] = LineLedgerState()
         return book
 
     def apply(self, movement: Movement, entries: list[Entry]) -> None:
@@ -256,7 +256,7 @@ def event_process(
     *,
     event: EventInfo,
     lines: dict[int, LineInfo],
-    book: Book,
+    book: LedgerState,
     fee_rate: Decimal,
     benefits,
 ) -> tuple[list[Movement], list[Entry]]:
@@ -327,7 +327,7 @@ def event_process(
     return movements, entries
 
 
-def _refund_gross(event: EventInfo, lines: dict[int, LineInfo], book: Book):
+def _refund_gross(event: EventInfo, lines: dict[int, LineInfo], book: LedgerState):
     """(line, units | None, gross refunded) for each settled line a refund names: the
     refund's own amount for the line, never more than is left of it on the ledger."""
     out = []

@@ -9,7 +9,7 @@ from oscar.core.loading import get_model
 from ..models import LedgerEntry, ProcessedEvent
 from .allocation import KIND_BY_CODE, events_load, fee_rate_current
 from .benefits import benefits_load
-from .engine import Book, event_process
+from .engine import LedgerState, event_process
 
 CHUNK = 2000
 
@@ -64,7 +64,7 @@ def ledger_rebuild_compare() -> RebuildReport:
                 first_day=min(e.day for e in events),
                 last_day=max(e.day for e in events),
             )
-            book = Book()
+            book = LedgerState()
             for event in events:
                 _movements, entries = event_process(
                     event=event,

@@ -15,8 +15,8 @@ from marketplace.payment.services.settlement import refund_amount_split, refund_
 from producers.income.services.engine import (
     REFUND,
     SETTLEMENT,
-    Book,
     EventInfo,
+    LedgerState,
     LineInfo,
     Scheme,
     event_process,
@@ -80,7 +80,7 @@ def test_refunds_never_exceed_what_was_paid_and_the_last_closes_every_balance(ba
         for pk, line in lines.items()
     }
     paid = sum((line.line_price_incl_tax for line in lines.values()), ZERO)
-    book = Book()
+    book = LedgerState()
     settlement = EventInfo(
         1,
         1,

@@ -12,8 +12,8 @@ from marketplace.order.selectors import line_units_value
 from producers.income.services.engine import (
     REFUND,
     SETTLEMENT,
-    Book,
     EventInfo,
+    LedgerState,
     LineInfo,
     Scheme,
     event_process,
@@ -135,7 +135,7 @@ def _line(info: LineInfo) -> SimpleNamespace:
     return SimpleNamespace(pk=info.id, quantity=info.quantity, line_price_incl_tax=info.price)
 
 
-def _balances(book: Book) -> dict:
+def _balances(book: LedgerState) -> dict:
     out = {}
     for line in book.lines.values():
         for (household, kind, _scheme), amount in line.balances.items():
@@ -155,7 +155,7 @@ def test_any_refund_sequence_returns_every_household_to_its_exact_prior_balance(
 ):
     lines, refunds, rest = sequence
     benefits = FixedBenefits(scheme, weights)
-    book = Book()
+    book = LedgerState()
     # Given households with a prior balance from an earlier order
     earlier = {99: LineInfo(99, 0, 1, 1, 1, Decimal("57.31"))}
     event_process(
