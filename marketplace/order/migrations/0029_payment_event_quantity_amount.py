@@ -33,11 +33,17 @@ def _units_fen(line, units: int, already: int) -> int:
 
 
 def _split_fen(total: int, weights: list[int]) -> list[int]:
+    # Cumulative rounding in line order, as marketplace.payment.services.settlement.
+    # refund_amount_split: the last line takes the remainder.
     weight_sum = sum(weights)
     if weight_sum <= 0:
         weights, weight_sum = [1] * len(weights), len(weights)
-    parts = [total * w // weight_sum for w in weights]
-    parts[-1] += total - sum(parts)
+    parts, cumulative, given = [], 0, 0
+    for weight in weights:
+        cumulative += weight
+        share = (2 * total * cumulative + weight_sum) // (2 * weight_sum)
+        parts.append(share - given)
+        given = share
     return parts
 
 
@@ -66,20 +72,20 @@ def backfill(apps, schema_editor):
             rows = list(PaymentEventQuantity.objects.filter(event=event).order_by("line_id"))
             is_refund = event.event_type.code == "refund"
             if not rows and is_refund:
-                left = {pk: int(l.line_price_incl_tax.scaleb(2)) - refunded_fen[pk]
-                        for pk, l in sorted(lines.items())}
+                price = {pk: int(line.line_price_incl_tax.scaleb(2)) for pk, line in lines.items()}
+                left = {pk: price[pk] - refunded_fen[pk] for pk in sorted(lines)}
                 left = {pk: fen for pk, fen in left.items() if fen > 0} or {
-                    pk: int(l.line_price_incl_tax.scaleb(2)) for pk, l in sorted(lines.items())
+                    pk: price[pk] for pk in sorted(lines)
                 }
                 parts = _split_fen(int(event.amount.scaleb(2)), list(left.values()))
                 PaymentEventQuantity.objects.bulk_create(
                     PaymentEventQuantity(
                         event=event, line_id=pk, quantity=0, amount=Decimal(fen).scaleb(-2)
                     )
-                    for pk, fen in zip(left, parts)
+                    for pk, fen in zip(left, parts, strict=True)
                     if fen > 0
                 )
-                for pk, fen in zip(left, parts):
+                for pk, fen in zip(left, parts, strict=True):
                     refunded_fen[pk] += fen
                 continue
             for row in rows:
