@@ -8,6 +8,11 @@ class ScorecardItemSerializer(serializers.ModelSerializer):
     indicator_name = serializers.CharField(source="indicator.name")
     measure = serializers.CharField(source="indicator.measure")
     weight = serializers.DecimalField(source="indicator.weight", max_digits=5, decimal_places=2)
+    # value: for money, the plain sum of the facts (yuan); weighted_value: what the score
+    # reads, priority counties' amounts times (1 + priority_extra_weight).
+    priority_extra_weight = serializers.DecimalField(
+        source="indicator.priority_extra_weight", max_digits=4, decimal_places=2
+    )
 
     class Meta:
         model = ScorecardItem
@@ -18,6 +23,8 @@ class ScorecardItemSerializer(serializers.ModelSerializer):
             "measure",
             "weight",
             "value",
+            "priority_extra_weight",
+            "weighted_value",
             "target",
             "score",
         ]

@@ -23,6 +23,9 @@ class EvaluationYear(models.Model):
         _("“一般”最低分"), max_digits=5, decimal_places=2, default=60
     )
     locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
+    # The public summary as it stood when the year was locked: a locked year's public page
+    # and API read this, never the ledger, which later refunds still move.
+    public_summary = models.JSONField(_("锁定时的公开汇总"), null=True, blank=True, editable=False)
     locked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("锁定人"),

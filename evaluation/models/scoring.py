@@ -112,7 +112,14 @@ class ScorecardItem(models.Model):
     indicator = models.ForeignKey(Indicator, related_name="items", on_delete=models.PROTECT)
     # Four decimals: a fen amount times a two-decimal weight is exact, so a figure equals
     # the sum of its facts whether it was refreshed in full or added to fact by fact.
+    # What was achieved: for money, the plain sum of the facts' amounts (a drill-down adds
+    # up to it); for people, households and products, the count.
     value = models.DecimalField(_("完成值"), max_digits=18, decimal_places=4)
+    # What the score is computed from: the value with priority-county amounts weighted
+    # (1 + the indicator's extra weight); equal to value where nothing is weighted.
+    weighted_value = models.DecimalField(
+        _("加权完成值"), max_digits=18, decimal_places=4, default=0
+    )
     target = models.DecimalField(_("目标值"), max_digits=14, decimal_places=2, null=True)
     score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2)
 

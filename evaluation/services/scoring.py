@@ -37,7 +37,7 @@ TARGETS = {
 }
 
 
-def _round_score(value) -> Decimal:
+def _q(value) -> Decimal:
     return Decimal(value).quantize(POINT, rounding=ROUND_HALF_UP)
 
 
@@ -52,10 +52,13 @@ def facts_for(*, indicator: Indicator, pairing_id: int):
 
 def indicator_values(
     *, year: int, indicators: list[Indicator], pairing_ids: list[int] | None
-) -> dict[tuple[int, int], Decimal]:
-    """{(pairing id, indicator id): value} for the pairings (None: every pairing), from
-    one GROUP BY, and one query per households indicator."""
+) -> tuple[dict[tuple[int, int], Decimal], dict[tuple[int, int], Decimal]]:
+    """({(pairing id, indicator id): value}, {same: weighted value}) for the pairings (None:
+    every pairing), from one GROUP BY, and one query per households indicator. A money
+    value is the plain sum of amounts; the weighted one (only where an indicator weights
+    priority counties, else absent: equal to the value) is what its score reads."""
     values: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    weighted: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     # Every pairing: no list of ids (some 1,600) for Django to build and PostgreSQL to test.
     wanted = None if pairing_ids is None else set(pairing_ids)
     grouped = [i for i in indicators if i.measure != Indicator.Measure.HOUSEHOLDS]
@@ -68,11 +71,13 @@ def indicator_values(
         annotations = {}
         for ind in grouped:
             if ind.measure in MONEY:
-                annotations[f"i{ind.pk}"] = Sum(
-                    measures.weighted_amount(ind),
-                    filter=measures.scope(ind),
-                    output_field=measures.MONEY,
-                )
+                annotations[f"i{ind.pk}"] = Sum("amount", filter=measures.scope(ind))
+                if ind.priority_extra_weight:
+                    annotations[f"w{ind.pk}"] = Sum(
+                        measures.weighted_amount(ind),
+                        filter=measures.scope(ind),
+                        output_field=measures.MONEY,
+                    )
             else:  # counted per product group; products with any counted sale add up below
                 annotations[f"i{ind.pk}"] = Count("pk", filter=measures.scope(ind))
         rows = (
@@ -91,6 +96,8 @@ def indicator_values(
                     continue
                 if ind.measure in MONEY:
                     values[(pairing_id, ind.pk)] += value
+                    if ind.priority_extra_weight:
+                        weighted[(pairing_id, ind.pk)] += row[f"w{ind.pk}"]
                 elif row["product"] is not None:
                     products[(pairing_id, ind.pk)].add(row["product"])
         for key, found in products.items():
@@ -106,7 +113,7 @@ def indicator_values(
             )
             for pairing_id, count in reached.items():
                 values[(pairing_id, ind.pk)] = Decimal(count)
-    return values
+    return values, weighted
 
 
 def score(*, indicator: Indicator, value: Decimal, target: Decimal | None) -> Decimal:
@@ -116,7 +123,7 @@ def score(*, indicator: Indicator, value: Decimal, target: Decimal | None) -> De
         return HUNDRED.quantize(POINT) if value >= target else Decimal("0.00")
     if target <= 0:
         return HUNDRED.quantize(POINT)
-    return _round_score(min(value / target, Decimal("1")) * HUNDRED)
+    return _q(min(value / target, Decimal("1")) * HUNDRED)
 
 
 def target_of(*, indicator: Indicator, agreement: Agreement) -> Decimal | None:
@@ -130,7 +137,7 @@ def _total(scores: list[tuple[int, Decimal]], weights: dict[int, Decimal]) -> De
     weight_sum = sum(weights.values(), ZERO)
     if not weight_sum:
         return Decimal("0.00")
-    return _round_score(sum((points * weights[pk] for pk, points in scores), ZERO) / weight_sum)
+    return _q(sum((points * weights[pk] for pk, points in scores), ZERO) / weight_sum)
 
 
 def years_for_update() -> dict[int, EvaluationYear]:
@@ -170,17 +177,25 @@ def scorecards_refresh(*, year: int, pairing_ids: list[int] | None = None) -> li
     agreements = list(agreements)
     cards = {pairing_id: pk for pk, pairing_id in stale.values_list("pk", "pairing_id")}
     items = {
-        (pairing_id, indicator_id): (pk, value, target, points)
-        for pk, pairing_id, indicator_id, value, target, points in ScorecardItem.objects.filter(
+        (pairing_id, indicator_id): (pk, value, by, target, points)
+        for pk, pairing_id, indicator_id, value, by, target, points in ScorecardItem.objects.filter(
             scorecard__in=stale
-        ).values_list("pk", "scorecard__pairing_id", "indicator_id", "value", "target", "score")
+        ).values_list(
+            "pk",
+            "scorecard__pairing_id",
+            "indicator_id",
+            "value",
+            "weighted_value",
+            "target",
+            "score",
+        )
     }
     # Items of an indicator no longer in the year (its year was edited) go.
     year_indicators = {ind.pk for ind in indicators}
     stray = [row[0] for (_p, pk), row in items.items() if pk not in year_indicators]
     if stray:
         ScorecardItem.objects.filter(pk__in=stray).delete()
-    values = indicator_values(
+    values, weighted = indicator_values(
         year=year,
         indicators=indicators,
         pairing_ids=None if pairing_ids is None else [a.pairing_id for a in agreements],
@@ -196,9 +211,11 @@ def scorecards_refresh(*, year: int, pairing_ids: list[int] | None = None) -> li
         scored = []
         for ind in indicators:
             value = values[(pairing_id, ind.pk)]
+            by = weighted[(pairing_id, ind.pk)] if ind.priority_extra_weight else value
             target = target_of(indicator=ind, agreement=agreement)
-            scored.append((ind, value, target, score(indicator=ind, value=value, target=target)))
-        total = _total([(ind.pk, points) for ind, _v, _t, points in scored], weights)
+            points = score(indicator=ind, value=by, target=target)
+            scored.append((ind, value, by, target, points))
+        total = _total([(ind.pk, points) for ind, _v, _w, _t, points in scored], weights)
         grade = config.grade_for(total)
         card = Scorecard(
             pk=cards.get(pairing_id), pairing_id=pairing_id, year=year, total=total, grade=grade
@@ -208,19 +225,28 @@ def scorecards_refresh(*, year: int, pairing_ids: list[int] | None = None) -> li
             new_cards.append(card)
         else:
             cards_changed.append((card.pk, total, grade, now))
-        for ind, value, target, points in scored:
+        for ind, value, by, target, points in scored:
             old = items.get((pairing_id, ind.pk))
             if old is None:  # a new card's items get its id when it is inserted
                 items_new.append(
                     ScorecardItem(
-                        scorecard=card, indicator=ind, value=value, target=target, score=points
+                        scorecard=card,
+                        indicator=ind,
+                        value=value,
+                        weighted_value=by,
+                        target=target,
+                        score=points,
                     )
                 )
-            elif old[1:] != (value, target, points):
-                items_changed.append((old[0], value, target, points))
+            elif old[1:] != (value, by, target, points):
+                items_changed.append((old[0], value, by, target, points))
     Scorecard.objects.bulk_create(new_cards)
     values_update(model=Scorecard, fields=["total", "grade", "computed_at"], rows=cards_changed)
-    values_update(model=ScorecardItem, fields=["value", "target", "score"], rows=items_changed)
+    values_update(
+        model=ScorecardItem,
+        fields=["value", "weighted_value", "target", "score"],
+        rows=items_changed,
+    )
     ScorecardItem.objects.bulk_create(items_new)
     _rerank(year=year)
     return list(Scorecard.objects.filter(year=year).order_by("-total", "pairing_id"))
@@ -279,7 +305,7 @@ def scorecards_apply(
         items = items_of[card.pk]
         for item in items:
             ind = item.indicator
-            before = (item.value, item.target, item.score)
+            before = (item.value, item.weighted_value, item.target, item.score)
             mine = [
                 f
                 for f in facts
@@ -287,7 +313,8 @@ def scorecards_apply(
                 and measures.in_scope(ind, f)
             ]
             if ind.measure in MONEY:
-                item.value += sum((measures.weighted(ind, f) for f in mine), ZERO)
+                item.value += sum((f.amount for f in mine), ZERO)
+                item.weighted_value += sum((measures.weighted(ind, f) for f in mine), ZERO)
             elif ind.measure == Indicator.Measure.CERTIFIED_PRODUCTS:
                 item.value += _new_products(
                     indicator=ind, pairing_id=pairing_id, facts=mine, exclude=new_ids
@@ -295,8 +322,10 @@ def scorecards_apply(
             else:
                 item.value += _households_gain(indicator=ind, pairing_id=pairing_id, facts=mine)
             item.target = target_of(indicator=ind, agreement=agreement)
-            item.score = score(indicator=ind, value=item.value, target=item.target)
-            if (item.value, item.target, item.score) != before:
+            if ind.measure not in MONEY:
+                item.weighted_value = item.value  # counts are not weighted
+            item.score = score(indicator=ind, value=item.weighted_value, target=item.target)
+            if (item.value, item.weighted_value, item.target, item.score) != before:
                 changed_items.append(item)
         total = _total([(i.indicator_id, i.score) for i in items], weights)
         if total != card.total:
@@ -306,7 +335,7 @@ def scorecards_apply(
         card.computed_at = timezone.now()
         changed_cards.append(card)
     # Only what changed is written: each statement is a round trip inside the settlement.
-    rows_update(changed_items, ["value", "target", "score"])
+    rows_update(changed_items, ["value", "weighted_value", "target", "score"])
     rows_update(changed_cards, ["total", "grade", "computed_at"])
     if _ranks_may_move(year=year, moves=moves):
         _rerank(year=year)

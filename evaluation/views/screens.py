@@ -17,6 +17,7 @@ from producers.income.selectors import order_lines_trace
 
 from .. import exports, selectors
 from ..charts import volume_chart_svg
+from ..models import Indicator
 from ..services.locking import year_lock
 
 
@@ -81,7 +82,10 @@ class ItemFactsView(EvaluatorRequiredMixin, TemplateView):
             item=item,
             card=item.scorecard,
             facts=facts,
-            total=sum((f.weighted for f in facts), 0),
+            # The figure is the plain sum; the weighted sum is what the score reads.
+            total=sum((f.amount for f in facts), 0),
+            weighted_total=sum((f.weighted for f in facts), 0),
+            is_money=item.indicator.measure in Indicator.MONEY_MEASURES,
         )
         return context
 

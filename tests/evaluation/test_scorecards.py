@@ -89,8 +89,11 @@ def test_supervision_target_purchase_with_extra_weight_counts_one_and_a_half(wor
 
     bought(product_from(world["zhaojue"], price=Decimal("100.00")), 2)
 
+    # Then the money is what was paid, and the score reads the weighted value beside it
     item = Scorecard.objects.get().items.get(indicator=indicator)
-    assert item.value == Decimal("300.00")
+    assert item.value == Decimal("200.00")
+    assert item.weighted_value == Decimal("300.00")
+    assert item.score == Decimal("30.00")  # 300 of the ¥1,000 target
 
 
 def test_ranks_and_grades_among_pairings(world):
@@ -184,11 +187,13 @@ def test_every_figure_equals_the_sum_of_its_drill_down_facts(world):
         if indicator.measure == Indicator.Measure.CERTIFIED_PRODUCTS:
             assert item.value == len({f.product_id for f in facts}) == 2
         else:
-            assert item.value == sum(f.weighted for f in facts)
+            assert item.value == sum(f.amount for f in facts)
+            assert item.weighted_value == sum(f.weighted for f in facts)
         assert all(f.counts for f in facts)
     values = [card.items.get(indicator=i).value for i in indicators]
     # The canteen's honey in its own region's zone is its purchase, not also help-sell.
-    assert values == [Decimal("140.6125"), Decimal("66.66"), Decimal("2"), Decimal("112.49")]
+    assert values == [Decimal("112.49"), Decimal("66.66"), Decimal("2"), Decimal("112.49")]
+    assert card.items.get(indicator=indicators[0]).weighted_value == Decimal("140.6125")
 
 
 def test_settlements_added_one_by_one_equal_a_full_refresh(world):
@@ -203,7 +208,10 @@ def test_settlements_added_one_by_one_equal_a_full_refresh(world):
     honey = product_from(world["zhaojue"], price=Decimal("12.50"))
     for product, quantity in ((tea, 3), (honey, 1), (tea, 2)):
         bought(product, quantity)
-    added = sorted((i.indicator_id, i.value, i.score) for i in Scorecard.objects.get().items.all())
+    added = sorted(
+        (i.indicator_id, i.value, i.weighted_value, i.score)
+        for i in Scorecard.objects.get().items.all()
+    )
     total = Scorecard.objects.get().total
 
     # When the year is recomputed from all its facts at once
@@ -211,11 +219,16 @@ def test_settlements_added_one_by_one_equal_a_full_refresh(world):
 
     # Then nothing moves, to the last digit
     card = Scorecard.objects.get()
-    assert sorted((i.indicator_id, i.value, i.score) for i in card.items.all()) == added
+    assert (
+        sorted((i.indicator_id, i.value, i.weighted_value, i.score) for i in card.items.all())
+        == added
+    )
     assert card.total == total
-    assert [i.value for i in card.items.order_by("indicator__code")] == [
-        Decimal("223.9375"),  # (99.99 + 12.50 + 66.66) × 1.25: all from a supervision target
-        Decimal("2"),
+    items = card.items.order_by("indicator__code")
+    assert [(i.value, i.weighted_value) for i in items] == [
+        # 99.99 + 12.50 + 66.66, × 1.25 for scoring: all from a supervision target
+        (Decimal("179.15"), Decimal("223.9375")),
+        (Decimal("2"), Decimal("2")),
     ]
 
 

@@ -1,0 +1,116 @@
+"""Money is money (invariant 8), for any mix of sales and refunds: every money figure is
+the plain sum of the facts its drill-down lists, the weighted value beside it the sum of
+their weighted amounts, and a pairing's purchase and help-sell together count each of
+its facts once. Orders are placed, settled and refunded through the store's events."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evaluation.models import Indicator, PurchaseFact, Scorecard
+from evaluation.selectors import scorecard_item_facts
+from evaluation.services.scoring import scorecards_refresh
+from tests.factories import CountyFactory, OrganisationFactory, UserFactory
+from tests.store_factories import sales_channel_create
+
+from .factories import (
+    AgreementFactory,
+    IndicatorFactory,
+    at,
+    east_west_world,
+    order_place,
+    order_refund,
+    order_settle,
+    product_from,
+    region_member,
+)
+
+pytestmark = pytest.mark.django_db
+
+BUYERS = ("organisation", "member", "stranger")
+sale = st.tuples(
+    st.integers(0, 1),  # product: from the supervision-target county, or an ordinary one
+    st.integers(1, 4),  # quantity
+    st.sampled_from(BUYERS),
+    st.booleans(),  # through the campaign zone
+    st.integers(0, 4),  # units refunded later (at most the quantity)
+    st.integers(1, 12),  # month
+)
+
+
+@pytest.fixture
+def world():
+    world = east_west_world()
+    ordinary = CountyFactory(parent=world["liangshan"], code="513401")
+    world["products"] = [
+        product_from(world["zhaojue"], price=Decimal("33.33")),
+        product_from(ordinary, title="会理石榴", price=Decimal("12.50")),
+    ]
+    world["canteen"] = OrganisationFactory(home_region=world["hangzhou"])
+    world["zone"] = sales_channel_create(
+        code="hangzhou-zone", name="杭州消费帮扶专区", region=world["hangzhou"]
+    )
+    AgreementFactory(pairing=world["pairing"], year=2025)
+    world["indicators"] = [
+        IndicatorFactory(code="bought", priority_extra_weight=Decimal("0.20")),
+        IndicatorFactory(
+            code="helped",
+            name="帮助销售额",
+            measure=Indicator.Measure.AMOUNT_HELPED,
+            target_source=Indicator.TargetSource.AGREEMENT_HELPED,
+            priority_extra_weight=Decimal("0.20"),
+        ),
+        IndicatorFactory(code="deep", filter=Indicator.Filter.DEEP_POVERTY),
+    ]
+    return world
+
+
+def _place(world, product_index, quantity, buyer, in_zone, refunded, month):
+    buyers = {
+        "organisation": {"organisation": world["canteen"]},
+        "member": {"user": region_member(province="浙江省", city="杭州市")},
+        "stranger": {"user": UserFactory()},
+    }
+    order = order_place(
+        products=[(world["products"][product_index], quantity)],
+        channel=world["zone"] if in_zone else None,
+        **buyers[buyer],
+    )
+    order_settle(order=order, when=at(2025, month, 1))
+    if min(refunded, quantity):
+        line = order.lines.get()
+        order_refund(order=order, when=at(2025, month, 20), lines=[(line, min(refunded, quantity))])
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(sales=st.lists(sale, min_size=1, max_size=4))
+def test_every_money_figure_is_the_plain_sum_of_its_drill_down(world, sales):
+    # Given any sales and refunds (the database keeps those of earlier examples too)
+    for row in sales:
+        _place(world, *row)
+
+    # Then, as settled one by one and after a full refresh alike
+    for refresh in (False, True):
+        if refresh:
+            scorecards_refresh(year=2025)
+        card = Scorecard.objects.get(year=2025, pairing=world["pairing"])
+        for item in card.items.select_related("indicator", "scorecard"):
+            facts = list(scorecard_item_facts(item=item))
+            assert item.value == sum((f.amount for f in facts), Decimal("0"))
+            assert item.weighted_value == sum((f.weighted for f in facts), Decimal("0"))
+            assert item.value >= 0 or any(f.kind == PurchaseFact.Kind.REFUND for f in facts)
+        # and the pairing's purchase and help-sell count each of its facts once
+        values = {i.indicator.code: i.value for i in card.items.select_related("indicator")}
+        ours = PurchaseFact.objects.filter(counts=True, year=2025)
+        bought = ours.filter(bought_pairing=world["pairing"])
+        helped = ours.filter(helped_pairing=world["pairing"])
+        assert not (bought & helped).exists()
+        assert values["bought"] + values["helped"] == sum(
+            (f.amount for f in (bought | helped)), Decimal("0")
+        )
