@@ -29,6 +29,7 @@ from .services import (
     bank_statement_import,
     invoice_payment_record,
 )
+from .services.acceptance import order_any_shipped
 from .services.stripe_invoicing import invoice_stripe_send
 
 Order = get_model("order", "Order")
@@ -56,7 +57,9 @@ class OrderDetailView(OrganisationMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["order"] = self._order()
+        context["order"] = order = self._order()
+        # Nothing to accept or dispute before a parcel is on its way.
+        context["acceptance_open"] = order_any_shipped(order)
         context.setdefault("form", AcceptanceForm())
         return context
 

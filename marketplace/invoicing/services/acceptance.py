@@ -67,6 +67,11 @@ def order_fully_shipped(order) -> bool:
     return cooperatives <= shipped
 
 
+def order_any_shipped(order) -> bool:
+    """At least one parcel is on its way: only then is there anything to accept or dispute."""
+    return Shipment.objects.filter(order=order).exclude(state=Shipment.State.PENDING).exists()
+
+
 @retry_on_serialization_failure
 def acceptance_record(
     *, order, user, accepted: bool, reason: str = "", on: datetime.date | None = None
@@ -77,6 +82,8 @@ def acceptance_record(
     if order.organisation_id is None or not can_buy(user=user, organisation=order.organisation):
         raise PermissionDenied
     reason = reason.strip()
+    if not order_any_shipped(order):
+        raise AcceptanceError(_("合作社尚未发货，收到商品后才能记录验收结果。"))
     if not accepted and not reason:
         raise AcceptanceError(_("请说明异议原因（如缺货、破损、质量问题）。"))
     Order = type(order)

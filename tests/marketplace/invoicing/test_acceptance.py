@@ -3,6 +3,7 @@ invoice (number, amount, due date, the platform's bank account); a dispute needs
 and issues nothing."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -160,3 +161,60 @@ def test_an_order_already_paid_is_accepted_without_an_invoice(shipped_order):
 
     assert acceptance.state == Acceptance.State.ACCEPTED
     assert not Invoice.objects.exists()
+
+
+def _order_url(order):
+    return reverse(
+        "organisations:order", kwargs={"pk": order.organisation_id, "number": order.number}
+    )
+
+
+def test_the_acceptance_form_is_offered_only_once_something_shipped(client):
+    organisation = OrganisationFactory()
+    buyer = member(organisation)
+    tea, _honey = tea_and_honey()
+    order = organisation_order(organisation, buyer, [(tea, 1)])
+    client.login(email=buyer.email, password=PASSWORD)
+
+    before = client.get(_order_url(order)).content.decode()
+    refused = client.post(_order_url(order), {"result": "dispute", "reason": "还没收到"})
+
+    assert 'name="result"' not in before
+    assert "合作社发货后即可在此记录验收结果。" in before
+    assert refused.status_code == 200
+    assert "合作社尚未发货，收到商品后才能记录验收结果。" in refused.content.decode()
+    assert not Acceptance.objects.exists()
+
+    ship_all(order)
+    after = client.get(_order_url(order)).content.decode()
+
+    assert 'name="result"' in after
+
+
+def test_the_acceptance_radios_sit_beside_their_labels(client, shipped_order):
+    """Each radio is a small form-check input with its own label, not a form-control (a
+    huge circle), and the dispute label is not inside the textarea."""
+    client.login(email=shipped_order.user.email, password=PASSWORD)
+
+    page = client.get(_order_url(shipped_order)).content.decode()
+
+    radios = re.findall(r"<input[^>]*type=\"radio\"[^>]*>", page)
+    assert len(radios) == 2
+    assert all('class="form-check-input"' in radio for radio in radios)
+    assert all("form-control" not in radio for radio in radios)
+    for radio in radios:
+        radio_id = re.search(r'id="([^"]+)"', radio).group(1)
+        assert re.search(rf'<label class="form-check-label" for="{radio_id}">', page)
+    textarea = re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1)
+    assert textarea.strip() == ""
+    assert ">有异议</label>" in page
+
+
+def test_a_dispute_keeps_the_reason_in_the_textarea_when_refused(client, shipped_order):
+    client.login(email=shipped_order.user.email, password=PASSWORD)
+
+    response = client.post(_order_url(shipped_order), {"result": "dispute", "reason": ""})
+
+    page = response.content.decode()
+    assert "请说明异议原因" in page
+    assert 'value="dispute" checked' in page
