@@ -75,8 +75,9 @@ def order_detail_queryset() -> QuerySet:
     ).prefetch_related(
         "shipments",
         "status_changes",
-        "discounts__voucher",
-        "discounts__offer",
+        # Oscar's OrderDiscount keeps offer and voucher ids, not foreign keys: its `offer`
+        # and `voucher` are properties that cannot be prefetched.
+        "discounts",
         "notes__user",
         "surcharges",
         Prefetch("sources", queryset=Source.objects.select_related("source_type")),

@@ -225,7 +225,14 @@ class OrderDetailView(views.OrderDetailView):
             return self.reload_page(error=_("只有平台工作人员可以退款。"))
         except RefundError as exc:
             return self.reload_page(error=str(exc.message))
-        messages.success(request, _("已退款 ¥%(amount)s。") % {"amount": refund.amount})
+        if refund.state == refund.State.PENDING:
+            # Stripe has not confirmed it yet: recorded when it does (webhook or sweep).
+            messages.info(
+                request,
+                _("退款 ¥%(amount)s 已提交支付渠道，确认后入账。") % {"amount": refund.amount},
+            )
+        else:
+            messages.success(request, _("已退款 ¥%(amount)s。") % {"amount": refund.amount})
         return self.reload_page(fragment="payment")
 
     # Fulfilment: a cooperative's staff ship their own lines (403 for another's).

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -206,3 +207,31 @@ def test_a_refund_made_in_stripes_dashboard_is_split_over_the_lines_by_what_is_l
     assert _stripe_fen(stripe_fake) == 16245
     refunded = sum(amount for _l, _q, amount in _refund_rows(order))
     assert refunded == tea_line.line_price_incl_tax + honey_line.line_price_incl_tax
+
+
+def test_the_dashboard_says_a_refund_stripe_has_not_confirmed_is_not_yet_made(
+    client, slow_stripe, customer, staff, two_cooperatives
+):
+    tea, _honey = two_cooperatives
+    order = discounted_order_paid(stripe=slow_stripe, user=customer, items=[(tea, 1)])
+    client.force_login(staff)
+    url = reverse("dashboard:order-detail", kwargs={"number": order.number})
+
+    response = client.post(url, {"order_action": "stripe_refund_order"})
+
+    page = client.get(response.url).content.decode()
+    assert "退款 ¥34.20 已提交支付渠道，确认后入账。" in page
+    assert "已退款 ¥34.20" not in page
+    assert _refund_rows(order) == []
+
+
+def test_the_sweep_runs_every_five_minutes(settings):
+    from config.celery import app
+
+    (entry,) = [
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "marketplace.payment.tasks.refunds_pending_sweep_task"
+    ]
+    assert entry["schedule"].minute == set(range(0, 60, 5))
+    assert entry["task"] in app.tasks
