@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test install lint migrations-check lock worker beat clean bench
+.PHONY: demo prod test install lint migrations-check lock worker beat clean bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ install: $(STAMP)
 ## Install, migrate, load the demo world, start localstripe and serve the site.
 demo: install
 	bin/demo
+
+## The production-shaped stack (Procfile: gunicorn, Celery worker and beat) on production
+## settings, this machine's PostgreSQL and Redis, and localstripe (README, "Production").
+prod: install
+	bin/prod
 
 ## Install what the tests need and run lint, the migration check and the whole suite.
 test: install lint migrations-check

@@ -102,9 +102,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    # Beat's schedule in the database (production's beat uses its DatabaseScheduler).
+    "django_celery_beat",
 ]
 
 MIDDLEWARE = [
+    # Operations first: the load balancer's probe, then one log line per request (config/ops).
+    "config.ops.middleware.HealthCheckMiddleware",
+    "config.ops.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -268,7 +273,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluation.tasks.scorecards_refresh_open_years_task",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Beat and a worker prove themselves alive to the health check (config/ops/heartbeat.py).
+    "ops-heartbeat": {
+        "task": "config.tasks.heartbeat_task",
+        "schedule": float(env_int("HEALTH_HEARTBEAT_SECONDS", 60)),
+    },
 }
+# The health check's URL (config/ops/middleware.py) and how long beat or a worker may go
+# unseen before it reports them (the heartbeat comes every HEALTH_HEARTBEAT_SECONDS).
+HEALTH_URL = env_str("HEALTH_URL", "/health/")
+HEALTH_HEARTBEAT_MAX_AGE = env_int("HEALTH_HEARTBEAT_MAX_AGE", 180)
 
 # Income tracing: platform fee taken before allocation (0–1), days after which unpaid
 # household income is flagged to the county office, drop that raises an early warning.
@@ -416,7 +430,8 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

@@ -29,6 +29,32 @@ STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com")
 STRIPE_JS_URL = env_str("STRIPE_JS_URL", "https://js.stripe.com/v3/")
 STRIPE_LOCALSTRIPE = False  # card numbers never reach a production server, whatever the env
 
+# Settlement (income ledger, purchase facts, emails) runs on Celery workers, never eagerly in
+# the web request: without a broker production does not start.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
+if not CELERY_BROKER_URL or CELERY_BROKER_URL.startswith("memory://"):
+    raise ImproperlyConfigured(
+        "Production settings refuse to start without CELERY_BROKER_URL (e.g. "
+        "redis://127.0.0.1:6379/0): settlement would run eagerly in the web request."
+    )
+CELERY_TASK_ALWAYS_EAGER = False
+# Settlement and nightly work on queues of their own, so each can get its own workers
+# (docs/scaling.md); everything else (emails, sweeps, the heartbeat) on the default queue.
+CELERY_TASK_ROUTES = {
+    "producers.income.tasks.settlement_allocate_task": {"queue": "settlement"},
+    "producers.income.tasks.refund_reverse_task": {"queue": "settlement"},
+    "evaluation.tasks.purchase_facts_settle_task": {"queue": "settlement"},
+    "evaluation.tasks.purchase_facts_refund_task": {"queue": "settlement"},
+    "marketplace.payment.tasks.webhook_event_process_task": {"queue": "settlement"},
+    "marketplace.catalogue.tasks.certificates_expire_task": {"queue": "nightly"},
+    "producers.income.tasks.households_monitor_task": {"queue": "nightly"},
+    "evaluation.tasks.scorecards_refresh_open_years_task": {"queue": "nightly"},
+    "marketplace.invoicing.tasks.invoices_remind_overdue_task": {"queue": "nightly"},
+}
+# Beat keeps its schedule (and when each entry last ran) in the database: a restarted beat
+# neither skips nor repeats a nightly run. Entries of CELERY_BEAT_SCHEDULE are synced into it.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
 _problems = deployment_problems(deployment_values(sys.modules[__name__]))
 if _problems:
     raise ImproperlyConfigured(
@@ -58,6 +84,8 @@ STORAGES = {
 # Cached template loaders (Django enables them when DEBUG is off and no loaders are set).
 TEMPLATES[0]["OPTIONS"]["debug"] = False  # noqa: F405
 
+# One cache for web, worker and beat (the page cache; the health check's heartbeats, which
+# a per-process cache cannot carry from the worker to the web: /health/ then fails).
 if env_str("REDIS_CACHE_URL", ""):
     CACHES = {
         "default": {

@@ -47,6 +47,7 @@ def production_env(tmp_path) -> dict[str, str]:
         ALLOWED_HOSTS="dongxi.example",
         DATABASE_URL=f"sqlite:///{tmp_path / 'dongxi.sqlite3'}",
         DONGXI_VAR_DIR=str(tmp_path / "var"),
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
     )
     return env
 

@@ -1,0 +1,42 @@
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connections
+
+
+def admin_dsn(database: str) -> str:
+    db = settings.DATABASES["default"]
+    return f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{database}"
+
+
+def database_url(database: str) -> str:
+    return admin_dsn(database).replace("postgresql://", "postgres://")
+
+
+def drop_database(name: str) -> None:
+    with psycopg.connect(admin_dsn("postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_copy(django_db_setup, django_db_blocker):
+    """Call with a suffix: a new database with the schema, copied from the migrated test
+    database (a full `migrate` takes minutes on a shared CI core); yields its name. Every
+    database made is dropped after the test."""
+    made = []
+    with django_db_blocker.unblock():
+        template = connections["default"].settings_dict["NAME"]
+        connections.close_all()
+
+    def copy(suffix: str, *, empty: bool = False) -> str:
+        name = f"{template}_{suffix}"
+        drop_database(name)
+        with psycopg.connect(admin_dsn("postgres"), autocommit=True) as admin:
+            source = "template0" if empty else f'"{template}"'
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE {source}')
+        made.append(name)
+        return name
+
+    yield copy
+    for name in made:
+        drop_database(name)
