@@ -55,7 +55,7 @@ class Rollback(Exception):
 def _world(rng: random.Random) -> dict:
     """Regions, pairings with agreements and indicators, organisations, channels,
     cooperatives and products with their certificates."""
-    from evaluation.models import EvaluationYear, Pairing
+    from evaluation.models import DesignatedBuyer, EvaluationYear, Pairing
     from marketplace.organisations.models import Organisation
     from producers.models import Region
 
@@ -113,7 +113,6 @@ def _world(rng: random.Random) -> dict:
         Pairing(
             kind="designated",
             assisting_unit=designated_unit.name,
-            assisting_organisation=designated_unit,
             west_region=counties[(1, 0, 1)],
         ),
     ]
@@ -127,6 +126,7 @@ def _world(rng: random.Random) -> dict:
         end_year=YEAR - 5,
     )
     Pairing.objects.bulk_create([*pairings, expired])
+    DesignatedBuyer.objects.create(pairing=pairings[-1], organisation=designated_unit)
     agreements_create(pairings=pairings, year=YEAR, bought="2000000", helped="500000", products=20)
     indicators_create(year=YEAR, codes=["bought", "helped", "products", "deep"])
     EvaluationYear.objects.update_or_create(

@@ -4,14 +4,29 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
 
-from .models import Agreement, EvaluationYear, Indicator, Pairing, PurchaseFact, Scorecard
+from .models import (
+    Agreement,
+    DesignatedBuyer,
+    EvaluationYear,
+    Indicator,
+    Pairing,
+    PurchaseFact,
+    Scorecard,
+)
 
 
+class DesignatedBuyerInline(admin.StackedInline):
+    model = DesignatedBuyer
+    raw_id_fields = ("organisation",)
+
+
+# Pairing is producers' model; its admin stays with the evaluators who keep it.
 @admin.register(Pairing)
 class PairingAdmin(admin.ModelAdmin):
     list_display = ("__str__", "kind", "start_year", "end_year")
     list_filter = ("kind",)
-    raw_id_fields = ("east_region", "west_region", "assisting_organisation")
+    raw_id_fields = ("east_region", "west_region")
+    inlines = (DesignatedBuyerInline,)
 
 
 def _year_is_locked(year) -> bool:

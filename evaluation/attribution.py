@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
@@ -190,7 +190,9 @@ class Attribution:
             self._pairings_loaded |= missing
 
     def _pairings_add(self, pairings) -> None:
-        # Each region's pairings come in one query, so each list is in (kind, id) order.
+        # Each region's pairings come in one query, so each list is in (kind, id) order;
+        # a designated pairing brings the store account whose purchases count for it.
+        pairings = pairings.annotate(assisting_organisation_id=F("designated_buyer__organisation"))
         for pairing in pairings.order_by("kind", "id"):
             self.pairings_by_west.setdefault(pairing.west_region_id, []).append(pairing)
 

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory, Password
 from oscar.test import factories as oscar_factories
 
-from evaluation.models import Pairing
+from evaluation.models import DesignatedBuyer, Pairing
 from marketplace.organisations.models import Membership, Organisation
 from marketplace.users.models import User
 from marketplace.users.roles import COOPERATIVE_STAFF
@@ -151,12 +151,19 @@ class MembershipFactory(DjangoModelFactory):
 class PairingFactory(DjangoModelFactory):
     class Meta:
         model = Pairing
+        skip_postgeneration_save = True
 
     kind = Pairing.Kind.EAST_WEST
     east_region = factory.SubFactory(CityFactory, side=Region.Side.EAST)
     west_region = factory.SubFactory(CountyFactory, side=Region.Side.WEST)
     start_year = 2016
     end_year = 2020
+
+    @factory.post_generation
+    def buyer(pairing, create, organisation, **kwargs):
+        """PairingFactory(buyer=unit): the store account of a designated pairing's unit."""
+        if create and organisation is not None:
+            DesignatedBuyer.objects.create(pairing=pairing, organisation=organisation)
 
 
 class PartnerFactory(oscar_factories.PartnerFactory):

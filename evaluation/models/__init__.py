@@ -1,9 +1,10 @@
 from .facts import EvaluationYear, Grade, PurchaseFact
-from .pairings import Agreement, Pairing
+from .pairings import Agreement, DesignatedBuyer, Pairing
 from .scoring import Indicator, Scorecard, ScorecardItem
 
 __all__ = [
     "Agreement",
+    "DesignatedBuyer",
     "EvaluationYear",
     "Grade",
     "Indicator",

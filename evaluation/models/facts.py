@@ -39,6 +39,8 @@ class EvaluationYear(models.Model):
         verbose_name = _("考核年度")
         verbose_name_plural = _("考核年度")
         ordering = ("year",)
+        # Seeing scorecards is Scorecard's own view permission.
+        permissions = [("lock_year", _("锁定考核年度"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(grade_good__gte=models.F("grade_fairly_good"))

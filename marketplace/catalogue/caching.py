@@ -24,8 +24,7 @@ TIMEOUT = getattr(settings, "STOREFRONT_CACHE_SECONDS", 600)
 
 
 def _version_sql() -> str:
-    from evaluation.models import Pairing
-    from producers.models import CooperativeDecision
+    from producers.models import CooperativeDecision, Pairing
 
     tables = {
         "product": get_model("catalogue", "Product")._meta.db_table,

@@ -5,9 +5,8 @@ the choices those filters offer."""
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from oscar.core.loading import get_model
 
-from evaluation.models import Pairing
 from marketplace.catalogue.selectors import products_for_sale, products_for_storefront
-from producers.models import Region
+from producers.models import Pairing, Region
 
 Category = get_model("catalogue", "Category")
 Product = get_model("catalogue", "Product")

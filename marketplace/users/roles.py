@@ -78,7 +78,7 @@ EVALUATOR = Role(
         "producers.view_benefitlink",
         "producers.view_benefitscheme",
         "catalogue.view_productcertificate",
-        "evaluation.view_pairing",
+        "producers.view_pairing",
         "evaluation.view_scorecard",
         "evaluation.lock_year",
         "order.view_order",

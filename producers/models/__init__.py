@@ -2,6 +2,7 @@ from .audit import AuditEntry
 from .benefits import BenefitKind, BenefitLink, BenefitScheme, WageRecord
 from .cooperatives import Cooperative, CooperativeDecision, CooperativeDocument
 from .households import CountyOfficer, Household, HouseholdQuerySet
+from .pairings import Pairing
 from .regions import Region
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "CountyOfficer",
     "Household",
     "HouseholdQuerySet",
+    "Pairing",
     "Region",
     "WageRecord",
 ]

@@ -67,7 +67,7 @@ def test_a_settlement_reads_only_its_origins_pairings_and_finds_the_same_ones():
             kind=Pairing.Kind.DESIGNATED,
             east_region=None,
             assisting_unit=f"中央单位{i}",
-            assisting_organisation=unit,
+            buyer=unit,
             west_region=world["zhaojue"],
             end_year=None,
         )

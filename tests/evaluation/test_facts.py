@@ -95,7 +95,7 @@ def test_designated_unit_purchase_counts_for_its_designated_pairing(world):
         kind="designated",
         east_region=None,
         assisting_unit=unit.name,
-        assisting_organisation=unit,
+        buyer=unit,
         west_region=world["zhaojue"],
         end_year=None,
     )
