@@ -25,8 +25,15 @@ def public_summary(*, year: int) -> dict:
     """The year's counted purchases in aggregate, how many pairings reached each grade and
     each pairing's row. Public and anonymous, and a scan of the year's facts (about a
     second at 1,000,000 facts): kept in the cache while the data is unchanged (a new
-    fact, a scorecard recomputed, the year locked), three small queries then."""
-    version = hashlib.sha256(repr((year, get_language(), *_version(year))).encode()).hexdigest()
+    fact, a scorecard recomputed, the year locked), three small queries then. A locked
+    year's summary is the one stored when it was locked: refunds later move the income
+    ledger, never a final year's public figures."""
+    changes = _version(year)
+    if changes[2] is not None:  # locked
+        frozen = EvaluationYear.objects.filter(year=year).values_list("public_summary", flat=True)
+        if frozen[0] is not None:
+            return summary_thaw(frozen[0])
+    version = hashlib.sha256(repr((year, get_language(), *changes)).encode()).hexdigest()
     key = f"public-summary:{version}"
     summary = cache.get(key)
     if summary is None:
@@ -41,6 +48,11 @@ def _version(year: int) -> tuple:
         Scorecard.objects.filter(year=year).aggregate(last=Max("computed_at"))["last"],
         EvaluationYear.objects.filter(year=year).values_list("locked_at", flat=True).first(),
     )
+
+
+def public_summary_compute(*, year: int) -> dict:
+    """The summary from the facts and the ledger as they are now: what locking stores."""
+    return _summary(year=year)
 
 
 def _summary(*, year: int) -> dict:
@@ -79,6 +91,56 @@ def _summary(*, year: int) -> dict:
     }
 
 
+# A summary as stored in EvaluationYear.public_summary: numbers only (amounts as strings);
+# names and labels are read in the visitor's language when it is shown.
+_AMOUNTS = ("amount", "priority_amount")
+
+
+def summary_freeze(summary: dict) -> dict:
+    """The summary's figures as JSON, for storing when the year is locked."""
+    frozen = {key: summary[key] for key in ("year", "counties", "cooperatives", "orders")}
+    frozen["households_reached"] = summary["households_reached"]
+    frozen.update({key: str(summary[key]) for key in _AMOUNTS})
+    frozen["grades"] = {row["grade"]: row["pairings"] for row in summary["grades"]}
+    frozen["pairings"] = [
+        [row["pairing_id"], str(row["bought"]), str(row["helped"]), row["grade_code"], row["rank"]]
+        for row in summary["pairings"]
+    ]
+    return frozen
+
+
+def summary_thaw(frozen: dict) -> dict:
+    """A stored summary in the shape _summary() gives, final, names in today's language."""
+    from ..models import Pairing
+
+    ids = [row[0] for row in frozen["pairings"]]
+    pairings = Pairing.objects.select_related("east_region", "west_region").in_bulk(ids)
+    summary = {key: frozen[key] for key in ("year", "counties", "cooperatives", "orders")}
+    summary.update(
+        is_final=True,
+        households_reached=frozen["households_reached"],
+        **{key: Decimal(frozen[key]) for key in _AMOUNTS},
+    )
+    summary["grades"] = [
+        {"grade": g.value, "label": str(g.label), "pairings": frozen["grades"].get(g.value, 0)}
+        for g in Grade
+    ]
+    summary["pairings"] = [
+        {
+            "pairing_id": pairing_id,
+            "pairing": str(pairings[pairing_id]),
+            "kind": pairings[pairing_id].get_kind_display(),
+            "bought": Decimal(bought),
+            "helped": Decimal(helped),
+            "grade": str(Grade(grade).label),
+            "grade_code": grade,
+            "rank": rank,
+        }
+        for pairing_id, bought, helped, grade, rank in frozen["pairings"]
+    ]
+    return summary
+
+
 def _pairing_rows(*, year: int, counted) -> list[dict]:
     """Per pairing with a scorecard: amounts bought and helped to sell, grade and rank."""
     bought = dict(
@@ -97,11 +159,13 @@ def _pairing_rows(*, year: int, counted) -> list[dict]:
     zero = Decimal("0.00")
     return [
         {
+            "pairing_id": card.pairing_id,
             "pairing": str(card.pairing),
             "kind": card.pairing.get_kind_display(),
             "bought": bought.get(card.pairing_id, zero),
             "helped": helped.get(card.pairing_id, zero),
             "grade": str(card.get_grade_display()),
+            "grade_code": card.grade,
             "rank": card.rank,
         }
         for card in cards.order_by("rank", "pairing_id")

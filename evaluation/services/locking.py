@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.transactions import retry_on_serialization_failure
 
 from ..models import EvaluationYear
+from ..selectors.public import public_summary_compute, summary_freeze
 from .errors import YearLocked
 from .scoring import scorecards_refresh
 
@@ -23,7 +24,10 @@ def year_lock(*, year: int, evaluator) -> EvaluationYear:
     if config.is_locked:
         raise YearLocked(year)
     scorecards_refresh(year=year)
+    # What the public page and API show of the year from now on: the ledger behind
+    # "households reached" still moves with later refunds, the final figures do not.
+    config.public_summary = summary_freeze(public_summary_compute(year=year))
     config.locked_at = timezone.now()
     config.locked_by = evaluator
-    config.save(update_fields=["locked_at", "locked_by"])
+    config.save(update_fields=["locked_at", "locked_by", "public_summary"])
     return config

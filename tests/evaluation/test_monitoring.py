@@ -141,11 +141,13 @@ def test_public_summary_aggregates_counted_purchases(world):
     assert not summary["is_final"]
     assert summary["pairings"] == [
         {
+            "pairing_id": world["pairing"].pk,
             "pairing": str(world["pairing"]),
             "kind": "东西部协作",
             "bought": Decimal("300.00"),
             "helped": Decimal("0.00"),
             "grade": "好",
+            "grade_code": "good",
             "rank": 1,
         }
     ]
