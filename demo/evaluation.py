@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from evaluation.models import Agreement, EvaluationYear, Indicator, Pairing
-from producers.models import Region
+from evaluation.models import Agreement, EvaluationYear, Indicator
+from producers.models import Pairing, Region
 
 EAST_WEST = [
     ("35", "64", 1996),  # Fujian → Ningxia, the "Min–Ning" model
