@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IsoDateInput
+
 
 class AcceptanceForm(forms.Form):
     result = forms.ChoiceField(
@@ -28,7 +30,7 @@ class PaymentRecordForm(forms.Form):
     booked_on = forms.DateField(
         label=_("到账日期"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
     payer = forms.CharField(label=_("付款方"), max_length=128, required=False)
 

@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IsoDateInput
+
 from .models import Membership, Organisation, ProcurementBudget
 
 
@@ -67,8 +69,8 @@ class PeriodForm(forms.Form):
     EARLIEST = datetime.date(2000, 1, 1)
     MAX_DAYS = 5 * 366
 
-    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("开始日期"), widget=IsoDateInput())
+    end = forms.DateField(label=_("结束日期"), widget=IsoDateInput())
 
     @classmethod
     def for_request(cls, data):

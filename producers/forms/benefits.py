@@ -7,16 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IsoDateInput
+
 from ..models import BenefitKind, BenefitLink, Cooperative, Household, WageRecord
 
 HUNDRED = Decimal("100")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _model_field(model, name: str, **kwargs) -> forms.Field:
@@ -35,7 +30,7 @@ class BenefitLinkForm(forms.Form):
     equity_shares = _model_field(
         BenefitLink, "equity_shares", help_text=_("入股分红联结填写：该户入股的金额（元）。")
     )
-    started_on = _model_field(BenefitLink, "started_on", widget=DateInput())
+    started_on = _model_field(BenefitLink, "started_on", widget=IsoDateInput())
 
     def __init__(self, *args, cooperative: Cooperative, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,12 +61,12 @@ class BenefitLinkForm(forms.Form):
 
 
 class BenefitLinkEndForm(forms.Form):
-    ended_on = forms.DateField(label=_("结束日期"), widget=DateInput())
+    ended_on = forms.DateField(label=_("结束日期"), widget=IsoDateInput())
 
 
 class WageRecordForm(forms.Form):
-    period_start = _model_field(WageRecord, "period_start", widget=DateInput())
-    period_end = _model_field(WageRecord, "period_end", widget=DateInput())
+    period_start = _model_field(WageRecord, "period_start", widget=IsoDateInput())
+    period_end = _model_field(WageRecord, "period_end", widget=IsoDateInput())
     days_worked = _model_field(WageRecord, "days_worked")
     wages_paid = _model_field(WageRecord, "wages_paid")
 
@@ -101,7 +96,7 @@ def _percent_field(label) -> forms.DecimalField:
 class BenefitSchemeForm(forms.Form):
     """Shares are typed as percentages and handed to the service as fractions."""
 
-    effective_from = forms.DateField(label=_("生效日期"), widget=DateInput())
+    effective_from = forms.DateField(label=_("生效日期"), widget=IsoDateInput())
     produce_percent = _percent_field(_("产品收购比例（%）"))
     wage_percent = _percent_field(_("务工比例（%）"))
     dividend_percent = _percent_field(_("分红比例（%）"))

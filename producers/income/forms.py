@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IsoDateInput
 from producers.models import Household
 
 from .models import Payout, SupplyLot
@@ -20,7 +21,7 @@ class PayoutForm(forms.ModelForm):
     class Meta:
         model = Payout
         fields = ["household", "amount", "paid_on", "method", "reference"]
-        widgets = {"paid_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"paid_on": IsoDateInput()}
 
     def __init__(self, *args, households, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,7 +32,7 @@ class SupplyLotForm(forms.ModelForm):
     class Meta:
         model = SupplyLot
         fields = ["product", "supplied_on", "note"]
-        widgets = {"supplied_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"supplied_on": IsoDateInput()}
 
     def __init__(self, *args, products, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,13 +2,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IsoDateInput
+
 
 class CertificateIssueForm(forms.Form):
     number = forms.CharField(label=_("认定证书编号"), max_length=32)
-    valid_from = forms.DateField(
-        label=_("有效期自"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    valid_to = forms.DateField(label=_("有效期至"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label=_("有效期自"), widget=IsoDateInput())
+    valid_to = forms.DateField(label=_("有效期至"), widget=IsoDateInput())
     households_involved = forms.IntegerField(label=_("带动建档立卡户数"), min_value=0)
 
     def clean(self):

@@ -3,11 +3,13 @@ an end before the start or a period over five years gets the page with the reaso
 a download), never a server error and never a document of another period."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from marketplace.invoicing.forms import PaymentRecordForm
 from tests.factories import PASSWORD, OrganisationFactory
 from tests.marketplace.organisations.builders import member
 
@@ -100,3 +102,30 @@ def test_a_download_with_only_a_start_is_that_years_statement_from_the_start(buy
 
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('-20190301-20191231.xlsx"')
+
+
+def test_the_date_boxes_show_iso_dates_that_are_accepted_back(buyer_client):
+    """Under the Chinese UI the boxes are date pickers holding YYYY-MM-DD (the locale's
+    2026/01/01 is discarded by a type="date" input, leaving mm/dd/yyyy), and the values the
+    page gives are accepted when submitted as they are."""
+    page = statement(buyer_client, f"{THIS_YEAR}-02-01", f"{THIS_YEAR}-03-15").content.decode()
+    boxes = dict(re.findall(r'<input type="date" name="(start|end)" value="([^"]*)"', page))
+    first = buyer_client.get(
+        reverse("organisations:statement", kwargs={"pk": buyer_client.organisation.pk})
+    ).content.decode()
+    defaults = dict(re.findall(r'<input type="date" name="(start|end)" value="([^"]*)"', first))
+
+    assert boxes == {"start": f"{THIS_YEAR}-02-01", "end": f"{THIS_YEAR}-03-15"}
+    assert defaults["start"] == f"{THIS_YEAR}-01-01"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", defaults["end"])
+    again = statement(buyer_client, defaults["start"], defaults["end"]).content.decode()
+    assert "errorlist" not in again
+    assert f"{defaults['start']} — {defaults['end']}" in again
+
+
+def test_every_date_picker_holds_an_iso_date_in_chinese():
+    with translation.override("zh-hans"):
+        html = str(PaymentRecordForm(initial={"booked_on": datetime.date(2026, 1, 5)}))
+
+    assert 'type="date"' in html
+    assert 'value="2026-01-05"' in html
