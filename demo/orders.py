@@ -16,13 +16,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from oscar.core.loading import get_class, get_model
 
+from marketplace.order.placement import order_create_from_basket
 from marketplace.order.services import ShipmentError, shipment_create, shipment_deliver
 from marketplace.organisations.models import Membership, Organisation
-from marketplace.payment.services import (
-    order_create_from_basket,
-    order_refund_offline,
-    order_settle_offline,
-)
+from marketplace.payment.services import order_refund_offline, order_settle_offline
 from marketplace.users import roles
 from producers.models import Region
 

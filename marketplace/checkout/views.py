@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 from oscar.apps.checkout import views
 from oscar.core.loading import get_model
 
+from marketplace.order.placement import address_as_dict
 from marketplace.order.selectors import sales_channel_active
 from marketplace.payment import gateway
 from marketplace.payment.services import (
@@ -35,31 +36,9 @@ from marketplace.payment.services.localstripe_cards import PaymentServiceUnavail
 logger = logging.getLogger(__name__)
 
 PaymentAttempt = get_model("payment", "PaymentAttempt")
-ShippingAddress = get_model("order", "ShippingAddress")
 
 SESSION_ATTEMPT = "stripe_payment_attempt_id"
 SESSION_CHANNEL = "sales_channel_code"
-ADDRESS_FIELDS = (
-    "title",
-    "first_name",
-    "last_name",
-    "line1",
-    "line2",
-    "line3",
-    "line4",
-    "state",
-    "postcode",
-    "country_id",
-    "phone_number",
-    "notes",
-)
-
-
-def address_as_dict(address) -> dict:
-    """An unsaved shipping address as JSON, to rebuild it when the payment succeeds."""
-    if address is None:
-        return {}
-    return {field: str(getattr(address, field) or "") for field in ADDRESS_FIELDS}
 
 
 class PaymentDetailsView(views.PaymentDetailsView):

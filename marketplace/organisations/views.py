@@ -15,7 +15,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from marketplace.checkout.forms import ShippingAddressForm
-from marketplace.checkout.views import address_as_dict
+from marketplace.order.placement import address_as_dict
 
 from . import access, selectors
 from .forms import (

@@ -2,7 +2,6 @@
 payment; the organisation pays on invoice after acceptance (marketplace.invoicing). Orders
 above settings.ORGANISATION_APPROVAL_THRESHOLD wait for an approver first."""
 
-from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,20 +12,20 @@ from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_class, get_model
 
 from core.transactions import retry_on_serialization_failure
+from marketplace.order.placement import (
+    OrderTotals,
+    basket_prepare,
+    order_create_from_basket,
+    order_totals,
+)
 from marketplace.partner.models import SoldOut
 from marketplace.partner.prices import basket_amounts_valid
-from marketplace.payment.services.checkout import _OrderCreator, shipping_method_for
 
 from ..access import can_approve, can_buy
 from ..models import Organisation, PurchaseRequest
 
 Basket = get_model("basket", "Basket")
-ShippingAddress = get_model("order", "ShippingAddress")
-StockRecord = get_model("partner", "StockRecord")
-OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 OrderNumberGenerator = get_class("order.utils", "OrderNumberGenerator")
-Applicator = get_class("offer.applicator", "Applicator")
-Selector = get_class("partner.strategy", "Selector")
 
 
 class OrganisationCheckoutError(Exception):
@@ -45,36 +44,10 @@ def approval_threshold() -> Decimal:
     return Decimal(settings.ORGANISATION_APPROVAL_THRESHOLD)
 
 
-def _basket_prepare(*, basket, user):
-    basket.strategy = Selector().strategy(user=user)
-    Applicator().apply(basket, user, None)
-    return basket
-
-
-def _totals(*, basket, user, shipping_address: dict, shipping_method_code: str):
-    address = ShippingAddress(**shipping_address) if shipping_address else None
-    method = shipping_method_for(
-        basket=basket, user=user, shipping_address=address, code=shipping_method_code
-    )
-    charge = method.calculate(basket)
-    total = OrderTotalCalculator().calculate(basket, charge)
+def _amounts_check(*, basket, totals: OrderTotals) -> None:
     # A line at zero or below would be invoiced less than the other lines are worth.
-    if not basket_amounts_valid(basket=basket, total=total.incl_tax):
+    if not basket_amounts_valid(basket=basket, total=totals.amount):
         raise OrganisationCheckoutError(_("购物车中有价格无效的商品，订单未提交，请联系平台客服。"))
-    return address, method, charge, total
-
-
-def _stock_allocate(*, basket) -> None:
-    """Allocate every line's units, stock records in primary-key order (no deadlocks), each
-    by the conditional UPDATE that raises SoldOut (stock is never sold twice)."""
-    quantities: dict[int, int] = defaultdict(int)
-    for line in basket.all_lines():
-        quantities[line.stockrecord_id] += line.quantity
-    for stockrecord_id in sorted(quantities):
-        stockrecord = StockRecord.objects.select_related(
-            "product__product_class", "product__parent__product_class"
-        ).get(pk=stockrecord_id)
-        stockrecord.allocate(quantities[stockrecord_id])
 
 
 def organisation_order_place(
@@ -88,37 +61,25 @@ def organisation_order_place(
 ):
     """Place the order for `organisation` and allocate its stock, in one transaction. A
     sold-out line raises OrganisationCheckoutError and nothing is placed or allocated."""
-    _basket_prepare(basket=basket, user=user)
     if basket.is_empty:
         raise OrganisationCheckoutError(_("购物车是空的。"))
     try:
         with transaction.atomic():
-            _stock_allocate(basket=basket)
-            address, method, charge, total = _totals(
+            return order_create_from_basket(
                 basket=basket,
                 user=user,
+                organisation_id=organisation.pk,
                 shipping_address=shipping_address,
                 shipping_method_code=shipping_method_code,
+                order_number=order_number,
+                allocate_stock=True,
+                totals_check=_amounts_check,
             )
-            if address is not None:
-                address.save()
-            order = _OrderCreator().place_order(
-                basket=basket,
-                total=total,
-                shipping_method=method,
-                shipping_charge=charge,
-                user=user,
-                shipping_address=address,
-                order_number=str(order_number),
-                organisation_id=organisation.pk,
-            )
-            basket.submit()
     except SoldOut as exc:
         raise OrganisationCheckoutError(
             _("很抱歉，“%(title)s”库存不足，订单未提交，请调整数量后重试。")
             % {"title": exc.stockrecord.product.get_title()}
         ) from exc
-    return order
 
 
 def organisation_checkout_submit(
@@ -134,23 +95,24 @@ def organisation_checkout_submit(
     approver and the basket is frozen until then (returns the PurchaseRequest)."""
     if not can_buy(user=user, organisation=organisation):
         raise PermissionDenied
-    _basket_prepare(basket=basket, user=user)
+    basket_prepare(basket=basket, user=user)
     if basket.is_empty:
         raise OrganisationCheckoutError(_("购物车是空的。"))
-    _address, method, _charge, total = _totals(
+    totals = order_totals(
         basket=basket,
         user=user,
         shipping_address=shipping_address,
         shipping_method_code=shipping_method_code,
     )
+    _amounts_check(basket=basket, totals=totals)
     order_number = OrderNumberGenerator().order_number(basket)
-    if total.incl_tax <= approval_threshold():
+    if totals.amount <= approval_threshold():
         return organisation_order_place(
             basket=basket,
             user=user,
             organisation=organisation,
             shipping_address=shipping_address,
-            shipping_method_code=method.code,
+            shipping_method_code=totals.method.code,
             order_number=order_number,
         )
     with transaction.atomic():
@@ -159,9 +121,9 @@ def organisation_checkout_submit(
             buyer=user,
             basket=basket,
             order_number=str(order_number),
-            amount=total.incl_tax,
+            amount=totals.amount,
             shipping_address=shipping_address,
-            shipping_method_code=method.code,
+            shipping_method_code=totals.method.code,
         )
         basket.freeze()
     return request

@@ -10,9 +10,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from oscar.core.loading import get_class, get_model
+from oscar.core.loading import get_model
 
 from core.transactions import retry_on_serialization_failure
+from marketplace.order.placement import order_create_from_basket
 from marketplace.order.tasks import order_confirmation_email_task
 from marketplace.partner.models import SoldOut
 from marketplace.partner.prices import basket_amounts_valid
@@ -25,7 +26,6 @@ logger = logging.getLogger(__name__)
 
 Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")
-ShippingAddress = get_model("order", "ShippingAddress")
 PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventType = get_model("order", "PaymentEventType")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
@@ -33,11 +33,6 @@ Source = get_model("payment", "Source")
 SourceType = get_model("payment", "SourceType")
 PaymentAttempt = get_model("payment", "PaymentAttempt")
 StripeRefund = get_model("payment", "StripeRefund")
-OrderCreator = get_class("order.utils", "OrderCreator")
-OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
-Repository = get_class("shipping.repository", "Repository")
-Applicator = get_class("offer.applicator", "Applicator")
-Selector = get_class("partner.strategy", "Selector")
 
 State = PaymentAttempt.State
 
@@ -141,84 +136,26 @@ def payment_start(
     return attempt
 
 
-class _OrderCreator(OrderCreator):
-    def create_line_models(self, order, basket_line, extra_line_fields=None):
-        # Every line keeps its own cooperative (a basket mixes several).
-        fields = dict(extra_line_fields or {})
-        fields["cooperative_id"] = basket_line.stockrecord.partner.cooperative_id
-        return super().create_line_models(order, basket_line, fields)
-
-    def update_stock_records(self, line):
-        # Oscar allocates here; the units were already allocated, conditionally, when the
-        # customer reached the payment page (reservations_convert hands them to the order).
-        pass
-
-
-def shipping_method_for(*, basket, user, shipping_address, code: str):
-    """The shipping method chosen in checkout. Shipping per cooperative plugs in here
-    through the shipping app's Repository (Oscar's default: free shipping)."""
-    methods = Repository().get_shipping_methods(
-        basket=basket, user=user, shipping_addr=shipping_address
-    )
-    for method in methods:
-        if method.code == code:
-            return method
-    return methods[0]
-
-
-def order_create_from_basket(
-    *,
-    basket,
-    user,
-    shipping_address: dict,
-    shipping_method_code: str,
-    order_number: str,
-    expected_total: Decimal | None = None,
-    **order_fields,
-):
-    """Turn a basket into an order (lines keep their cooperatives; stock is not touched:
-    it was held when the payment started). Used when a payment succeeds, and by the demo
-    for its history. `order_fields` are the marketplace's own order fields."""
-    basket.strategy = Selector().strategy(user=user)
-    Applicator().apply(basket, user, None)
-    address = ShippingAddress(**shipping_address) if shipping_address else None
-    method = shipping_method_for(
-        basket=basket, user=user, shipping_address=address, code=shipping_method_code
-    )
-    shipping_charge = method.calculate(basket)
-    total = OrderTotalCalculator().calculate(basket, shipping_charge)
-    if expected_total is not None and total.incl_tax != expected_total:
-        logger.error(
-            "Basket %s totals %s but %s was paid (order %s)",
-            basket.pk,
-            total.incl_tax,
-            expected_total,
-            order_number,
-        )
-    if address is not None:
-        address.save()
-    order = _OrderCreator().place_order(
-        basket=basket,
-        total=total,
-        shipping_method=method,
-        shipping_charge=shipping_charge,
-        user=user,
-        shipping_address=address,
-        order_number=order_number,
-        **order_fields,
-    )
-    basket.submit()
-    return order
-
-
 def _order_create(*, attempt: PaymentAttempt):
+    def paid_total_check(*, basket, totals):
+        if totals.amount != attempt.amount:
+            logger.error(
+                "Basket %s totals %s but %s was paid (order %s)",
+                basket.pk,
+                totals.amount,
+                attempt.amount,
+                attempt.order_number,
+            )
+
+    # The units were allocated when the payment started (stock_reserve); the order is
+    # placed whatever the total says, since the customer has paid.
     return order_create_from_basket(
         basket=Basket.objects.get(pk=attempt.basket_id),
         user=attempt.user,
         shipping_address=attempt.shipping_address,
         shipping_method_code=attempt.shipping_method_code,
         order_number=attempt.order_number,
-        expected_total=attempt.amount,
+        totals_check=paid_total_check,
         sales_channel_id=attempt.sales_channel_id,
     )
 

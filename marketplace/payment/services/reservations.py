@@ -1,38 +1,27 @@
 """Stock held for a checkout between the payment page and the payment's outcome."""
 
-from collections import defaultdict
-
 from django.db import transaction
 from oscar.core.loading import get_model
 
-StockRecord = get_model("partner", "StockRecord")
+from marketplace.order.placement import stock_allocate
+
 StockReservation = get_model("payment", "StockReservation")
 
 
 def stock_reserve(*, attempt, basket) -> list:
-    """Hold every basket line's units for `attempt`. Stock records are taken in primary-key
-    order, each by a conditional UPDATE (StockRecord.allocate), so concurrent checkouts
-    neither oversell nor deadlock. Raises partner.models.SoldOut; the caller's transaction
-    then rolls back the units already held."""
-    quantities: dict[int, int] = defaultdict(int)
-    for line in basket.all_lines():
-        quantities[line.stockrecord_id] += line.quantity
-    reservations = []
+    """Hold every basket line's units for `attempt` (allocated by order.placement's
+    stock_allocate, which raises partner.models.SoldOut; the caller's transaction then rolls
+    back the units already held)."""
     with transaction.atomic():
-        for stockrecord_id in sorted(quantities):
-            stockrecord = StockRecord.objects.select_related(
-                "product__product_class", "product__parent__product_class"
-            ).get(pk=stockrecord_id)
-            stockrecord.allocate(quantities[stockrecord_id])
-            reservations.append(
-                StockReservation.objects.create(
-                    attempt=attempt,
-                    stockrecord=stockrecord,
-                    quantity=quantities[stockrecord_id],
-                    expires_at=attempt.expires_at,
-                )
+        return [
+            StockReservation.objects.create(
+                attempt=attempt,
+                stockrecord=stockrecord,
+                quantity=quantity,
+                expires_at=attempt.expires_at,
             )
-    return reservations
+            for stockrecord, quantity in stock_allocate(basket=basket)
+        ]
 
 
 def reservations_release(*, attempt) -> int:

@@ -175,7 +175,7 @@ LAST_YEAR = datetime.datetime(2025, 6, 18, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
 @pytest.fixture
 def unpaid_order(customer, two_cooperatives):
     """An order placed last year from a basket (2 teas, 1 honey), not paid yet."""
-    from marketplace.payment.services import order_create_from_basket
+    from marketplace.order.placement import order_create_from_basket
 
     tea, honey = two_cooperatives
     return order_create_from_basket(

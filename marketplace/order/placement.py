@@ -1,0 +1,167 @@
+"""From a basket to an order, for every way of paying: a card payment (the order is placed
+when Stripe reports success, the units having been held on the pay page), an organisation's
+purchase paid by transfer against an invoice (placed at once, or on approval, with its units
+allocated in the same transaction), and the demo's history.
+
+Stock is allocated in one place, `stock_allocate`: one conditional UPDATE per stock record
+(StockRecord.allocate), never read-then-written, records in primary-key order."""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from oscar.core.loading import get_class, get_model
+
+ShippingAddress = get_model("order", "ShippingAddress")
+StockRecord = get_model("partner", "StockRecord")
+OscarOrderCreator = get_class("order.utils", "OrderCreator")
+OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
+Repository = get_class("shipping.repository", "Repository")
+Applicator = get_class("offer.applicator", "Applicator")
+Selector = get_class("partner.strategy", "Selector")
+
+
+class OrderCreator(OscarOrderCreator):
+    def create_line_models(self, order, basket_line, extra_line_fields=None):
+        # Every line keeps its own cooperative (a basket mixes several).
+        fields = dict(extra_line_fields or {})
+        fields["cooperative_id"] = basket_line.stockrecord.partner.cooperative_id
+        return super().create_line_models(order, basket_line, fields)
+
+    def update_stock_records(self, line):
+        # Oscar allocates here, unconditionally; the units were allocated before, by
+        # stock_allocate (on the pay page for a card, just before this for an organisation).
+        pass
+
+
+def stock_allocate(*, basket) -> list[tuple]:
+    """Allocate every basket line's units; returns (stock record, units) pairs. Stock records
+    are taken in primary-key order (concurrent checkouts cannot deadlock), each by the
+    conditional UPDATE that raises partner.models.SoldOut (stock is never sold twice,
+    invariant 5); the caller's transaction then rolls back the units already allocated."""
+    quantities: dict[int, int] = defaultdict(int)
+    for line in basket.all_lines():
+        quantities[line.stockrecord_id] += line.quantity
+    allocated = []
+    for stockrecord_id in sorted(quantities):
+        stockrecord = StockRecord.objects.select_related(
+            "product__product_class", "product__parent__product_class"
+        ).get(pk=stockrecord_id)
+        stockrecord.allocate(quantities[stockrecord_id])
+        allocated.append((stockrecord, quantities[stockrecord_id]))
+    return allocated
+
+
+def basket_prepare(*, basket, user):
+    """Prices and offers as `user` sees them (a basket loaded outside a request has none)."""
+    basket.strategy = Selector().strategy(user=user)
+    Applicator().apply(basket, user, None)
+    return basket
+
+
+def shipping_method_for(*, basket, user, shipping_address, code: str):
+    """The shipping method chosen in checkout. Shipping per cooperative plugs in here
+    through the shipping app's Repository (Oscar's default: free shipping)."""
+    methods = Repository().get_shipping_methods(
+        basket=basket, user=user, shipping_addr=shipping_address
+    )
+    for method in methods:
+        if method.code == code:
+            return method
+    return methods[0]
+
+
+ADDRESS_FIELDS = (
+    "title",
+    "first_name",
+    "last_name",
+    "line1",
+    "line2",
+    "line3",
+    "line4",
+    "state",
+    "postcode",
+    "country_id",
+    "phone_number",
+    "notes",
+)
+
+
+def address_as_dict(address) -> dict:
+    """An unsaved shipping address as JSON, kept on the payment attempt or purchase request
+    until the order is placed (order_totals rebuilds it)."""
+    if address is None:
+        return {}
+    return {field: str(getattr(address, field) or "") for field in ADDRESS_FIELDS}
+
+
+@dataclass(frozen=True)
+class OrderTotals:
+    address: object  # an unsaved ShippingAddress, or None
+    method: object
+    charge: object
+    total: object  # Oscar's Price: incl_tax is what the buyer pays
+
+    @property
+    def amount(self) -> Decimal:
+        return self.total.incl_tax
+
+
+def order_totals(*, basket, user, shipping_address: dict, shipping_method_code: str):
+    """The shipping and the total of a prepared basket (basket_prepare)."""
+    address = ShippingAddress(**shipping_address) if shipping_address else None
+    method = shipping_method_for(
+        basket=basket, user=user, shipping_address=address, code=shipping_method_code
+    )
+    charge = method.calculate(basket)
+    return OrderTotals(
+        address=address,
+        method=method,
+        charge=charge,
+        total=OrderTotalCalculator().calculate(basket, charge),
+    )
+
+
+def order_create_from_basket(
+    *,
+    basket,
+    user,
+    shipping_address: dict,
+    shipping_method_code: str,
+    order_number: str,
+    allocate_stock: bool = False,
+    totals_check: Callable[..., None] | None = None,
+    **order_fields,
+):
+    """Turn `basket` into an order (number, totals, shipping, lines with their cooperative)
+    and submit the basket. With `allocate_stock` the units are allocated here (raises
+    SoldOut); without, they were allocated before (a card payment's hold) or not at all (the
+    demo's history). `totals_check(basket=…, totals=…)` sees the totals before anything is
+    written, and may raise. `order_fields` are the marketplace's own order fields. Call it
+    inside a transaction."""
+    basket_prepare(basket=basket, user=user)
+    if allocate_stock:
+        stock_allocate(basket=basket)
+    totals = order_totals(
+        basket=basket,
+        user=user,
+        shipping_address=shipping_address,
+        shipping_method_code=shipping_method_code,
+    )
+    if totals_check is not None:
+        totals_check(basket=basket, totals=totals)
+    if totals.address is not None:
+        totals.address.save()
+    order = OrderCreator().place_order(
+        basket=basket,
+        total=totals.total,
+        shipping_method=totals.method,
+        shipping_charge=totals.charge,
+        user=user,
+        shipping_address=totals.address,
+        order_number=str(order_number),
+        **order_fields,
+    )
+    basket.submit()
+    return order
