@@ -130,7 +130,6 @@ def as_xlsx(*, year: int) -> bytes:
 
 def as_pdf(*, year: int) -> bytes:
     from reportlab.lib import colors
-    from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -142,7 +141,6 @@ def as_pdf(*, year: int) -> bytes:
     page = landscape(A4)
     doc = SimpleDocTemplate(out, pagesize=page, title=f"{year}", leftMargin=24, rightMargin=24)
     cell = ParagraphStyle("cell", fontName=font, fontSize=7, leading=9)
-    number = ParagraphStyle("number", parent=cell, alignment=TA_RIGHT)
     title = ParagraphStyle("title", fontName=font, fontSize=14, leading=18)
     texts = [[cell_text(v, k) for v, k in zip(row, kinds, strict=True)] for row in rows]
     # Each number column is as wide as its widest figure, so no figure wraps; text
@@ -153,7 +151,7 @@ def as_pdf(*, year: int) -> bytes:
             widths.append(None)
             continue
         widest = max([stringWidth(r[index], font, 7) for r in texts] + [20])
-        widths.append(widest + 8)
+        widths.append(widest + 14)  # the cell's padding: 6 points either side
     fixed = sum(w for w in widths if w is not None)
     free = [i for i, w in enumerate(widths) if w is None]
     room = max(doc.width - fixed, 40 * len(free))
@@ -163,7 +161,8 @@ def as_pdf(*, year: int) -> bytes:
     for row in texts:
         data.append(
             [
-                pdf_paragraph(t, cell if k == TEXT else number)
+                # Figures are plain strings, which a table never wraps.
+                pdf_paragraph(t, cell) if k == TEXT else t
                 for t, k in zip(row, kinds, strict=True)
             ]
         )
@@ -174,6 +173,12 @@ def as_pdf(*, year: int) -> bytes:
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONT", (0, 1), (-1, -1), font, 7),
+                *[
+                    ("ALIGN", (index, 1), (index, -1), "RIGHT")
+                    for index, kind in enumerate(kinds)
+                    if kind != TEXT
+                ],
             ]
         )
     )
