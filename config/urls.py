@@ -7,6 +7,10 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from marketplace.invoicing import urls as invoicing_urls
+from marketplace.organisations import urls as organisation_urls
+from producers.income import organisation_urls as income_organisation_urls
+
 urlpatterns = [
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -31,7 +35,20 @@ urlpatterns += i18n_patterns(
     path("", include("marketplace.catalogue.certification.urls")),
     path("", include("producers.urls")),
     path("", include("producers.income.urls")),
-    path("", include("marketplace.organisations.urls")),
+    # An organisation's workspace, one namespace: its own pages, its invoices (the store's
+    # invoicing builds on organisations) and its purchase statement (income tracing, which
+    # reads the ledger).
+    path(
+        "",
+        include(
+            (
+                organisation_urls.urlpatterns
+                + invoicing_urls.urlpatterns
+                + income_organisation_urls.urlpatterns,
+                organisation_urls.app_name,
+            )
+        ),
+    ),
     path("", include("cms.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("", include(wagtail_urls)),

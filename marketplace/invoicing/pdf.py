@@ -1,6 +1,7 @@
-"""PDF documents of the invoicing app (invoice, purchase statement), with a CJK font so
-that Chinese renders as text, never as boxes. Every cell and paragraph goes through
-core.pdf.pdf_paragraph, so product titles and names print as text, never as markup."""
+"""PDF documents of the invoicing app (the invoice; income tracing's purchase statement
+uses the same layout), with a CJK font so that Chinese renders as text, never as boxes.
+Every cell and paragraph goes through core.pdf.pdf_paragraph, so product titles and names
+print as text, never as markup."""
 
 import io
 

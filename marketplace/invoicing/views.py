@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -14,7 +14,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 from oscar.core.loading import get_model
 
-from marketplace.organisations.forms import PeriodForm
 from marketplace.organisations.views import OrganisationMixin
 from marketplace.payment import gateway
 from marketplace.payment.services import webhook_event_receive
@@ -103,43 +102,6 @@ class InvoicePdfView(OrganisationMixin, View):
             content_type="application/pdf",
             filename=f"{invoice.number}.pdf",
         )
-
-
-class StatementView(OrganisationMixin, TemplateView):
-    template_name = "invoicing/statement.html"
-    formats = {
-        "pdf": ("application/pdf", documents.statement_pdf),
-        "xlsx": (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            documents.statement_xlsx,
-        ),
-    }
-
-    def get(self, request, *args, **kwargs):
-        self.form, start, end = PeriodForm.for_request(request.GET)
-        self.statement = selectors.purchase_statement(
-            organisation=self.organisation, start=start, end=end
-        )
-        export = kwargs.get("format")
-        if export is not None and export not in self.formats:
-            raise Http404
-        if export and self.form.is_bound and not self.form.is_valid():
-            # A download of a period that is not valid: the page with the form's reasons,
-            # never a document of another period.
-            return self.render_to_response(self.get_context_data(), status=400)
-        if export:
-            content_type, render = self.formats[export]
-            return _download(
-                render(statement=self.statement),
-                content_type=content_type,
-                filename=f"statement-{self.organisation.pk}-{start:%Y%m%d}-{end:%Y%m%d}.{export}",
-            )
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(form=self.form, statement=self.statement, query=self.request.GET.urlencode())
-        return context
 
 
 class FinanceMixin(LoginRequiredMixin, PermissionRequiredMixin):

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from marketplace.invoicing import views as invoicing
 from marketplace.organisations import views
 
+# The namespace "organisations" is the whole organisation workspace: these pages, and the
+# ones invoicing and income tracing add to it in config/urls.py (they build on this app,
+# so it cannot include them).
 app_name = "organisations"
 
 urlpatterns = [
@@ -24,46 +26,4 @@ urlpatterns = [
         name="request-decide",
     ),
     path("organisation/<int:pk>/orders/", views.OrdersView.as_view(), name="orders"),
-    path(
-        "organisation/<int:pk>/orders/<str:number>/",
-        invoicing.OrderDetailView.as_view(),
-        name="order",
-    ),
-    path("organisation/<int:pk>/invoices/", invoicing.InvoicesView.as_view(), name="invoices"),
-    path(
-        "organisation/<int:pk>/invoices/<str:number>.pdf",
-        invoicing.InvoicePdfView.as_view(),
-        name="invoice-pdf",
-    ),
-    path("organisation/<int:pk>/statement/", invoicing.StatementView.as_view(), name="statement"),
-    path(
-        "organisation/<int:pk>/statement.<slug:format>",
-        invoicing.StatementView.as_view(),
-        name="statement-export",
-    ),
-    path(
-        "organisation/finance/invoices/",
-        invoicing.FinanceInvoicesView.as_view(),
-        name="finance-invoices",
-    ),
-    path(
-        "organisation/finance/invoices/<int:invoice_id>/pay/",
-        invoicing.FinancePaymentView.as_view(),
-        name="finance-pay",
-    ),
-    path(
-        "organisation/finance/invoices/<int:invoice_id>/stripe/",
-        invoicing.FinanceStripeSendView.as_view(),
-        name="finance-stripe-send",
-    ),
-    path(
-        "organisation/stripe/webhook/",
-        invoicing.StripeInvoiceWebhookView.as_view(),
-        name="stripe-invoice-webhook",
-    ),
-    path(
-        "organisation/finance/import/",
-        invoicing.FinanceImportView.as_view(),
-        name="finance-import",
-    ),
 ]

@@ -12,10 +12,14 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from oscar.core.loading import get_model
 
-from marketplace.invoicing.documents import spreadsheet_safe, statement_pdf, statement_xlsx
-from marketplace.invoicing.selectors import purchase_statement
 from marketplace.invoicing.services import invoice_payment_record
 from marketplace.payment.services import order_refund_offline
+from producers.income.purchase_statement_documents import (
+    spreadsheet_safe,
+    statement_pdf,
+    statement_xlsx,
+)
+from producers.income.purchase_statements import purchase_statement
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
 from tests.marketplace.organisations.builders import (
     invoiced_order,
