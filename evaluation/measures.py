@@ -3,13 +3,11 @@ drill-downs both use these, so that a figure always equals the sum of its facts.
 
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, DecimalField, F, Q, Value, When
 
 from .models import Indicator, PurchaseFact
 
 MONEY = DecimalField(max_digits=16, decimal_places=4)
-ZERO = Value(Decimal("0"), output_field=MONEY)
 
 PRIORITY = Q(origin_deep_poverty=True) | Q(origin_supervision_target=True)
 
@@ -45,15 +43,6 @@ def weighted_amount(indicator: Indicator):
         When(PRIORITY, then=F("amount") * factor),
         default=F("amount"),
         output_field=MONEY,
-    )
-
-
-def aggregate(indicator: Indicator):
-    """The indicator's value per group, for .values(<role>).annotate(...)."""
-    if indicator.measure == Indicator.Measure.CERTIFIED_PRODUCTS:
-        return Count("product", distinct=True, filter=scope(indicator))
-    return Coalesce(
-        Sum(weighted_amount(indicator), filter=scope(indicator), output_field=MONEY), ZERO
     )
 
 
