@@ -127,6 +127,9 @@ class ReservedShareProgress:
 
 CHART_HEIGHT = 160
 CHART_BAR_STEP = 40
+# Room above the plot for the target's label, drawn just above its line: a target at the
+# top of the scale would otherwise put the label outside the viewBox.
+CHART_TOP = 24
 
 
 def reserved_share_progress(*, organisation: Organisation, year: int) -> ReservedShareProgress:
@@ -154,8 +157,8 @@ def reserved_share_progress(*, organisation: Organisation, year: int) -> Reserve
                 cumulative=cumulative,
                 x=index * CHART_BAR_STEP + 30,
                 height=height,
-                y=CHART_HEIGHT - height + 10,
-                target_y=CHART_HEIGHT - int(target * CHART_HEIGHT / scale) + 10,
+                y=CHART_TOP + CHART_HEIGHT - height,
+                target_y=CHART_TOP + CHART_HEIGHT - int(target * CHART_HEIGHT / scale),
             )
         )
     return ReservedShareProgress(

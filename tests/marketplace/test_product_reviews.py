@@ -61,3 +61,29 @@ def test_an_anonymous_visitor_cannot_write_a_review(client, tea):
 
     assert response.status_code == 302
     assert not ProductReview.objects.exists()
+
+
+def test_the_reviews_page_lists_the_approved_reviews(client, tea):
+    """/shop/catalogue/<slug>_<id>/reviews/ was once a server error."""
+    for title, status in (
+        ("茶香浓郁", ProductReview.APPROVED),
+        ("待审核的评价", ProductReview.FOR_MODERATION),
+    ):
+        ProductReview.objects.create(
+            product=tea,
+            user=UserFactory(),
+            title=title,
+            score=5,
+            body=REVIEW["body"],
+            status=status,
+        )
+    url = reverse("catalogue:reviews-list", kwargs={"product_slug": tea.slug, "product_pk": tea.pk})
+
+    response = client.get(url)
+
+    assert url.endswith(f"/catalogue/{tea.slug}_{tea.pk}/reviews/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "茶香浓郁" in page
+    assert "待审核的评价" not in page
+    assert "凉山苦荞茶" in page

@@ -2,6 +2,7 @@
 share; the dashboard shows what was settled so far and the progress by month."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -140,3 +141,29 @@ def test_a_budget_for_a_year_in_non_ascii_digits_is_refused(client):
 
     assert response.status_code == 200
     assert not ProcurementBudget.objects.exists()
+
+
+def test_the_target_label_is_inside_the_chart(client, organisation):
+    """With purchases below the target, the target line sits at the top of the scale: its
+    label, drawn above the line, must still be inside the viewBox, not cut off."""
+    buyer = member(organisation)
+    tea, _honey = tea_and_honey()
+    settled_in(organisation, buyer, [(tea, 1)], month=3, reference="R1")
+    client.login(email=buyer.email, password=PASSWORD)
+
+    html = client.get(
+        reverse("organisations:dashboard", kwargs={"pk": organisation.pk})
+    ).content.decode()
+
+    min_x, min_y, width, height = map(
+        float, re.search(r'<svg[^>]*viewBox="([^"]+)"', html).group(1).split()
+    )
+    label = re.search(
+        r'<text x="(\d+)" y="(-?\d+)" font-size="(\d+)"[^>]*>(目标[^<]*)</text>', html
+    )
+    x, y, size = (float(label.group(n)) for n in (1, 2, 3))
+    text = label.group(4).strip()
+    assert "¥3,000.00" in text
+    assert y - size >= min_y  # the glyphs' top, above the baseline
+    assert y <= min_y + height
+    assert x >= min_x and x + len(text) * size <= min_x + width
