@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from producers import workspace
+
 
 class IncomeConfig(AppConfig):
     name = "producers.income"
@@ -9,3 +11,11 @@ class IncomeConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  connects to the store's payment announcements
+
+        for where, url_name, label, order in (
+            (workspace.COUNTY, "income:county-balances", _("农户收益与兑付"), 20),
+            (workspace.COUNTY, "income:county-warnings", _("返贫预警"), 21),
+            (workspace.COOPERATIVE, "income:cooperative-balances", _("收益与兑付"), 20),
+            (workspace.COOPERATIVE, "income:cooperative-supply-lots", _("收购批次"), 21),
+        ):
+            workspace.menu_entry_add(workspace=where, url_name=url_name, label=label, order=order)

@@ -7,6 +7,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 
 from core import money
+from producers.workspace import menu_entries
 
 register = template.Library()
 
@@ -40,3 +41,9 @@ def field_labels(names, model_label: str) -> str:
         except FieldDoesNotExist:
             labels.append(str(name))
     return "、".join(labels)
+
+
+@register.simple_tag
+def workspace_menu(workspace: str) -> list[tuple[str, str]]:
+    """{% workspace_menu "county" as entries %}: the entries other areas add to the menu."""
+    return menu_entries(workspace=workspace)
