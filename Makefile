@@ -29,9 +29,11 @@ prod: install
 test: install lint migrations-check
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## Style, and the layer contracts of pyproject.toml (docs/architecture.md, "Layers").
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 migrations-check:
 	$(PY) manage.py makemigrations --check --dry-run
