@@ -11,6 +11,7 @@ from oscar.apps.customer import views
 from oscar.apps.customer.signals import user_registered
 
 from marketplace.order.selectors import cooperative_shipments, order_for_customer, order_lines
+from marketplace.users.workspaces import landing_url
 
 from .forms import RegistrationForm, RegistrationPasswordForm
 from .services import customer_register, registration_complete, registration_link_user
@@ -54,6 +55,11 @@ class AccountRegistrationView(views.AccountRegistrationView):
 
 class AccountAuthView(views.AccountAuthView):
     registration_form_class = RegistrationForm
+
+    def get_login_success_url(self, form):
+        """A page asked for with ?next= (Oscar's form keeps only this site's), else the
+        user's own workspace rather than the home page."""
+        return form.cleaned_data["redirect_url"] or landing_url(user=self.request.user)
 
     def validate_registration_form(self):
         form = self.get_registration_form(bind_data=True)
