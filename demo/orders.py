@@ -108,6 +108,15 @@ def _placed_at(rng: random.Random, year: int, now: datetime.datetime) -> datetim
 def _buyers(organisations: list[Organisation]) -> list[tuple]:
     """(user, address, organisation or None) for every demo buyer."""
     buyers = [(_consumer(*who), place, None) for *who, place in CONSUMERS]
+    # Staff of the demo units who also buy for themselves: a recorded tie, so their own
+    # purchases count as their unit's side's (docs/decisions/0005); the other consumers'
+    # count only where they buy through a campaign zone.
+    for (user, _place, _none), organisation in zip(buyers[2:4], organisations, strict=False):
+        Membership.objects.get_or_create(
+            organisation=organisation,
+            user=user,
+            defaults={"role": Membership.Role.BUYER, "state": Membership.State.APPROVED},
+        )
     unit_buyer = User.objects.get(email="buyer@dongxi.demo")
     buyers.append(
         (unit_buyer, ("浙江省", "杭州市", "西湖区", "保俶路 2 号", "310007"), organisations[0])

@@ -22,23 +22,29 @@ def slack_flags(*, year: int) -> list[dict]:
     """Per pairing, purchases from counties that had exited before `year`, this year against
     last; a decline beyond EVALUATION_SLACK_DECLINE_PERCENT is flagged (摘帽不摘帮扶)."""
     limit = Decimal(str(settings.EVALUATION_SLACK_DECLINE_PERCENT))
-    rows = (
-        PurchaseFact.objects.filter(
-            counts=True,
-            year__in=(year - 1, year),
-            bought_pairing__isnull=False,
-            origin_exit_year__lt=year,
-        )
-        .order_by()
-        .values("bought_pairing")
-        .annotate(
-            this=Sum("amount", filter=Q(year=year), default=ZERO),
-            last=Sum("amount", filter=Q(year=year - 1), default=ZERO),
-        )
-    )
-    pairings = Pairing.objects.select_related("east_region", "west_region").in_bulk(
-        [r["bought_pairing"] for r in rows]
-    )
+    # Help is what the eastern side bought and what it helped to sell: each fact counts
+    # for a pairing in one role at most (docs/decisions/0005), so the two add up.
+    totals: dict[int, dict] = {}
+    for role in ("bought_pairing", "helped_pairing"):
+        for row in (
+            PurchaseFact.objects.filter(
+                counts=True,
+                year__in=(year - 1, year),
+                origin_exit_year__lt=year,
+                **{f"{role}__isnull": False},
+            )
+            .order_by()
+            .values(role)
+            .annotate(
+                this=Sum("amount", filter=Q(year=year), default=ZERO),
+                last=Sum("amount", filter=Q(year=year - 1), default=ZERO),
+            )
+        ):
+            total = totals.setdefault(row[role], {"this": ZERO, "last": ZERO})
+            total["this"] += row["this"]
+            total["last"] += row["last"]
+    rows = [{"bought_pairing": pairing_id, **total} for pairing_id, total in totals.items()]
+    pairings = Pairing.objects.select_related("east_region", "west_region").in_bulk(list(totals))
     result = []
     for row in rows:
         decline = _decline_percent(row["last"], row["this"])
