@@ -13,6 +13,7 @@ from oscar.core.loading import get_model
 from cms import selectors
 from marketplace.organisations.models import Membership
 from marketplace.payment.events import payment_refunded
+from marketplace.payment.services.settlement import refund_amount_split, refunded_by_line
 from producers.income.selectors import households_reached
 from producers.models import BenefitKind
 from tests.factories import (
@@ -35,6 +36,7 @@ Order = get_model("order", "Order")
 Line = get_model("order", "Line")
 PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventType = get_model("order", "PaymentEventType")
+PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 _refunds = itertools.count(1)
 
 
@@ -52,7 +54,8 @@ def _product(price: str, county, suppliers: int = 2):
 
 
 def _amount_refund(*, order, amount: str):
-    """A refund made in Stripe's dashboard: an amount, no lines."""
+    """A refund made in Stripe's dashboard: an amount, split over the lines by the store."""
+    done = refunded_by_line(order=order)
     event = PaymentEvent.objects.create(
         order=order,
         amount=Decimal(amount),
@@ -61,6 +64,9 @@ def _amount_refund(*, order, amount: str):
             0
         ],
     )
+    every = {line.pk: line for line in order.lines.all()}
+    for line, units, money in refund_amount_split(lines=every, amount=event.amount, done=done):
+        PaymentEventQuantity.objects.create(event=event, line=line, quantity=units, amount=money)
     payment_refunded.send(sender=Order, order=order, payment_event=event, lines=[])
     return event
 

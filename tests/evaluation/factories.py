@@ -15,7 +15,7 @@ from oscar.test.factories import create_order
 from evaluation.models import Agreement, Indicator
 from marketplace.order.selectors import line_units_value
 from marketplace.payment.events import PAID, REFUND, payment_refunded, payment_settled
-from marketplace.payment.services.settlement import refunded_by_line
+from marketplace.payment.services.settlement import refund_amount_split, refunded_by_line
 from producers.models import Region
 from tests.factories import CityFactory, CountyFactory, PairingFactory, ProvinceFactory
 
@@ -131,13 +131,15 @@ def order_refund(*, order, when: datetime.datetime, lines=None, amount: Decimal 
     """A refund of (line, quantity) pairs, or of `amount` only (made outside the store)."""
     if lines:
         amount = sum((line.unit_price_incl_tax * qty for line, qty in lines), Decimal("0"))
-    event = PaymentEvent.objects.create(
-        order=order, amount=amount, event_type=_event_type(REFUND)
-    )
+    event = PaymentEvent.objects.create(order=order, amount=amount, event_type=_event_type(REFUND))
     done = refunded_by_line(order=order)
     for line, qty in lines or ():
         amount = line_units_value(line=line, units=qty, already=done.get(line.pk, (0, 0))[0])
         PaymentEventQuantity.objects.create(event=event, line=line, quantity=qty, amount=amount)
+    if not lines:  # made in Stripe's dashboard: split over the lines as the store does
+        every = {line.pk: line for line in order.lines.all()}
+        for line, qty, money in refund_amount_split(lines=every, amount=amount, done=done):
+            PaymentEventQuantity.objects.create(event=event, line=line, quantity=qty, amount=money)
     PaymentEvent.objects.filter(pk=event.pk).update(date_created=when)
     event.refresh_from_db()
     _announce(payment_refunded, order=order, payment_event=event)

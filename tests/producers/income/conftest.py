@@ -9,7 +9,7 @@ from oscar.core.loading import get_model
 
 from marketplace.order.selectors import line_units_value
 from marketplace.payment.events import REFUND
-from marketplace.payment.services.settlement import refunded_by_line
+from marketplace.payment.services.settlement import refund_amount_split, refunded_by_line
 from producers.models import BenefitKind
 from tests.factories import (
     BenefitLinkFactory,
@@ -84,6 +84,10 @@ def _event(*, order, code, name, amount, lines, when):
     for line, qty in lines:
         amount = line_units_value(line=line, units=qty, already=done.get(line.pk, (0, 0))[0])
         PaymentEventQuantity.objects.create(event=event, line=line, quantity=qty, amount=amount)
+    if code == REFUND and not lines:  # made in Stripe's dashboard: split as the store does
+        every = {line.pk: line for line in order.lines.all()}
+        for line, qty, money in refund_amount_split(lines=every, amount=amount, done=done):
+            PaymentEventQuantity.objects.create(event=event, line=line, quantity=qty, amount=money)
     PaymentEvent.objects.filter(pk=event.pk).update(date_created=when)
     event.refresh_from_db()
     return event
