@@ -1,9 +1,11 @@
 """What evaluators watch: slack after exit, the supervision-target counties, anomalies."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, F, Max, Q, Sum
+from django.utils import timezone
 
 from producers.models import Region
 
@@ -18,16 +20,33 @@ def _decline_percent(last: Decimal, this: Decimal) -> Decimal | None:
     return ((last - this) * 100 / last).quantize(Decimal("0.1"))
 
 
-def slack_flags(*, year: int) -> list[dict]:
+def same_period(*, year: int, today: datetime.date | None = None) -> Q:
+    """Facts of `year` and the year before up to the same day (1 January to today's month
+    and day), while `year` is under way; whole years once it is over. Comparing part of
+    this year with all of last year would raise a false alarm every spring."""
+    today = today or timezone.localdate()
+    if today.year != year:
+        return Q()
+    leap_day = (today.month, today.day) == (2, 29)
+    last = today.replace(year=year - 1, day=28 if leap_day else today.day)
+    return Q(year=year, occurred_at__date__lte=today) | Q(
+        year=year - 1, occurred_at__date__lte=last
+    )
+
+
+def slack_flags(*, year: int, today: datetime.date | None = None) -> list[dict]:
     """Per pairing, purchases from counties that had exited before `year`, this year against
-    last; a decline beyond EVALUATION_SLACK_DECLINE_PERCENT is flagged (摘帽不摘帮扶)."""
+    the same period of last year (same_period); a decline (a fall, as a positive percentage)
+    beyond EVALUATION_SLACK_DECLINE_PERCENT is flagged (摘帽不摘帮扶)."""
     limit = Decimal(str(settings.EVALUATION_SLACK_DECLINE_PERCENT))
+    period = same_period(year=year, today=today)
     # Help is what the eastern side bought and what it helped to sell: each fact counts
     # for a pairing in one role at most (docs/decisions/0005), so the two add up.
     totals: dict[int, dict] = {}
     for role in ("bought_pairing", "helped_pairing"):
         for row in (
             PurchaseFact.objects.filter(
+                period,
                 counts=True,
                 year__in=(year - 1, year),
                 origin_exit_year__lt=year,

@@ -1,6 +1,7 @@
 """What evaluators watch: slack after exit, supervision-target counties, anomalies, and the
 public summary."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -173,3 +174,21 @@ def test_public_summary_is_kept_until_the_years_data_changes(
     assert not public_summary(year=2025)["is_final"]
     year_lock(year=2025, evaluator=UserFactory(roles=[EVALUATOR]))
     assert public_summary(year=2025)["is_final"]
+
+
+@override_settings(EVALUATION_SLACK_DECLINE_PERCENT=20)
+def test_slack_compares_the_same_period_of_both_years_while_the_year_is_under_way(world):
+    # Given ¥300 bought by 31 March of both years, and ¥700 more later in 2025
+    bought(world["product"], 3, year=2025, month=3, day=1)
+    bought(world["product"], 7, year=2025, month=9, day=1)
+    bought(world["product"], 3, year=2026, month=3, day=1)
+
+    # When evaluators look on 31 March 2026
+    [row] = slack_flags(year=2026, today=datetime.date(2026, 3, 31))
+
+    # Then spring is compared with spring: no fall, no false alarm
+    assert (row["last_year"], row["this_year"]) == (Decimal("300.00"), Decimal("300.00"))
+    assert row["decline_percent"] == Decimal("0.0") and not row["flagged"]
+    # and once the year is over, whole years are compared (a fall is a positive percentage)
+    [row] = slack_flags(year=2026, today=datetime.date(2027, 1, 5))
+    assert row["decline_percent"] == Decimal("70.0") and row["flagged"]
