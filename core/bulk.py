@@ -45,7 +45,10 @@ def rows_copying(model, fields: list[str], rows: list[tuple] | CopyLines):
     PostgreSQL is still storing them: Python can prepare the next rows meanwhile. The block
     must not query (the connection is busy with the COPY): a query there is refused rather
     than left waiting for ever."""
-    if connection.vendor != "postgresql" or not rows:
+    if not rows:
+        yield
+        return
+    if connection.vendor != "postgresql":
         if isinstance(rows, CopyLines):
             raise TypeError("COPY text lines are for PostgreSQL only.")
         model.objects.bulk_create(
