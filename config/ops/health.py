@@ -34,7 +34,9 @@ def _cache() -> str | None:
 def _broker() -> str | None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return None  # the demo: tasks run in the web process, no broker to reach
-    with app.connection_for_write() as connection:
+    # The settings' URL, as every process of the stack reads it (Celery would let a
+    # CELERY_BROKER_URL in the environment win over its own configuration).
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
         connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=3)
     return None
 

@@ -1,3 +1,5 @@
+import time
+
 import psycopg
 import pytest
 from django.conf import settings
@@ -31,9 +33,24 @@ def database_copy(django_db_setup, django_db_blocker):
     def copy(suffix: str, *, empty: bool = False) -> str:
         name = f"{template}_{suffix}"
         drop_database(name)
+        source = "template0" if empty else f'"{template}"'
         with psycopg.connect(admin_dsn("postgres"), autocommit=True) as admin:
-            source = "template0" if empty else f'"{template}"'
-            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE {source}')
+            # A copy needs the template to itself: a connection an earlier test's thread left
+            # open (a live server's) may take a moment to go; then it is ended.
+            for attempt in range(6):
+                try:
+                    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE {source}')
+                    break
+                except psycopg.errors.ObjectInUse:
+                    if attempt == 4:
+                        admin.execute(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = %s AND pid <> pg_backend_pid()",
+                            [template],
+                        )
+                    time.sleep(1)
+            else:
+                pytest.fail(f"the test database {template} could not be copied")
         made.append(name)
         return name
 

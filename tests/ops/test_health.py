@@ -8,7 +8,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from config.celery import app
 from config.ops.heartbeat import heartbeat_record
 
 pytestmark = pytest.mark.django_db
@@ -24,14 +23,12 @@ def _closed_port() -> int:
 def with_broker(settings):
     """Tasks go to a broker (as in production); yields a setter for its URL."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    previous = app.conf.broker_url
 
     def use(url: str) -> None:
-        app.conf.broker_url = url
+        settings.CELERY_BROKER_URL = url
 
     use("memory://")
-    yield use
-    app.conf.broker_url = previous
+    return use
 
 
 def _beat_and_worker_seen(*, beat_ago: float = 5, worker_ago: float = 5) -> None:
