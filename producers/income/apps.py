@@ -19,3 +19,11 @@ class IncomeConfig(AppConfig):
             (workspace.COOPERATIVE, "income:cooperative-supply-lots", _("收购批次"), 21),
         ):
             workspace.menu_entry_add(workspace=where, url_name=url_name, label=label, order=order)
+        from .balances import cooperative_income_panel
+
+        workspace.panel_add(
+            workspace=workspace.COOPERATIVE,
+            template_name="income/cooperative/home_panel.html",
+            context=cooperative_income_panel,
+            order=30,
+        )

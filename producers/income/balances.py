@@ -65,6 +65,21 @@ def household_balances(
     return rows
 
 
+def cooperative_income_panel(*, cooperative: Cooperative) -> dict:
+    """The cooperative's workspace home: what its households were attributed, what it has
+    paid them, and what it still owes (and how much of that is overdue)."""
+    rows = household_balances(cooperative=cooperative)
+    owing = [row for row in rows if row["owed"] > 0]
+    return {
+        "households": sum(1 for row in rows if row["attributed"] > 0),
+        "attributed": sum((row["attributed"] for row in rows), ZERO),
+        "paid": sum((row["paid"] for row in rows), ZERO),
+        "owed": sum((row["owed"] for row in owing), ZERO),
+        "overdue": sum((row["overdue"] for row in rows), ZERO),
+        "households_owed": len(owing),
+    }
+
+
 def household_statement(*, household: Household, cooperative: Cooperative | None = None) -> dict:
     """Income by order line and payment event, payouts, and totals for one household."""
     scope = Q(household=household)
