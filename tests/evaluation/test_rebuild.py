@@ -168,7 +168,8 @@ def test_rebuild_decides_unusual_lines_as_the_settlement_did():
     tea_fact = PurchaseFact.objects.filter(line=tea_line, kind="sale").first()
     assert tea_fact.cooperative_id == tea.cooperative_id
     assert tea_fact.buyer_region == township and tea_fact.bought_pairing == world["pairing"]
-    assert tea_fact.helped_pairing == world["pairing"]
+    # a Zhejiang unit in a Zhejiang channel: its purchase, not also help-sell (decision 5)
+    assert tea_fact.helped_pairing is None
 
     PurchaseFact.objects.all().delete()
     report = evaluation_rebuild()
