@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.organisations.models import Membership
-
 
 @dataclass(frozen=True)
 class Workspace:
@@ -29,15 +27,9 @@ CMS = Workspace("cms", "wagtailadmin_home", _("内容编辑"))
 ORGANISATION = Workspace("organisation", "organisations:home", _("单位采购"))
 
 
-def _buys_for_an_organisation(user) -> bool:
-    return (
-        user.has_perm("organisations.buy_for_organisation")
-        or Membership.objects.filter(user=user, state=Membership.State.APPROVED).exists()
-    )
-
-
 def workspaces_of(*, user) -> list[Workspace]:
-    """The workspaces the user may open, the one to land in after sign-in first."""
+    """The workspaces the user may open, the one to land in after sign-in first. From
+    the role's permissions only, which the header loads anyway: no query of its own."""
     if not user.is_authenticated:
         return []
     found = []
@@ -51,7 +43,7 @@ def workspaces_of(*, user) -> list[Workspace]:
         found.append(EVALUATION)
     if user.has_perm("wagtailadmin.access_admin"):
         found.append(CMS)
-    if _buys_for_an_organisation(user):
+    if user.has_perm("organisations.buy_for_organisation"):
         found.append(ORGANISATION)
     found.append(ACCOUNT)
     if user.has_perm("partner.dashboard_access") and DASHBOARD not in found:

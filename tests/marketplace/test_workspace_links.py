@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from marketplace.users.roles import EDITOR, EVALUATOR
+from marketplace.users.roles import EDITOR, EVALUATOR, INSTITUTIONAL_BUYER
 from tests.factories import PASSWORD, CooperativeStaffFactory, CountyFactory, UserFactory
 from tests.marketplace.organisations.builders import member
 from tests.store_factories import county_officer_create
@@ -27,7 +27,7 @@ ROLE_LINKS = {"organisation", "cooperative", "county", "evaluation", "cms"}
 def user_of(role: str):
     return {
         "consumer": UserFactory,
-        "institutional_buyer": member,
+        "institutional_buyer": lambda: member(roles=[INSTITUTIONAL_BUYER]),
         "cooperative_staff": CooperativeStaffFactory,
         "county_officer": lambda: county_officer_create(county=CountyFactory()),
         "evaluator": lambda: UserFactory(roles=[EVALUATOR]),

@@ -14,7 +14,14 @@ class TraceView(TemplateView):
     def get_context_data(self, **kwargs):
         trace = (
             LineTrace.objects.select_related("line__product")
-            .only("code", "line__id", "line__title", "line__product__title")
+            .only(
+                "code",
+                "line__id",
+                "line__title",
+                "line__product__title",
+                "line__product__slug",
+                "line__product__is_public",
+            )
             .filter(code=kwargs["code"].upper())
             .first()
         )
@@ -23,6 +30,7 @@ class TraceView(TemplateView):
         kwargs.update(
             code=trace.code,
             title=trace.line.title,
+            product=trace.line.product,
             trace=order_lines_trace(lines=[trace.line_id])[trace.line_id],
         )
         return super().get_context_data(**kwargs)

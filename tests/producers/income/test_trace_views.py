@@ -49,6 +49,17 @@ def test_anyone_sees_where_a_line_went_by_its_trace_code(client, linked_cooperat
     assert line.order.number not in page
 
 
+def test_the_trace_page_looks_like_the_rest_of_the_site(client, linked_cooperative):
+    line = _settled_line(linked_cooperative)
+
+    page = client.get(reverse("income:trace", args=[line.trace.code])).content.decode()
+
+    assert 'class="site-header"' in page and "site-footer" in page
+    assert 'class="breadcrumb"' in page
+    assert page.count('<section class="card') == 2  # the trace, and the QR code beside it
+    assert f'href="{line.product.get_absolute_url()}"' in page
+
+
 def test_an_unknown_trace_code_is_not_found(client, db):
     assert client.get(reverse("income:trace", args=["0123456789ABCDEF0123"])).status_code == 404
 
