@@ -27,7 +27,11 @@ def database_copy(django_db_setup, django_db_blocker):
     database made is dropped after the test."""
     made = []
     with django_db_blocker.unblock():
-        template = connections["default"].settings_dict["NAME"]
+        connection = connections["default"]
+        template = connection.settings_dict["NAME"]
+        # Before a test has used the database, its settings may still name the main one.
+        if not template.startswith("test_"):
+            template = connection.creation._get_test_db_name()
         connections.close_all()
 
     def copy(suffix: str, *, empty: bool = False) -> str:
