@@ -37,7 +37,7 @@ TARGETS = {
 }
 
 
-def _q(value) -> Decimal:
+def _round_score(value) -> Decimal:
     return Decimal(value).quantize(POINT, rounding=ROUND_HALF_UP)
 
 
@@ -123,7 +123,7 @@ def score(*, indicator: Indicator, value: Decimal, target: Decimal | None) -> De
         return HUNDRED.quantize(POINT) if value >= target else Decimal("0.00")
     if target <= 0:
         return HUNDRED.quantize(POINT)
-    return _q(min(value / target, Decimal("1")) * HUNDRED)
+    return _round_score(min(value / target, Decimal("1")) * HUNDRED)
 
 
 def target_of(*, indicator: Indicator, agreement: Agreement) -> Decimal | None:
@@ -137,7 +137,7 @@ def _total(scores: list[tuple[int, Decimal]], weights: dict[int, Decimal]) -> De
     weight_sum = sum(weights.values(), ZERO)
     if not weight_sum:
         return Decimal("0.00")
-    return _q(sum((points * weights[pk] for pk, points in scores), ZERO) / weight_sum)
+    return _round_score(sum((points * weights[pk] for pk, points in scores), ZERO) / weight_sum)
 
 
 def years_for_update() -> dict[int, EvaluationYear]:
