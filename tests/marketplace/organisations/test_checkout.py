@@ -7,6 +7,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from oscar.core.loading import get_model
+from oscar.test.factories import (
+    BenefitFactory,
+    ConditionalOfferFactory,
+    ConditionFactory,
+    RangeFactory,
+)
 
 from marketplace.organisations.models import Membership, PurchaseRequest
 from marketplace.organisations.services import (
@@ -248,3 +254,22 @@ def test_checkout_page_is_refused_to_users_without_an_organisation(client):
     client.login(email=user.email, password=PASSWORD)
 
     assert client.get(reverse("organisations:checkout")).status_code == 403
+
+
+def test_an_offer_is_applied_once_to_an_organisations_order(threshold):
+    # Given 10 % off everything (the submit prices the basket, then places the order)
+    everything = RangeFactory(includes_all_products=True)
+    ConditionalOfferFactory(
+        condition=ConditionFactory(range=everything, type="Count", value=1),
+        benefit=BenefitFactory(range=everything, type="Percentage", value=10),
+    )
+    organisation = OrganisationFactory()
+    buyer = member(organisation)
+    tea, honey = tea_and_honey()
+
+    # When the buyer submits tea ×2 and honey ×1 (¥142.50 before the discount)
+    order = submit(organisation, buyer, [(tea, 2), (honey, 1)])
+
+    # Then the order is discounted once: ¥142.50 less 10 %
+    assert order.total_incl_tax == Decimal("128.25")
+    assert sum(line.line_price_incl_tax for line in order.lines.all()) == Decimal("128.25")
