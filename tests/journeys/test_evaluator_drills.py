@@ -49,7 +49,7 @@ def test_evaluator_drills_from_a_figure_to_its_facts_and_an_order(page, china):
     page.wait_for_url(f"**/evaluation/2025/pairings/{world['pairing'].pk}/")
     row = page.locator("tbody tr", has_text="采购额").first
     figure = row.locator("a")
-    assert figure.inner_text() == "291.00"
+    assert figure.inner_text() == "¥291.00"
 
     # And clicks the figure: the facts behind it add up to it
     figure.click()
@@ -59,7 +59,7 @@ def test_evaluator_drills_from_a_figure_to_its_facts_and_an_order(page, china):
     amounts = [yuan(facts.nth(i).locator("td").nth(6).inner_text()) for i in range(3)]
     assert sorted(amounts) == [Decimal("-100.00"), Decimal("91.00"), Decimal("300.00")]
     assert sum(amounts) == Decimal("291.00")
-    assert "评分表数值 291.00 · 下列采购事实合计 291.00" in page.inner_text("body")
+    assert "评分表数值 ¥291.00 · 下列采购事实金额合计 ¥291.00" in page.inner_text("body")
 
     # And follows the tea's sale to its fact and on to its order
     sale = facts.filter(has_text="昭觉苦荞茶").filter(has_text="结算")

@@ -4,6 +4,9 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.db import connections
+from wagtail.models import Locale, Page
+
+from tests.store_factories import china_country
 
 
 def admin_dsn(database: str) -> str:
@@ -13,6 +16,15 @@ def admin_dsn(database: str) -> str:
 
 def database_url(database: str) -> str:
     return admin_dsn(database).replace("postgresql://", "postgres://")
+
+
+def migration_rows_restore() -> None:
+    """Put back the rows data migrations write (the shipping country, Wagtail's root page):
+    a transactional test run earlier flushes them from the test database a copy is made of."""
+    china_country()
+    if Page.get_first_root_node() is None:
+        locale, _created = Locale.objects.get_or_create(language_code="zh-hans")
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
 
 
 def drop_database(name: str) -> None:
@@ -32,6 +44,8 @@ def database_copy(django_db_setup, django_db_blocker):
         # Before a test has used the database, its settings may still name the main one.
         if not template.startswith("test_"):
             template = connection.creation._get_test_db_name()
+        else:
+            migration_rows_restore()
         connections.close_all()
 
     def copy(suffix: str, *, empty: bool = False) -> str:
