@@ -218,7 +218,7 @@ def _orders(*, tag: str, rng: random.Random, products, first_day, count: int, of
             first_day + datetime.timedelta(days=rng.randrange(DAYS)), datetime.time(12), tz
         )
         orders.append((order_id, f"{tag}-{offset + i}", when))
-        events.append((event_ids[i], order_id, when))
+        paid_amount = Decimal("0.00")
         for n in range(LINES_PER_ORDER):
             j = i * LINES_PER_ORDER + n
             product = rng.choice(products)
@@ -226,6 +226,9 @@ def _orders(*, tag: str, rng: random.Random, products, first_day, count: int, of
             price = Decimal(rng.randrange(990, 19900)) / 100
             lines.append((line_ids[j], order_id, product, qty, price))
             quantities.append((quantity_ids[j], event_ids[i], line_ids[j], qty, price * qty))
+            paid_amount += price * qty
+        # The event moves the money of its lines (the database refuses a ¥0 payment).
+        events.append((event_ids[i], order_id, paid_amount, when))
     raw = connection.connection  # the psycopg connection, inside Django's transaction
     _copy(
         raw,
@@ -249,7 +252,7 @@ def _orders(*, tag: str, rng: random.Random, products, first_day, count: int, of
         raw,
         "order_paymentevent",
         ["id", "order_id", "amount", "reference", "date_created", "event_type_id"],
-        ((pk, order_id, 0, "", when, paid.pk) for pk, order_id, when in events),
+        ((pk, order_id, amount, "", when, paid.pk) for pk, order_id, amount, when in events),
     )
     _copy(
         raw,
