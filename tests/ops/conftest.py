@@ -4,7 +4,7 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.db import connections
-from wagtail.models import Locale, Page
+from wagtail.models import Collection, Locale, Page
 
 from tests.store_factories import china_country
 
@@ -19,9 +19,12 @@ def database_url(database: str) -> str:
 
 
 def migration_rows_restore() -> None:
-    """Put back the rows data migrations write (the shipping country, Wagtail's root page):
-    a transactional test run earlier flushes them from the test database a copy is made of."""
+    """Put back the rows data migrations write (the shipping country, Wagtail's root page
+    and root collection): a transactional test run earlier flushes them from the test
+    database a copy is made of."""
     china_country()
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     if Page.get_first_root_node() is None:
         locale, _created = Locale.objects.get_or_create(language_code="zh-hans")
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
