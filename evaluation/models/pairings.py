@@ -57,6 +57,7 @@ class Agreement(models.Model):
         validators=[MinValueValidator(0)],
     )
     target_households = models.PositiveIntegerField(_("带动建档立卡户数目标"), default=0)
+    target_people = models.PositiveIntegerField(_("带动贫困人口目标（人）"), default=0)
     target_certified_products = models.PositiveIntegerField(
         _("销售认定扶贫产品种数目标"), default=0
     )

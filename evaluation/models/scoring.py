@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -15,6 +17,7 @@ class Indicator(models.Model):
         AMOUNT_BOUGHT = "amount_bought", _("采购额")
         AMOUNT_HELPED = "amount_helped", _("帮助销售额")
         HOUSEHOLDS = "households", _("带动建档立卡户数")
+        PEOPLE = "people", _("带动贫困人口")
         CERTIFIED_PRODUCTS = "certified_products", _("销售认定扶贫产品种数")
 
     class Filter(models.TextChoices):
@@ -27,6 +30,7 @@ class Indicator(models.Model):
         AGREEMENT_BOUGHT = "agreement_bought", _("协议书：采购额目标")
         AGREEMENT_HELPED = "agreement_helped", _("协议书：帮助销售额目标")
         AGREEMENT_HOUSEHOLDS = "agreement_households", _("协议书：带动户数目标")
+        AGREEMENT_PEOPLE = "agreement_people", _("协议书：带动贫困人口目标")
         AGREEMENT_PRODUCTS = "agreement_products", _("协议书：认定产品种数目标")
         FIXED = "fixed", _("固定目标值")
 
@@ -35,6 +39,10 @@ class Indicator(models.Model):
         ALL_OR_NOTHING = "all_or_nothing", _("完成得满分，否则不得分")
 
     MONEY_MEASURES = (Measure.AMOUNT_BOUGHT, Measure.AMOUNT_HELPED)
+    # Counted from the income ledger: households (and their registered members) whose
+    # income from the pairing's sales in the year reaches the indicator's income minimum.
+    LEDGER_MEASURES = (Measure.HOUSEHOLDS, Measure.PEOPLE)
+    DEFAULT_INCOME_MINIMUM = Decimal("100.00")
 
     year = models.PositiveSmallIntegerField(_("年度"))
     code = models.SlugField(_("代码"), max_length=32)
@@ -59,6 +67,20 @@ class Indicator(models.Model):
         default=0,
         validators=[MinValueValidator(0)],
     )
+    # The yearly income a household must get from the pairing's sales to count as driven
+    # (decision 0006). Kept on the indicator, beside its filter, because it is part of
+    # what the indicator counts, and because indicators are defined anew each year, so
+    # each year has its own minimum; clean() keeps the households and people indicators
+    # of a year on one minimum, so that the people counted are the members of the
+    # households counted. Unused by the money and product measures.
+    income_minimum = models.DecimalField(
+        _("带动收入门槛（元/户/年）"),
+        max_digits=10,
+        decimal_places=2,
+        default=DEFAULT_INCOME_MINIMUM,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("农户当年从该结对销售中分得的收益达到此金额，才计入带动户数和带动贫困人口。"),
+    )
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -71,6 +93,9 @@ class Indicator(models.Model):
                 condition=~models.Q(target_source="fixed") | models.Q(target_fixed__isnull=False),
                 name="fixed_target_given",
             ),
+            models.CheckConstraint(
+                condition=models.Q(income_minimum__gt=0), name="income_minimum_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -81,6 +106,23 @@ class Indicator(models.Model):
             raise ValidationError({"target_fixed": _("固定目标必须填写目标值。")})
         if self.priority_extra_weight and self.measure not in self.MONEY_MEASURES:
             raise ValidationError({"priority_extra_weight": _("加权只适用于采购额和帮助销售额。")})
+        if self.measure in self.LEDGER_MEASURES and self.year and self.income_minimum:
+            other = (
+                Indicator.objects.filter(year=self.year, measure__in=self.LEDGER_MEASURES)
+                .exclude(pk=self.pk)
+                .exclude(income_minimum=self.income_minimum)
+                .first()
+            )
+            if other is not None:
+                raise ValidationError(
+                    {
+                        "income_minimum": _(
+                            "同一年度的带动户数和带动贫困人口指标须使用相同的收入门槛"
+                            "（“%(name)s”为 %(minimum)s 元）。"
+                        )
+                        % {"name": other.name, "minimum": other.income_minimum}
+                    }
+                )
 
 
 class Scorecard(models.Model):
