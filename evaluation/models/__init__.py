@@ -1,4 +1,5 @@
 from .facts import EvaluationYear, Grade, PurchaseFact
+from .offplatform import OffPlatformEvidence, OffPlatformSale, OffPlatformSaleLine
 from .pairings import Agreement, DesignatedBuyer, Pairing
 from .scoring import Indicator, Scorecard, ScorecardItem
 
@@ -8,6 +9,9 @@ __all__ = [
     "EvaluationYear",
     "Grade",
     "Indicator",
+    "OffPlatformEvidence",
+    "OffPlatformSale",
+    "OffPlatformSaleLine",
     "Pairing",
     "PurchaseFact",
     "Scorecard",

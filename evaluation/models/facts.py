@@ -80,7 +80,8 @@ class Grade(models.TextChoices):
 class PurchaseFact(models.Model):
     """One settled order line, or one refund of it (negative), denormalised for evaluation.
     Written once per (payment event, line) from the store's PaymentEvent rows; never edited
-    in a locked year."""
+    in a locked year. Or one confirmed off-platform sale (`offplatform_sale`; no event, line
+    or order), or the reversal of one a correction replaced (negative)."""
 
     class Kind(models.TextChoices):
         SALE = "sale", _("结算")
@@ -100,11 +101,24 @@ class PurchaseFact(models.Model):
         "order.PaymentEvent",
         on_delete=models.PROTECT,
         related_name="purchase_facts",
+        null=True,
         db_index=False,  # the unique (payment_event, line) index leads with it
     )
-    line = models.ForeignKey("order.Line", on_delete=models.PROTECT, related_name="purchase_facts")
+    line = models.ForeignKey(
+        "order.Line", on_delete=models.PROTECT, related_name="purchase_facts", null=True
+    )
     order = models.ForeignKey(
-        "order.Order", on_delete=models.PROTECT, related_name="purchase_facts"
+        "order.Order", on_delete=models.PROTECT, related_name="purchase_facts", null=True
+    )
+    # The other source of facts: a sale made off the platform, once its cooperative
+    # confirmed it (exactly one source is set: the CHECK in Meta).
+    offplatform_sale = models.ForeignKey(
+        "evaluation.OffPlatformSale",
+        verbose_name=_("线下销售"),
+        on_delete=models.PROTECT,
+        related_name="facts",
+        null=True,
+        db_index=False,  # the unique (offplatform_sale, kind) index leads with it
     )
     kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("发生时间"))
@@ -241,6 +255,24 @@ class PurchaseFact(models.Model):
             models.UniqueConstraint(
                 fields=["payment_event", "line"], name="one_fact_per_event_and_line"
             ),
+            models.UniqueConstraint(
+                fields=["offplatform_sale", "kind"], name="one_fact_per_offplatform_sale_and_kind"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    payment_event__isnull=False,
+                    line__isnull=False,
+                    order__isnull=False,
+                    offplatform_sale__isnull=True,
+                )
+                | models.Q(
+                    payment_event__isnull=True,
+                    line__isnull=True,
+                    order__isnull=True,
+                    offplatform_sale__isnull=False,
+                ),
+                name="fact_has_exactly_one_source",
+            ),
             models.CheckConstraint(
                 condition=models.Q(kind="sale", amount__gte=0)
                 | models.Q(kind="refund", amount__lte=0),
@@ -255,4 +287,10 @@ class PurchaseFact(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.offplatform_sale_id is not None:
+            return f"{self.get_kind_display()} offplatform/{self.offplatform_sale_id} {self.amount}"
         return f"{self.get_kind_display()} {self.order_id}/{self.line_id} {self.amount}"
+
+    @property
+    def is_offplatform(self) -> bool:
+        return self.offplatform_sale_id is not None
