@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import screens
+from .views import monitoring, screens
 
 app_name = "evaluation"
 
@@ -9,7 +9,7 @@ urlpatterns = [
     path("<int:year>/", screens.PairingTableView.as_view(), name="table-year"),
     path("<int:year>/lock/", screens.LockYearView.as_view(), name="lock"),
     path("<int:year>/export.<str:fmt>", screens.ExportView.as_view(), name="export"),
-    path("<int:year>/monitoring/", screens.MonitoringView.as_view(), name="monitoring"),
+    path("<int:year>/monitoring/", monitoring.MonitoringView.as_view(), name="monitoring"),
     path(
         "<int:year>/pairings/<int:pairing_id>/",
         screens.ScorecardView.as_view(),

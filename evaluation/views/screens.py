@@ -104,21 +104,6 @@ class FactView(EvaluatorRequiredMixin, TemplateView):
         return context
 
 
-class MonitoringView(EvaluatorRequiredMixin, TemplateView):
-    template_name = "evaluation/monitoring.html"
-
-    def get_context_data(self, **kwargs):
-        year = _year(self.kwargs)
-        context = super().get_context_data(**kwargs)
-        context.update(
-            year=year,
-            slack=selectors.slack_flags(year=year),
-            supervision=selectors.supervision_targets(year=year),
-            anomalies=selectors.anomalies(year=year),
-        )
-        return context
-
-
 class LockYearView(EvaluatorRequiredMixin, View):
     permission_required = "evaluation.lock_year"
 
