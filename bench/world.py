@@ -42,6 +42,9 @@ def indicators_create(*, year: int, codes: list[str]) -> list:
             weight=Decimal("25"),
             priority_extra_weight=Decimal(extra),
             filter=flt,
+            # Any fen drives a household, as before decision 0006: the benchmarks' small
+            # amounts keep reaching households, and their figures stay comparable.
+            income_minimum=Decimal("0.01"),
             position=position,
         )
         for position, (code, measure, source, extra, flt) in enumerate(INDICATORS)

@@ -6,8 +6,10 @@ A settlement or refund applies its facts' contributions to the scorecards it tou
 instead (`scorecards_apply`), in the transaction that writes the facts, so that each
 settled order costs milliseconds whatever the number of facts. Both paths give the same
 figures to the last digit: values are kept with four decimals, exact for a fen amount
-times a two-decimal weight. Households reached are counted from the income ledger, which
-its own task writes: what it records after the facts shows at the nightly full refresh."""
+times a two-decimal weight. Households and people driven are counted from the income
+ledger (households whose income from the pairing's lines reaches the indicator's income
+minimum, and their registered members: decision 0006), which its own task writes: what
+it records after the facts shows at the nightly full refresh."""
 
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,7 +20,7 @@ from django.utils import timezone
 
 from core.bulk import rows_update, values_update
 from core.transactions import retry_on_serialization_failure
-from producers.income.selectors import households_reached_by_group, households_reached_gain
+from producers.income.selectors import Reach, households_driven_by_group, households_driven_gain
 
 from .. import measures
 from ..models import Agreement, EvaluationYear, Indicator, PurchaseFact, Scorecard, ScorecardItem
@@ -33,6 +35,7 @@ TARGETS = {
     Indicator.TargetSource.AGREEMENT_BOUGHT: "target_bought",
     Indicator.TargetSource.AGREEMENT_HELPED: "target_helped",
     Indicator.TargetSource.AGREEMENT_HOUSEHOLDS: "target_households",
+    Indicator.TargetSource.AGREEMENT_PEOPLE: "target_people",
     Indicator.TargetSource.AGREEMENT_PRODUCTS: "target_certified_products",
 }
 
@@ -54,14 +57,15 @@ def indicator_values(
     *, year: int, indicators: list[Indicator], pairing_ids: list[int] | None
 ) -> tuple[dict[tuple[int, int], Decimal], dict[tuple[int, int], Decimal]]:
     """({(pairing id, indicator id): value}, {same: weighted value}) for the pairings (None:
-    every pairing), from one GROUP BY, and one query per households indicator. A money
+    every pairing), from one GROUP BY, and one query per households or people indicator
+    (one for both when they share filter and income minimum, as they should). A money
     value is the plain sum of amounts; the weighted one (only where an indicator weights
     priority counties, else absent: equal to the value) is what its score reads."""
     values: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     weighted: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     # Every pairing: no list of ids (some 1,600) for Django to build and PostgreSQL to test.
     wanted = None if pairing_ids is None else set(pairing_ids)
-    grouped = [i for i in indicators if i.measure != Indicator.Measure.HOUSEHOLDS]
+    grouped = [i for i in indicators if i.measure not in Indicator.LEDGER_MEASURES]
     if grouped and wanted != set():
         facts = PurchaseFact.objects.filter(year=year).filter(
             Q(bought_pairing__isnull=False) | Q(helped_pairing__isnull=False)
@@ -102,18 +106,29 @@ def indicator_values(
                     products[(pairing_id, ind.pk)].add(row["product"])
         for key, found in products.items():
             values[key] = Decimal(len(found))
+    driven: dict[tuple, dict] = {}  # (role, filter, minimum) -> {pairing id: Reach}
     for ind in indicators:
-        if ind.measure == Indicator.Measure.HOUSEHOLDS and wanted != set():
-            role = measures.role_field(ind)
+        if ind.measure not in Indicator.LEDGER_MEASURES or wanted == set():
+            continue
+        role = measures.role_field(ind)
+        key = (role, ind.filter, ind.income_minimum)
+        if key not in driven:
             of_pairings = {f"{role}__isnull": False} if wanted is None else {f"{role}__in": wanted}
-            reached = households_reached_by_group(
+            driven[key] = households_driven_by_group(
                 line_groups=PurchaseFact.objects.filter(
                     measures.scope(ind), year=year, **of_pairings
-                ).values(group_key=F(role), line_key=F("line_id"))
+                ).values(group_key=F(role), line_key=F("line_id")),
+                minimum=ind.income_minimum,
             )
-            for pairing_id, count in reached.items():
-                values[(pairing_id, ind.pk)] = Decimal(count)
+        for pairing_id, reach in driven[key].items():
+            values[(pairing_id, ind.pk)] = Decimal(_headcount(ind, reach))
     return values, weighted
+
+
+def _headcount(indicator: Indicator, reach: Reach) -> int:
+    if indicator.measure == Indicator.Measure.PEOPLE:
+        return reach.people
+    return reach.households
 
 
 def score(*, indicator: Indicator, value: Decimal, target: Decimal | None) -> Decimal:
@@ -296,6 +311,7 @@ def scorecards_apply(
         scorecards_refresh(year=year, pairing_ids=list(cards))  # indicators changed since
         return
     new_ids = [f.pk for f in facts]
+    gains: dict[tuple, Reach] = {}  # households and people indicators alike: one reading
     changed_items, changed_cards, moves = [], [], {}  # card pk -> (old total, new total)
     weights = {pk: ind.weight for pk, ind in indicators.items()}
     for pairing_id, card in cards.items():
@@ -319,8 +335,11 @@ def scorecards_apply(
                 item.value += _new_products(
                     indicator=ind, pairing_id=pairing_id, facts=mine, exclude=new_ids
                 )
-            else:
-                item.value += _households_gain(indicator=ind, pairing_id=pairing_id, facts=mine)
+            else:  # households or people driven
+                key = (pairing_id, measures.role_field(ind), ind.filter, ind.income_minimum)
+                if key not in gains:
+                    gains[key] = _driven_gain(indicator=ind, pairing_id=pairing_id, facts=mine)
+                item.value += Decimal(_headcount(ind, gains[key]))
             item.target = target_of(indicator=ind, agreement=agreement)
             if ind.measure not in MONEY:
                 item.weighted_value = item.value  # counts are not weighted
@@ -341,19 +360,24 @@ def scorecards_apply(
         _rerank(year=year)
 
 
-def _households_gain(*, indicator, pairing_id: int, facts) -> Decimal:
-    """Households the facts' payment events newly reach (or no longer reach) through the
-    pairing's lines. The ledger is written by the income task, which may run after this
-    one: what it adds later is counted by the nightly full refresh."""
-    gain = 0
+def _driven_gain(*, indicator, pairing_id: int, facts) -> Reach:
+    """Households (and their members) the facts' payment events newly drive, or no longer
+    drive, through the pairing's lines: a refund that takes a household's income from
+    them below the indicator's minimum takes it off. The ledger is written by the income
+    task, which may run after this one: what it adds later is counted by the nightly full
+    refresh."""
+    households = people = 0
     line_ids = facts_for(indicator=indicator, pairing_id=pairing_id).values("line_id")
     for event_id in sorted({f.payment_event_id for f in facts}):
-        gain += households_reached_gain(
+        gain = households_driven_gain(
             line_ids=line_ids,
             event_lines=[f.line_id for f in facts if f.payment_event_id == event_id],
             payment_event_id=event_id,
+            minimum=indicator.income_minimum,
         )
-    return Decimal(gain)
+        households += gain.households
+        people += gain.people
+    return Reach(households, people)
 
 
 def _new_products(*, indicator, pairing_id: int, facts, exclude: list[int]) -> int:

@@ -5,6 +5,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
@@ -12,6 +13,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from core.money import to_yuan
+from producers.models import Household
 
 from .balances import overdue_days
 from .models import LedgerEntry, Payout
@@ -42,6 +44,13 @@ def households_reached(*, order_lines: QuerySet | Iterable) -> int:
     return _household_balances(order_lines).aggregate(n=Count("household"))["n"] or 0
 
 
+class Reach(NamedTuple):
+    """Households driven and their registered members (家庭人口)."""
+
+    households: int
+    people: int
+
+
 def households_reached_by_group(*, line_groups: QuerySet) -> dict:
     """{group: households reached} for order lines in groups: `line_groups` is a .values()
     queryset with the columns group_key and line_key (a line may be in several groups, and
@@ -49,34 +58,56 @@ def households_reached_by_group(*, line_groups: QuerySet) -> dict:
     Per group, the distinct households whose ledger entries for the group's lines add up
     to more than zero, as households_reached() counts them. One query for any number of
     groups."""
+    return {
+        group: reach.households
+        for group, reach in households_driven_by_group(line_groups=line_groups).items()
+    }
+
+
+def households_driven_by_group(
+    *, line_groups: QuerySet, minimum: Decimal | None = None
+) -> dict[object, Reach]:
+    """{group: Reach(households, people)} for order lines in groups (`line_groups` as for
+    households_reached_by_group): per group, the distinct households whose ledger entries
+    for the group's lines add up to more than zero and to at least `minimum` (yuan; None:
+    any fen), and the sum of their registered members (the household's size as the
+    register holds it now). Groups driving no one are left out. One query for any number
+    of groups."""
     groups_sql, params = line_groups.order_by().query.sql_with_params()
     quote = connection.ops.quote_name
     entries = quote(LedgerEntry._meta.db_table)
     line = quote(LedgerEntry._meta.get_field("line").column)
     household = quote(LedgerEntry._meta.get_field("household").column)
     amount = quote(LedgerEntry._meta.get_field("amount").column)
-    # Identifiers quoted by Django from the model; values are parameters of the subquery.
+    households = quote(Household._meta.db_table)
+    size = quote(Household._meta.get_field("size").column)
+    household_id = quote(Household._meta.pk.column)
+    # Identifiers quoted by Django from the model; values are parameters.
     sql = (
-        f"SELECT reached.group_key, COUNT(*) FROM ("  # noqa: S608
-        f"SELECT g.group_key, e.{household} FROM {entries} e "
+        f"SELECT reached.group_key, COUNT(*), SUM(h.{size}) FROM ("  # noqa: S608
+        f"SELECT g.group_key, e.{household} AS household_key FROM {entries} e "
         f"JOIN (SELECT DISTINCT s.group_key, s.line_key FROM ({groups_sql}) s) g "
         f"ON e.{line} = g.line_key "
         f"WHERE e.{household} IS NOT NULL "
-        f"GROUP BY g.group_key, e.{household} HAVING SUM(e.{amount}) > 0"
-        f") reached GROUP BY reached.group_key"
+        f"GROUP BY g.group_key, e.{household} "
+        f"HAVING SUM(e.{amount}) > 0 AND SUM(e.{amount}) >= %s"
+        f") reached JOIN {households} h ON h.{household_id} = reached.household_key "
+        f"GROUP BY reached.group_key"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(cursor.fetchall())
+        cursor.execute(sql, [*params, minimum or ZERO])
+        return {group: Reach(int(count), int(people)) for group, count, people in cursor.fetchall()}
 
 
-def households_reached_gain(
-    *, line_ids: QuerySet, event_lines: Iterable, payment_event_id: int
-) -> int:
-    """How many more households the order lines `line_ids` (a one-column .values()
-    queryset of line ids) reach with the ledger entries of one payment event (on
-    `event_lines`) than without them; negative for a refund. Reads only the event's
-    households, so it costs the same whatever the number of lines. One query."""
+def households_driven_gain(
+    *, line_ids: QuerySet, event_lines: Iterable, payment_event_id: int, minimum: Decimal
+) -> Reach:
+    """How many more households (and registered members) the order lines `line_ids` (a
+    one-column .values() queryset of line ids) drive with the ledger entries of one payment
+    event (on `event_lines`) than without them, counted as households_driven_by_group
+    counts them with this `minimum`; negative when a refund takes a household below it.
+    Reads only the event's households, so it costs the same whatever the number of
+    lines. One query."""
     touched = LedgerEntry.objects.filter(
         line__in=_line_ids(event_lines),
         payment_event_id=payment_event_id,
@@ -84,13 +115,22 @@ def households_reached_gain(
     ).values("household")
     rows = (
         LedgerEntry.objects.filter(household__in=touched, line__in=line_ids)
-        .values("household")
+        .values("household", "household__size")
         .annotate(
             now=Sum("amount"), event=Sum("amount", filter=Q(payment_event_id=payment_event_id))
         )
-        .values_list("now", "event")
+        .values_list("household__size", "now", "event")
     )
-    return sum(int(now > 0) - int(now - (event or 0) > 0) for now, event in rows)
+
+    def driven(net) -> bool:
+        return net > 0 and net >= minimum
+
+    households = people = 0
+    for size, now, event in rows:
+        gain = int(driven(now)) - int(driven(now - (event or 0)))
+        households += gain
+        people += gain * size
+    return Reach(households, people)
 
 
 def attributed_total(*, order_lines: QuerySet | Iterable) -> Decimal:

@@ -266,10 +266,13 @@ def test_households_reached_follow_each_settlement_and_refund_as_a_full_refresh_
 
     from .factories import at, order_refund
 
+    # (any fen drives a household here: the yearly minimum has its own tests, in
+    # test_people_driven.py)
     indicator = IndicatorFactory(
         code="households",
         measure=Indicator.Measure.HOUSEHOLDS,
         target_source=Indicator.TargetSource.AGREEMENT_HOUSEHOLDS,
+        income_minimum=Decimal("0.01"),
     )
     tea = product_from(world["zhaojue"])
     other = product_from(world["zhaojue"], title="昭觉花椒")
