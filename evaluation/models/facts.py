@@ -294,3 +294,61 @@ class PurchaseFact(models.Model):
     @property
     def is_offplatform(self) -> bool:
         return self.offplatform_sale_id is not None
+
+
+class LockedFigure(models.Model):
+    """A figure of the public site as it stood when its year was locked: the home page's
+    year (scope `year`), a county's (`county`), an organisation's or a person's purchases
+    (certificate and ranking row), a pairing's purchases on the public scorecard summary.
+    Written once by year_lock, never changed: the public site reads a locked year from
+    here, so that refunds after the lock (which still move the store's payment events and
+    the income ledger) never change it.
+
+    A table rather than the JSON of EvaluationYear.public_summary: a certificate or a
+    county page reads its one row by index, however many buyers the year had. Names
+    (organisations, nicknames, counties) are not stored: they are read when shown, and a
+    person who withdraws consent leaves the ranking even of a locked year."""
+
+    class Scope(models.TextChoices):
+        YEAR = "year", _("全年")
+        COUNTY = "county", _("县")
+        ORGANISATION = "organisation", _("采购单位")
+        PERSON = "person", _("个人消费者")
+        PAIRING = "pairing", _("结对")
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    scope = models.CharField(_("范围"), max_length=12, choices=Scope.choices)
+    county = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="+", null=True, db_constraint=False
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        db_constraint=False,
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        db_constraint=False,
+    )
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.CASCADE, related_name="+", null=True, db_constraint=False
+    )
+    amount = models.DecimalField(_("金额"), max_digits=14, decimal_places=2)
+    # A pairing's part bought by organisations of its eastern region (None: none at all).
+    amount_from_east = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    households = models.PositiveIntegerField(_("惠及户数"), default=0)
+    # A certificate's counties (region ids): where the lines still bought came from.
+    counties = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("锁定年度数据")
+        verbose_name_plural = _("锁定年度数据")
+        indexes = [models.Index(fields=["year", "scope"], name="locked_figure_year_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.scope} {self.amount}"
