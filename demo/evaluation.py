@@ -45,37 +45,39 @@ def pairings_load(*, regions: dict[str, Region]) -> list[Pairing]:
 
 
 # Yearly targets per pairing (east code or unit, west code): amount bought, amount helped to
-# sell, households, certified products. 2026 raises the bar for some pairings and lowers it
+# sell, households, people driven (registered members of those households), certified
+# products. 2026 raises the bar for some pairings and lowers it
 # for others, so that grades differ between pairings and between years.
 TARGETS = {
     2025: {
-        ("33", "51"): ("3000", "800", 20, 4),
-        ("3301", "5226"): ("1500", "300", 10, 2),
-        ("31", "53"): ("4000", "1500", 20, 3),
-        ("35", "64"): ("1500", "200", 10, 2),
-        ("3501", "6211"): ("800", "100", 5, 1),
-        ("4401", "5205"): ("2000", "500", 10, 2),
-        ("3502", "6229"): ("2000", "500", 10, 2),
-        ("中央定点帮扶单位（演示）", "533323"): ("5000", "1000", 20, 2),
+        ("33", "51"): ("3000", "800", 20, 60, 4),
+        ("3301", "5226"): ("1500", "300", 10, 30, 2),
+        ("31", "53"): ("4000", "1500", 20, 60, 3),
+        ("35", "64"): ("1500", "200", 10, 30, 2),
+        ("3501", "6211"): ("800", "100", 5, 15, 1),
+        ("4401", "5205"): ("2000", "500", 10, 30, 2),
+        ("3502", "6229"): ("2000", "500", 10, 30, 2),
+        ("中央定点帮扶单位（演示）", "533323"): ("5000", "1000", 20, 60, 2),
     },
     2026: {
-        ("33", "51"): ("12000", "3000", 40, 8),
-        ("3301", "5226"): ("1000", "200", 8, 2),
-        ("31", "53"): ("3000", "1000", 15, 3),
-        ("35", "64"): ("6000", "800", 30, 5),
-        ("3501", "6211"): ("600", "100", 5, 1),
-        ("4401", "5205"): ("2000", "500", 10, 2),
-        ("3502", "6229"): ("2000", "500", 10, 2),
-        ("中央定点帮扶单位（演示）", "533323"): ("5000", "1000", 20, 2),
+        ("33", "51"): ("12000", "3000", 40, 120, 8),
+        ("3301", "5226"): ("1000", "200", 8, 24, 2),
+        ("31", "53"): ("3000", "1000", 15, 45, 3),
+        ("35", "64"): ("6000", "800", 30, 90, 5),
+        ("3501", "6211"): ("600", "100", 5, 15, 1),
+        ("4401", "5205"): ("2000", "500", 10, 30, 2),
+        ("3502", "6229"): ("2000", "500", 10, 30, 2),
+        ("中央定点帮扶单位（演示）", "533323"): ("5000", "1000", 20, 60, 2),
     },
 }
 
 # code, name, measure, filter, target source, weight, extra weight for deep poverty
 INDICATORS = {
     2025: [
-        ("bought", "采购额", "amount_bought", "all", "agreement_bought", "50", "0.20"),
+        ("bought", "采购额", "amount_bought", "all", "agreement_bought", "45", "0.20"),
         ("helped", "帮助销售额", "amount_helped", "all", "agreement_helped", "20", "0"),
-        ("households", "带动建档立卡户", "households", "all", "agreement_households", "15", "0"),
+        ("households", "带动建档立卡户", "households", "all", "agreement_households", "10", "0"),
+        ("people", "带动贫困人口", "people", "all", "agreement_people", "10", "0"),
         (
             "products",
             "销售认定扶贫产品",
@@ -89,7 +91,8 @@ INDICATORS = {
     2026: [
         ("bought", "采购额", "amount_bought", "all", "agreement_bought", "40", "0.20"),
         ("helped", "帮助销售额", "amount_helped", "all", "agreement_helped", "20", "0"),
-        ("households", "带动建档立卡户", "households", "all", "agreement_households", "20", "0"),
+        ("households", "带动建档立卡户", "households", "all", "agreement_households", "10", "0"),
+        ("people", "带动贫困人口", "people", "all", "agreement_people", "10", "0"),
         (
             "products",
             "销售认定扶贫产品",
@@ -116,7 +119,7 @@ def evaluation_targets_load(*, pairings: list[Pairing]) -> int:
     by_key = {_pairing_key(p): p for p in pairings}
     for year, targets in TARGETS.items():
         EvaluationYear.objects.get_or_create(year=year)
-        for key, (bought, helped, households, products) in targets.items():
+        for key, (bought, helped, households, people, products) in targets.items():
             pairing = by_key.get(key)
             if pairing is None:
                 continue
@@ -127,6 +130,7 @@ def evaluation_targets_load(*, pairings: list[Pairing]) -> int:
                     "target_bought": Decimal(bought),
                     "target_helped": Decimal(helped),
                     "target_households": households,
+                    "target_people": people,
                     "target_certified_products": products,
                     "reference": f"{year}年东西部协作协议书（演示）",
                 },
