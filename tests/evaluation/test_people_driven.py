@@ -10,12 +10,16 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evaluation import exports
-from evaluation.models import Indicator, Scorecard
+from evaluation.models import Indicator, PurchaseFact, Scorecard
 from evaluation.services.scoring import scorecards_refresh
 from marketplace.users.roles import EVALUATOR
+from producers.income.models import LedgerEntry
 from producers.models import BenefitKind
 from tests.factories import (
     BenefitLinkFactory,
@@ -32,7 +36,9 @@ from .factories import (
     at,
     bought,
     east_west_world,
+    order_place,
     order_refund,
+    order_settle,
     product_from,
 )
 
@@ -176,3 +182,49 @@ def test_people_show_as_whole_numbers_on_the_scorecard_and_in_the_exports(client
     assert row[header.index("带动贫困人口 完成值")] == "4"
     assert row[header.index("带动贫困人口 目标值")] == "8"
     assert "4.00" not in row[header.index("带动贫困人口 完成值")]
+
+
+def from_the_ledger(world) -> tuple:
+    """(households, people) read straight from the ledger: each household's net over the
+    lines of the pairing's counted facts of 2025, against the ¥100.00 minimum."""
+    lines = PurchaseFact.objects.filter(
+        year=2025, counts=True, bought_pairing=world["pairing"]
+    ).values("line_id")
+    nets = (
+        LedgerEntry.objects.filter(line__in=lines, household__isnull=False)
+        .values("household", "household__size")
+        .annotate(net=Sum("amount"))
+    )
+    sizes = [row["household__size"] for row in nets if row["net"] >= Decimal("100.00")]
+    return Decimal(len(sizes)), Decimal(sum(sizes))
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    sales=st.lists(
+        st.tuples(
+            st.sampled_from(["tea", "pepper"]),
+            st.integers(1, 4),  # quantity
+            st.integers(0, 4),  # units refunded later (at most the quantity)
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_settlement_by_settlement_people_and_households_equal_a_full_refresh(world, sales):
+    # Given any sales and refunds of the two products (the database keeps those of
+    # earlier examples too), each settled and refunded through the store's events
+    for product, quantity, refunded in sales:
+        order = order_place(products=[(world[product], quantity)])
+        order_settle(order=order, when=at(2025, 5))
+        if min(refunded, quantity):
+            line = order.lines.get()
+            order_refund(order=order, when=at(2025, 8), lines=[(line, min(refunded, quantity))])
+
+    # Then what the settlements added equals a full refresh and the ledger itself
+    added, refreshed = driven(world)
+    assert added == refreshed == from_the_ledger(world)
