@@ -9,33 +9,36 @@ Never prices recomputed.
 
 What a buyer bought (rankings and thank-you certificates) is the same money: its orders'
 lines paid less refunded, so that a certificate, a ranking, the statement and the
-evaluation's facts agree to the fen (shipping is not a purchase of produce)."""
+evaluation's facts agree to the fen (shipping is not a purchase of produce).
+
+A locked evaluation year is frozen here too (invariant 7): its figures are the ones its
+lock stored (evaluation's LockedFigure, computed by the same selectors), so that a refund
+after the lock changes no home or county figure, ranking, certificate or public summary
+row of that year."""
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import (
-    Case,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models import Q
 from django.utils import timezone
 from oscar.core.loading import get_model
 
 from core.money import to_yuan
 from evaluation.models import Pairing
+from evaluation.models.facts import LockedFigure
+from evaluation.selectors.purchases import (
+    ZERO,
+    PairingPurchases,
+    locked_figures,
+    locked_ranking,
+    paid_net,
+    pairing_purchases_live,
+    settled_events,
+    settled_lines,
+)
+from evaluation.selectors.purchases import lines_total as _total
 from marketplace.catalogue.selectors import certificate_in_force, products_for_storefront
 from marketplace.payment.events import PAID, REFUND
 from producers.income.selectors import households_reached
@@ -45,7 +48,7 @@ Line = get_model("order", "Line")
 Order = get_model("order", "Order")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 
-ZERO = Decimal("0.00")
+Scope = LockedFigure.Scope
 
 
 def this_year() -> int:
@@ -53,49 +56,8 @@ def this_year() -> int:
 
 
 # --- Settled purchases ------------------------------------------------------------------
-
-
-MONEY = DecimalField(max_digits=14, decimal_places=2)
-
-
-def _moved(code: str, column: str, output_field) -> Coalesce:
-    """The sum of `column` (quantity or amount) over the line's payment events of `code`."""
-    rows = (
-        PaymentEventQuantity.objects.filter(line=OuterRef("pk"), event__event_type__code=code)
-        .order_by()
-        .values("line")
-        .annotate(total=Sum(column))
-        .values("total")
-    )
-    return Coalesce(Subquery(rows, output_field=output_field), Value(0, output_field))
-
-
-def settled_lines(*, year: int | None = None) -> QuerySet:
-    """Order lines with a settled payment, annotated with `settled_quantity` and
-    `settled_amount` (yuan paid less refunded, as the payment events carry it). `year` is
-    the order's year, Beijing time."""
-    lines = (
-        Line.objects.annotate(
-            paid_quantity=_moved(PAID, "quantity", IntegerField()),
-            refunded_quantity=_moved(REFUND, "quantity", IntegerField()),
-        )
-        .filter(paid_quantity__gt=0)
-        .annotate(settled_quantity=F("paid_quantity") - F("refunded_quantity"))
-        .annotate(
-            settled_amount=ExpressionWrapper(
-                _moved(PAID, "amount", MONEY) - _moved(REFUND, "amount", MONEY),
-                output_field=MONEY,
-            )
-        )
-    )
-    if year is not None:
-        lines = lines.filter(order__date_placed__year=year)
-    return lines
-
-
-def _total(lines: QuerySet) -> Decimal:
-    total = lines.order_by().aggregate(total=Sum("settled_amount"))["total"]
-    return to_yuan(total or ZERO)
+# Settled lines and their sums are evaluation.selectors.purchases': a locked year's
+# figures are the ones its lock stored with them (LockedFigure), read in one query.
 
 
 @dataclass(frozen=True)
@@ -105,12 +67,21 @@ class Figures:
 
 
 def headline_figures(*, year: int) -> Figures:
-    """The home page's live figures: amount bought this year and households it reached."""
+    """The home page's figures: amount bought in the year and households it reached (as
+    locked, for a locked year)."""
+    locked = locked_figures(year=year)
+    if locked is not None:
+        row = locked[Scope.YEAR][0]
+        return Figures(amount=row.amount, households=row.households)
     lines = settled_lines(year=year)
     return Figures(amount=_total(lines), households=households_reached(order_lines=lines))
 
 
 def county_figures(*, county: Region, year: int) -> Figures:
+    locked = locked_figures(year=year, scopes={Scope.COUNTY: Q(county=county)})
+    if locked is not None:
+        row = next(iter(locked[Scope.COUNTY]), None)
+        return Figures(amount=row.amount, households=row.households) if row else Figures(ZERO, 0)
     lines = settled_lines(year=year).filter(cooperative__county=county)
     return Figures(amount=_total(lines), households=households_reached(order_lines=lines))
 
@@ -288,34 +259,24 @@ class RankingRow:
     amount: Decimal
 
 
-def _paid_net() -> Sum:
-    """Sum over the lines of payment events: paid amounts less refunded amounts."""
-    return Sum(
-        Case(
-            When(event__event_type__code=PAID, then=F("amount")),
-            When(event__event_type__code=REFUND, then=-F("amount")),
-            default=Value(ZERO),
-            output_field=MONEY,
-        )
-    )
-
-
-def _settled_events(*, year: int) -> QuerySet:
-    """The line amounts of settlements and refunds of orders placed in `year` (Beijing
-    time)."""
-    return PaymentEventQuantity.objects.filter(
-        event__order__date_placed__year=year, event__event_type__code__in=(PAID, REFUND)
-    ).order_by()
-
-
 def organisation_ranking(*, year: int, limit: int = 50) -> list[RankingRow]:
     """Buyer organisations by what their orders (placed by any of their buyers and
-    approvers) paid in a year, net of refunds, largest first."""
+    approvers) paid in a year, net of refunds, largest first (as locked, for a locked
+    year; names as they are now)."""
+    if locked_figures(year=year) is not None:
+        rows = locked_ranking(
+            year=year,
+            scope=Scope.ORGANISATION,
+            condition=Q(),
+            name="organisation__name",
+            limit=limit,
+        )
+        return _ranked((row.organisation.name, row.amount) for row in rows)
     rows = (
-        _settled_events(year=year)
+        settled_events(year=year)
         .filter(event__order__organisation__isnull=False)
         .values("event__order__organisation_id", "event__order__organisation__name")
-        .annotate(amount=_paid_net())
+        .annotate(amount=paid_net())
         .order_by("-amount", "event__order__organisation__name")
     )
     return _ranked((row["event__order__organisation__name"], row["amount"]) for row in rows[:limit])
@@ -323,16 +284,26 @@ def organisation_ranking(*, year: int, limit: int = 50) -> list[RankingRow]:
 
 def individual_ranking(*, year: int, limit: int = 50) -> list[RankingRow]:
     """Individuals who opted in, by nickname, by what their own orders (not their
-    organisation's) paid in a year, net of refunds."""
+    organisation's) paid in a year, net of refunds (as locked, for a locked year; who
+    consents, and by which nickname, as it is now)."""
+    if locked_figures(year=year) is not None:
+        rows = locked_ranking(
+            year=year,
+            scope=Scope.PERSON,
+            condition=Q(user__public_participation__show_in_ranking=True) & ~Q(user__nickname=""),
+            name="user__nickname",
+            limit=limit,
+        )
+        return _ranked((row.user.nickname, row.amount) for row in rows)
     rows = (
-        _settled_events(year=year)
+        settled_events(year=year)
         .filter(
             event__order__organisation__isnull=True,
             event__order__user__public_participation__show_in_ranking=True,
         )
         .exclude(event__order__user__nickname="")
         .values("event__order__user_id", "event__order__user__nickname")
-        .annotate(amount=_paid_net())
+        .annotate(amount=paid_net())
         .order_by("-amount", "event__order__user__nickname")
     )
     return _ranked((row["event__order__user__nickname"], row["amount"]) for row in rows[:limit])
@@ -361,23 +332,37 @@ def buyer_certificate(*, user, year: int, organisation=None) -> Certificate:
     organisation's orders (placed by any of its buyers and approvers); without, the
     person's own orders (not those placed for an organisation). The amount is what those
     orders paid for their lines net of refunds; the counties are where the lines still
-    bought came from, and the households those lines reached."""
-    orders = Order.objects.filter(date_placed__year=year)
+    bought came from, and the households those lines reached. A locked year's are the
+    ones its lock stored: refunds after it change no certificate of that year."""
     if organisation is not None:
-        orders = orders.filter(organisation=organisation)
         name = organisation.name
+        mine = {"organisation": organisation}
     else:
-        orders = orders.filter(user=user, organisation__isnull=True)
         name = user.nickname or user.get_full_name() or user.email
-    amount = PaymentEventQuantity.objects.filter(
-        event__order__in=orders.values("pk"), event__event_type__code__in=(PAID, REFUND)
-    ).aggregate(amount=_paid_net())["amount"]
-    lines = settled_lines().filter(order__in=orders.values("pk"))
-    county_ids = set(
-        lines.filter(settled_quantity__gt=0)
-        .order_by()
-        .values_list("cooperative__county_id", flat=True)
-    )
+        mine = {"user": user}
+    scope = Scope.ORGANISATION if organisation is not None else Scope.PERSON
+    locked = locked_figures(year=year, scopes={scope: Q(**mine)})
+    if locked is not None:
+        row = next(iter(locked[scope]), None)
+        if row is None:
+            return Certificate(buyer_name=name, year=year, amount=ZERO)
+        amount, county_ids, households = row.amount, set(row.counties), row.households
+    else:
+        orders = Order.objects.filter(date_placed__year=year)
+        if organisation is not None:
+            orders = orders.filter(organisation=organisation)
+        else:
+            orders = orders.filter(user=user, organisation__isnull=True)
+        amount = PaymentEventQuantity.objects.filter(
+            event__order__in=orders.values("pk"), event__event_type__code__in=(PAID, REFUND)
+        ).aggregate(amount=paid_net())["amount"]
+        lines = settled_lines().filter(order__in=orders.values("pk"))
+        county_ids = set(
+            lines.filter(settled_quantity__gt=0)
+            .order_by()
+            .values_list("cooperative__county_id", flat=True)
+        )
+        households = households_reached(order_lines=lines)
     counties = list(
         Region.objects.filter(pk__in=county_ids - {None})
         .select_related("parent__parent")
@@ -388,7 +373,7 @@ def buyer_certificate(*, user, year: int, organisation=None) -> Certificate:
         year=year,
         amount=to_yuan(amount or ZERO),
         counties=counties,
-        households=households_reached(order_lines=lines),
+        households=households,
     )
 
 
@@ -413,56 +398,23 @@ def certificate_organisation(*, user) -> object | None:
 # --- Public scorecard summary -----------------------------------------------------------
 
 
-@dataclass
-class PairingPurchases:
-    pairing: Pairing
-    by_year: dict[int, Decimal] = field(default_factory=dict)
-    from_east_by_year: dict[int, Decimal] = field(default_factory=dict)
-
-
 def pairing_purchases(*, years: list[int]) -> list[PairingPurchases]:
     """Settled purchases from each pairing's western region per year, and the part bought
-    by organisations of its eastern region. Aggregates only; an evaluation scorecard
-    selector can replace this one function."""
-    pairings = list(
-        Pairing.objects.select_related("east_region", "west_region").order_by("kind", "pk")
+    by organisations of its eastern region. Aggregates only. A locked year's are the ones
+    its lock stored (one query for all the years shown); the others' are read live."""
+    locked_years = set(
+        LockedFigure.objects.filter(year__in=years, scope=Scope.YEAR).values_list("year", flat=True)
     )
-    rows = (
-        settled_lines()
-        .filter(order__date_placed__year__in=years)
-        .annotate(year=ExtractYear("order__date_placed"))
-        .order_by()
-        .values(
-            "year",
-            "cooperative__county_id",
-            "cooperative__county__parent_id",
-            "cooperative__county__parent__parent_id",
-            "order__organisation__home_region_id",
-            "order__organisation__home_region__parent_id",
-            "order__organisation__home_region__parent__parent_id",
-        )
-        .annotate(amount=Sum("settled_amount"))
-    )
-    result = [PairingPurchases(pairing=p) for p in pairings]
-    for row in rows:
-        west = {
-            row["cooperative__county_id"],
-            row["cooperative__county__parent_id"],
-            row["cooperative__county__parent__parent_id"],
-        }
-        east = {
-            row["order__organisation__home_region_id"],
-            row["order__organisation__home_region__parent_id"],
-            row["order__organisation__home_region__parent__parent_id"],
-        } - {None}
-        amount = to_yuan(row["amount"] or ZERO)
-        for item in result:
-            if item.pairing.west_region_id not in west:
+    result = pairing_purchases_live(years=[year for year in years if year not in locked_years])
+    if locked_years:
+        rows = {item.pairing.pk: item for item in result}
+        for row in LockedFigure.objects.filter(year__in=locked_years, scope=Scope.PAIRING):
+            item = rows.get(row.pairing_id)
+            if item is None:
                 continue
-            year = row["year"]
-            item.by_year[year] = item.by_year.get(year, ZERO) + amount
-            if item.pairing.east_region_id in east:
-                item.from_east_by_year[year] = item.from_east_by_year.get(year, ZERO) + amount
+            item.by_year[row.year] = row.amount
+            if row.amount_from_east is not None:
+                item.from_east_by_year[row.year] = row.amount_from_east
     return result
 
 
