@@ -7,4 +7,16 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("考核评估")
 
     def ready(self):
+        # Off-platform sales the eastern side records wait for the cooperative's (or, for a
+        # cooperative without staff, the county office's) confirmation.
+        from producers import workspace as menus
+
+        for where, label in (
+            (menus.COOPERATIVE, _("线下销售确认")),
+            (menus.COUNTY, _("线下销售确认（无工作人员的合作社）")),
+        ):
+            menus.menu_entry_add(
+                workspace=where, url_name="evaluation:offplatform-inbox", label=label, order=40
+            )
+
         from . import receivers  # noqa: F401  connects to the store's payment announcements

@@ -4,6 +4,7 @@ leaves the message to be redelivered; the services are idempotent."""
 from celery import shared_task
 
 from .services.facts import purchase_facts_record
+from .services.offplatform import offplatform_facts_record
 from .services.scoring import scorecards_refresh_open_years
 
 
@@ -22,3 +23,10 @@ def scorecards_refresh_open_years_task() -> int:
     """Nightly: recompute every open year in full, picking up changed agreements or
     indicators and households reached that the income ledger recorded after the facts."""
     return len(scorecards_refresh_open_years())
+
+
+@shared_task(acks_late=True)
+def offplatform_facts_task(sale_id: int) -> int:
+    """After a cooperative confirms an off-platform sale: its facts, the reversal of the
+    record it corrects, and the scorecards they touch."""
+    return len(offplatform_facts_record(sale_id=sale_id))

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import urls_offplatform
 from .views import monitoring, screens
 
 app_name = "evaluation"
@@ -19,3 +20,6 @@ urlpatterns = [
     path("facts/<int:fact_id>/", screens.FactView.as_view(), name="fact"),
     path("public/<int:year>/", screens.PublicSummaryView.as_view(), name="public-summary"),
 ]
+
+# Off-platform sales: recorded by the eastern side, confirmed by the cooperative.
+urlpatterns += urls_offplatform.urlpatterns

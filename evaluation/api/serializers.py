@@ -55,7 +55,8 @@ class ScorecardSerializer(serializers.ModelSerializer):
 
 
 class PurchaseFactSerializer(serializers.ModelSerializer):
-    order_number = serializers.CharField(source="order.number")
+    # None for a fact of an off-platform sale, which names its record instead.
+    order_number = serializers.CharField(source="order.number", allow_null=True, default=None)
     weighted = serializers.DecimalField(max_digits=16, decimal_places=4)
 
     class Meta:
@@ -63,6 +64,7 @@ class PurchaseFactSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "order_number",
+            "offplatform_sale_id",
             "kind",
             "occurred_at",
             "sold_at",

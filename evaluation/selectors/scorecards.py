@@ -54,12 +54,19 @@ def scorecard_item_get(*, item_id: int) -> ScorecardItem:
 
 def scorecard_item_facts(*, item: ScorecardItem) -> QuerySet[PurchaseFact]:
     """The facts behind one figure, each with `weighted`: its amount as the indicator
-    counts it. Their weighted amounts add up to the figure."""
+    counts it. Their weighted amounts add up to the figure. A fact of an off-platform sale
+    has no order: it comes with its sale record instead."""
     return (
         facts_for(indicator=item.indicator, pairing_id=item.scorecard.pairing_id)
         .annotate(weighted=measures.weighted_amount(item.indicator))
         .select_related(
-            "order", "product", "cooperative", "origin_county", "buyer_region", "organisation"
+            "order",
+            "offplatform_sale",
+            "product",
+            "cooperative",
+            "origin_county",
+            "buyer_region",
+            "organisation",
         )
         .order_by("occurred_at", "pk")
     )
@@ -80,7 +87,8 @@ def fact_get(*, fact_id: int) -> PurchaseFact:
             "channel_region",
             "bought_pairing",
             "helped_pairing",
-        ).prefetch_related("order__lines"),
+            "offplatform_sale__organisation",
+        ).prefetch_related("order__lines", "offplatform_sale__lines__product"),
         pk=fact_id,
     )
 

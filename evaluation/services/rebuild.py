@@ -5,7 +5,11 @@ Orders are taken a chunk at a time (their events, lines and stored facts in a fe
 queries), so memory stays bounded whatever the history; stored facts are compared as
 tuples and new ones written with COPY. Each chunk is loaded, then decided while the
 previous chunk's new facts are being copied in, so that Python and PostgreSQL work at the
-same time; deciding therefore must not query (regions are read before)."""
+same time; deciding therefore must not query (regions are read before).
+
+Confirmed off-platform sales are compared after the orders, by (sale, kind): the facts
+their records make now (offplatform_facts_for, as when the cooperative confirmed them)
+against the stored ones."""
 
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -28,6 +32,7 @@ from .facts import (
     facts_for_event,
     rows_of,
 )
+from .offplatform import offplatform_fact_place, offplatform_facts_for, offplatform_sales_load
 from .scoring import scorecards_refresh, years_for_update
 
 FIELDS = PurchaseFact.COMPUTED_FIELDS
@@ -74,7 +79,10 @@ def _order_ids() -> list[int]:
         .distinct()
     )
     with_facts = (
-        PurchaseFact.objects.order_by().values_list("payment_event__order_id", flat=True).distinct()
+        PurchaseFact.objects.filter(payment_event__isnull=False)  # not off-platform sales'
+        .order_by()
+        .values_list("payment_event__order_id", flat=True)
+        .distinct()
     )
     return sorted(set(with_events) | set(with_facts))
 
@@ -110,6 +118,7 @@ def evaluation_rebuild(*, dry_run: bool = False) -> RebuildReport:
         with _facts_copy(pending.created):
             pass
         _changes_write(pending)
+        _offplatform_rebuild(attribution=attribution, report=report)
 
         years = sorted(
             {
@@ -177,35 +186,78 @@ def _chunk_decide(
 ) -> Writes:
     """Decide the facts of the events, compare them with the stored ones and say what to
     write. No queries."""
+    facts = (
+        ((fact["payment_event_id"], fact["line_id"]), fact)
+        for event in events
+        for fact in facts_for_event(event=event, attribution=attribution)
+    )
+    return _facts_compare(
+        stored=stored, facts=facts, place=fact_place, attribution=attribution, report=report
+    )
+
+
+def _offplatform_rebuild(*, attribution: Attribution, report: RebuildReport) -> None:
+    """Compare and write the facts of off-platform sales: one sale fact per confirmed
+    record, and the reversal of each record a confirmed correction superseded."""
+    catalogue = Catalogue()
+    sales = offplatform_sales_load(catalogue=catalogue)
+    stored = {
+        (OFFPLATFORM, row[1], row[2]): row
+        for row in PurchaseFact.objects.filter(offplatform_sale__isnull=False)
+        .order_by()
+        .values_list("pk", "offplatform_sale_id", "kind", *FIELDS)
+    }
+    facts = (
+        ((OFFPLATFORM, fact["offplatform_sale_id"], fact["kind"]), fact)
+        for sale in sales
+        for fact in offplatform_facts_for(sale=sale, attribution=attribution, catalogue=catalogue)
+    )
+    writes = _facts_compare(
+        stored=stored,
+        facts=facts,
+        place=offplatform_fact_place,
+        attribution=attribution,
+        report=report,
+    )
+    PurchaseFact.objects.bulk_create([PurchaseFact(**fact) for fact in writes.created])
+    _changes_write(writes)
+
+
+OFFPLATFORM = "offplatform"  # the first part of an off-platform fact's key in the report
+
+
+def _facts_compare(
+    *, stored: dict, facts, place, attribution: Attribution, report: RebuildReport
+) -> Writes:
+    """Compare (key, fact) pairs with the stored rows (pk, *key, *FIELDS) by key, popping
+    those found, and say what to write. No queries."""
     writes = Writes()
-    for event in events:
-        for fact in facts_for_event(event=event, attribution=attribution):
-            key = (fact["payment_event_id"], fact["line_id"])
-            report.facts_checked += 1
-            old = stored.pop(key, None)
-            if old is None:
-                report.created.append(key)
-                writes.created.append(fact)
-                continue
-            old_year = old[YEAR]
-            if old_year != fact["year"] and fact["natural_year"] <= old_year <= fact["year"]:
-                # Where a fact went depended on which years were locked when it was
-                # written; any placement the lock rules allow is kept.
-                fact_place(fact=fact, year=old_year)
-            new = computed(fact)
-            if new == old[3:]:
-                continue
-            diffs = [
-                (name, before, after)
-                for name, before, after in zip(FIELDS, old[3:], new, strict=True)
-                if before != after
-            ]
-            if attribution.is_locked(old_year):
-                report.locked_differences.extend((key, name) for name, *_ in diffs)
-                continue
-            report.updated.extend((key, name, before, after) for name, before, after in diffs)
-            writes.updated.append(PurchaseFact(pk=old[0], **dict(zip(FIELDS, new, strict=True))))
-    for key, old in stored.items():  # stored facts no payment event line makes any more
+    for key, fact in facts:
+        report.facts_checked += 1
+        old = stored.pop(key, None)
+        if old is None:
+            report.created.append(key)
+            writes.created.append(fact)
+            continue
+        old_year = old[YEAR]
+        if old_year != fact["year"] and fact["natural_year"] <= old_year <= fact["year"]:
+            # Where a fact went depended on which years were locked when it was
+            # written; any placement the lock rules allow is kept.
+            place(fact=fact, year=old_year)
+        new = computed(fact)
+        if new == old[3:]:
+            continue
+        diffs = [
+            (name, before, after)
+            for name, before, after in zip(FIELDS, old[3:], new, strict=True)
+            if before != after
+        ]
+        if attribution.is_locked(old_year):
+            report.locked_differences.extend((key, name) for name, *_ in diffs)
+            continue
+        report.updated.extend((key, name, before, after) for name, before, after in diffs)
+        writes.updated.append(PurchaseFact(pk=old[0], **dict(zip(FIELDS, new, strict=True))))
+    for key, old in stored.items():  # stored facts no event line (or sale) makes any more
         if attribution.is_locked(old[YEAR]):
             report.locked_differences.append((key, "no payment event line"))
         else:

@@ -98,8 +98,13 @@ class FactView(EvaluatorRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(
             fact=fact,
-            trace=order_lines_trace(lines=[fact.line_id]).get(fact.line_id, {}),
-            order_url=reverse("dashboard:order-detail", args=[fact.order.number]),
+            # An off-platform sale's fact has no order line (nor ledger): its record instead.
+            trace=order_lines_trace(lines=[fact.line_id]).get(fact.line_id, {})
+            if fact.line_id
+            else {},
+            order_url=reverse("dashboard:order-detail", args=[fact.order.number])
+            if fact.order_id
+            else None,
         )
         return context
 

@@ -29,6 +29,7 @@ from oscar.core.loading import get_model
 
 from marketplace.organisations.models import Membership
 from marketplace.users import roles as role_defs
+from tests.evaluation.offplatform_helpers import offplatform_sale_create
 from tests.factories import (
     BenefitLinkFactory,
     BenefitSchemeFactory,
@@ -135,7 +136,18 @@ def world_build() -> World:
         "line_a": shared.lines.get(product=product_a).pk,
         "line_b": shared.lines.get(product=product_b).pk,
         "year": datetime.date.today().year,
+        "county_a": county_a.pk,
     }
+    # Off-platform sales: A recorded by org A's admin for coop A, B by org B for coop B.
+    sale_a = offplatform_sale_create(
+        organisation=org_a, cooperative=coop_a, recorded_by=buyer, product=product_a
+    )
+    sale_b = offplatform_sale_create(
+        organisation=org_b, cooperative=coop_b, recorded_by=users["consumer"], product=product_b
+    )
+    ids["offplatform_a"], ids["offplatform_b"] = sale_a.pk, sale_b.pk
+    ids["offplatform_evidence_a"] = sale_a.evidence.get().pk
+    ids["offplatform_evidence_b"] = sale_b.evidence.get().pk
     return World(users=users, ids=ids)
 
 
@@ -400,6 +412,11 @@ ACCESS: dict[str, Access] = {
     "income:county-statement": own(OFFICER, outcome=ANY, kwargs=ids(pk="household_a")),
     "income:county-warnings": own(OFFICER),
     "income:county-warning-follow-up": post_only(OFFICER, kwargs=unknown("pk")),
+    "income:county-warning": only(kwargs=unknown("pk")),  # own county's warnings only
+    "income:county-other-income": own(OFFICER, outcome=ANY, kwargs=ids(pk="household_a")),
+    "income:county-other-income-void": post_only(OFFICER, kwargs=unknown("pk")),
+    "income:monitoring-lines": only(ADMIN),
+    "income:monitoring-line": only(kwargs=unknown("pk")),
     # --- institutional buyers (the buyer administers organisation A) ---
     "organisations:home": signed_in(),
     "organisations:checkout": own(BUYER),
@@ -433,6 +450,9 @@ ACCESS: dict[str, Access] = {
     "evaluation:table": own(EVALUATOR, ADMIN),
     "evaluation:table-year": own(EVALUATOR, ADMIN, outcome=ANY, kwargs=ids(year="year")),
     "evaluation:monitoring": own(EVALUATOR, ADMIN, outcome=ANY, kwargs=ids(year="year")),
+    "evaluation:slack-follow-up": own(
+        EVALUATOR, ADMIN, outcome=ANY, kwargs=ids(year="year", pairing_id="pairing")
+    ),
     "evaluation:export": own(
         EVALUATOR, ADMIN, outcome=ANY, kwargs=lambda w: {"year": w["year"], "fmt": "csv"}
     ),
@@ -446,6 +466,39 @@ ACCESS: dict[str, Access] = {
     "evaluation:item-facts": only(kwargs=unknown("item_id")),
     "evaluation:fact": only(kwargs=unknown("fact_id")),
     "evaluation:public-summary": Access(ANY, kwargs=ids(year="year")),
+    # A county's own report: the officer's own county (another county's is a 404, tested in
+    # tests/evaluation/test_county_report.py), any county for evaluators.
+    "evaluation:county-reports": Access(
+        NO, {ANONYMOUS: LOGIN, OFFICER: GONE, EVALUATOR: OK, ADMIN: OK}
+    ),
+    "evaluation:county-report": own(
+        OFFICER, EVALUATOR, ADMIN, kwargs=ids(county_id="county_a", year="year")
+    ),
+    "evaluation:county-report-export": own(
+        OFFICER,
+        EVALUATOR,
+        ADMIN,
+        kwargs=lambda w: {"county_id": w["county_a"], "year": w["year"], "fmt": "csv"},
+    ),
+    # Off-platform sales: org A's admin records, coop A's staff decide, those involved and
+    # evaluators read; another organisation's or cooperative's record is a 404.
+    "evaluation:offplatform-list": only(BUYER),
+    "evaluation:offplatform-record": only(BUYER),
+    "evaluation:offplatform-inbox": only(STAFF, OFFICER),
+    "evaluation:offplatform-detail": only(
+        BUYER, STAFF, OFFICER, EVALUATOR, ADMIN, kwargs=ids(pk="offplatform_a")
+    ),
+    "evaluation:offplatform-correct": only(BUYER, kwargs=ids(pk="offplatform_a")),
+    "evaluation:offplatform-confirm": post_only(STAFF, kwargs=ids(pk="offplatform_a")),
+    "evaluation:offplatform-reject": post_only(STAFF, kwargs=ids(pk="offplatform_a")),
+    "evaluation:offplatform-evidence": only(
+        BUYER,
+        STAFF,
+        OFFICER,
+        EVALUATOR,
+        ADMIN,
+        kwargs=ids(pk="offplatform_a", evidence_id="offplatform_evidence_a"),
+    ),
     "api:schema": public(),
     "api:public-summary": Access(ANY, kwargs=ids(year="year")),
     "api:scorecard-list": only(EVALUATOR, ADMIN, anonymous=NO),

@@ -5,6 +5,13 @@ from evaluation.services.rebuild import evaluation_rebuild
 SHOWN = 50
 
 
+def _fact(key) -> str:
+    """A fact by its key: (event, line), or ("offplatform", sale, kind)."""
+    if key[0] == "offplatform":
+        return f"off-platform sale={key[1]} kind={key[2]}"
+    return f"event={key[0]} line={key[1]}"
+
+
 class Command(BaseCommand):
     help = (
         "Rebuild purchase facts and scorecards from the store's payment events and report "
@@ -24,13 +31,13 @@ class Command(BaseCommand):
         out.write(f"differences in locked years (not changed): {len(report.locked_differences)}")
         out.write(f"scorecards changed: {len(report.scorecards_changed)}")
         for key, name, before, after in report.updated[:SHOWN]:
-            out.write(f"  fact event={key[0]} line={key[1]}: {name} {before!r} -> {after!r}")
+            out.write(f"  fact {_fact(key)}: {name} {before!r} -> {after!r}")
         for key in report.created[:SHOWN]:
-            out.write(f"  missing fact event={key[0]} line={key[1]}")
+            out.write(f"  missing fact {_fact(key)}")
         for key in report.deleted[:SHOWN]:
-            out.write(f"  fact without a payment event line event={key[0]} line={key[1]}")
+            out.write(f"  fact without a source {_fact(key)}")
         for key, name in report.locked_differences[:SHOWN]:
-            out.write(f"  locked year: fact event={key[0]} line={key[1]} differs in {name}")
+            out.write(f"  locked year: fact {_fact(key)} differs in {name}")
         for pairing_id, year in report.scorecards_changed[:SHOWN]:
             out.write(f"  scorecard pairing={pairing_id} year={year} changed")
         if report.differences:
