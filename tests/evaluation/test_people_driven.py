@@ -178,6 +178,7 @@ def test_people_show_as_whole_numbers_on_the_scorecard_and_in_the_exports(client
     assert page.status_code == 200 and table.status_code == 200
     item = page.context["card"].items.get(indicator=world["people"])
     assert f'{reverse("evaluation:item-facts", args=[item.pk])}">4</a>' in page.text
+    assert "当年分得收益不少于 ¥100.00 的农户" in page.text  # the minimum it counts from
     assert "带动贫困人口：" in table.text and ">4 / 8</a>" in table.text
     assert row[header.index("带动贫困人口 完成值")] == "4"
     assert row[header.index("带动贫困人口 目标值")] == "8"
