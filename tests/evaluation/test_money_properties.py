@@ -1,17 +1,24 @@
 """Money is money (invariant 8), for any mix of sales and refunds: every money figure is
 the plain sum of the facts its drill-down lists, the weighted value beside it the sum of
 their weighted amounts, and a pairing's purchase and help-sell together count each of
-its facts once. Orders are placed, settled and refunded through the store's events."""
+its facts once. Orders are placed, settled and refunded through the store's events. In a
+locked year too (invariant 7): refunds after the lock become facts of the next open year,
+so the locked figures stay the sums of their drill-downs, and so do the next year's."""
 
+import datetime
+import itertools
 from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaluation.models import Indicator, PurchaseFact, Scorecard
+from evaluation.models import Indicator, PurchaseFact, Scorecard, ScorecardItem
 from evaluation.selectors import scorecard_item_facts
-from evaluation.services.scoring import scorecards_refresh
+from evaluation.services.locking import year_lock
+from evaluation.services.scoring import MONEY, scorecards_refresh
+from marketplace.payment.events import REFUND
+from marketplace.users.roles import EVALUATOR
 from tests.factories import CountyFactory, OrganisationFactory, UserFactory
 from tests.store_factories import sales_channel_create
 
@@ -67,7 +74,7 @@ def world():
     return world
 
 
-def _place(world, product_index, quantity, buyer, in_zone, refunded, month):
+def _place(world, product_index, quantity, buyer, in_zone, refunded, month, year=2025):
     buyers = {
         "organisation": {"organisation": world["canteen"]},
         "member": {"user": region_member(province="浙江省", city="杭州市")},
@@ -78,10 +85,11 @@ def _place(world, product_index, quantity, buyer, in_zone, refunded, month):
         channel=world["zone"] if in_zone else None,
         **buyers[buyer],
     )
-    order_settle(order=order, when=at(2025, month, 1))
+    order_settle(order=order, when=at(year, month, 1))
     if min(refunded, quantity):
         line = order.lines.get()
-        order_refund(order=order, when=at(2025, month, 20), lines=[(line, min(refunded, quantity))])
+        order_refund(order=order, when=at(year, month, 20), lines=[(line, min(refunded, quantity))])
+    return order
 
 
 @settings(
@@ -114,3 +122,96 @@ def test_every_money_figure_is_the_plain_sum_of_its_drill_down(world, sales):
         assert values["bought"] + values["helped"] == sum(
             (f.amount for f in (bought | helped)), Decimal("0")
         )
+
+
+# --- A locked year -----------------------------------------------------------------------
+
+_years = itertools.count(2030, 2)  # each example its own pair of years (the database keeps
+# the earlier examples' facts, and a locked year stays locked)
+
+
+@pytest.fixture
+def lasting(world):
+    """The world with products certified for decades: sales of any year count."""
+    world["products"] = [
+        product_from(county, title=title, price=price, valid_to=datetime.date(2099, 12, 31))
+        for county, title, price in (
+            (world["zhaojue"], "昭觉苦荞茶", Decimal("33.33")),
+            (world["products"][1].cooperative.county, "会理石榴", Decimal("12.50")),
+        )
+    ]
+    world["evaluator"] = UserFactory(roles=[EVALUATOR])
+    return world
+
+
+def _year_with_indicators(world, year: int) -> None:
+    AgreementFactory(pairing=world["pairing"], year=year)
+    for indicator in world["indicators"]:
+        IndicatorFactory(
+            year=year,
+            code=indicator.code,
+            name=indicator.name,
+            measure=indicator.measure,
+            target_source=indicator.target_source,
+            filter=indicator.filter,
+            priority_extra_weight=indicator.priority_extra_weight,
+        )
+
+
+def _drill_downs_add_up(world, year: int) -> None:
+    card = Scorecard.objects.get(year=year, pairing=world["pairing"])
+    for item in card.items.select_related("indicator", "scorecard"):
+        if item.indicator.measure not in MONEY:
+            continue
+        facts = list(scorecard_item_facts(item=item))
+        assert all(f.year == year for f in facts)
+        assert item.value == sum((f.amount for f in facts), Decimal("0")), item.indicator.code
+        assert item.weighted_value == sum((f.weighted for f in facts), Decimal("0"))
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    sales=st.lists(sale, min_size=1, max_size=3),
+    later_refunds=st.lists(st.tuples(st.integers(0, 2), st.integers(1, 4)), max_size=3),
+    next_year_sales=st.lists(sale, max_size=2),
+)
+def test_a_locked_years_drill_downs_add_up_to_its_figures_after_later_refunds(
+    lasting, sales, later_refunds, next_year_sales
+):
+    world = lasting
+    year = next(_years)
+    for each in (year, year + 1):
+        _year_with_indicators(world, each)
+    # Given any sales and refunds of a year, which is then locked
+    orders = [_place(world, *row, year=year) for row in sales]
+    year_lock(year=year, evaluator=world["evaluator"])
+    locked = {
+        (i.indicator.code, i.value, i.weighted_value)
+        for i in ScorecardItem.objects.filter(scorecard__year=year).select_related("indicator")
+    }
+
+    # When its orders are refunded further in the next year, and new sales are made there
+    for which, units in later_refunds:
+        order = orders[which % len(orders)]
+        line = order.lines.get()
+        left = line.quantity - sum(
+            q.quantity for q in line.payment_event_quantities.filter(event__event_type__code=REFUND)
+        )
+        if min(units, left) > 0:
+            order_refund(order=order, when=at(year + 1, 2, 1), lines=[(line, min(units, left))])
+    for row in next_year_sales:
+        _place(world, *row, year=year + 1)
+
+    # Then the locked year's figures are as locked, and in both years every money figure
+    # is the plain sum of the facts its drill-down lists
+    assert locked == {
+        (i.indicator.code, i.value, i.weighted_value)
+        for i in ScorecardItem.objects.filter(scorecard__year=year).select_related("indicator")
+    }
+    _drill_downs_add_up(world, year)
+    scorecards_refresh(year=year + 1)
+    _drill_downs_add_up(world, year + 1)
