@@ -4,12 +4,29 @@ queries whatever the number of pairings or facts."""
 
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
+from producers.models import Region
+
 from .. import measures
-from ..models import Agreement, EvaluationYear, PurchaseFact, Scorecard, ScorecardItem
+from ..models import Agreement, EvaluationYear, Pairing, PurchaseFact, Scorecard, ScorecardItem
 from ..services.scoring import facts_for
+
+# A pairing's side may be a province, a city, a county (or below, down to a village): its
+# province is the region itself or one of its ancestors, at most four levels up.
+_ANCESTORS = ("", "__parent", "__parent__parent", "__parent__parent__parent")
+_ANCESTORS += ("__parent__parent__parent__parent",)
+
+# A text search is at most this many terms; each must occur in one of these names.
+MAX_SEARCH_TERMS = 8
+_SEARCHED_NAMES = (
+    "pairing__east_region__name",
+    "pairing__east_region__name_en",
+    "pairing__assisting_unit",
+    "pairing__west_region__name",
+    "pairing__west_region__name_en",
+)
 
 
 def evaluation_years() -> list[int]:
@@ -21,10 +38,46 @@ def year_config(*, year: int) -> EvaluationYear:
     return EvaluationYear.objects.filter(year=year).first() or EvaluationYear(year=year)
 
 
-def scorecards_for_year(*, year: int) -> QuerySet[Scorecard]:
+def _in_province(side: str, province: Region) -> Q:
+    """Pairings whose `side` ("east_region" or "west_region") is `province` or lies in it."""
+    condition = Q()
+    for ancestors in _ANCESTORS:
+        condition |= Q(**{f"pairing__{side}{ancestors}": province})
+    return condition
+
+
+def scorecards_for_year(
+    *,
+    year: int,
+    west_province: Region | None = None,
+    east_province: Region | None = None,
+    kind: str = "",
+    grade: str = "",
+    query: str = "",
+) -> QuerySet[Scorecard]:
+    """The year's scorecards in rank order, each with its pairing's regions and its items.
+
+    Optional filters narrow them: the pairing's western province or eastern province (the
+    region itself or a region in it), its kind (Pairing.Kind), the scorecard's grade, and
+    `query`, whose whitespace-separated terms must each occur in the name of the helping
+    side (eastern region or central unit) or of the western region. A filtered table keeps
+    the ranks of the whole year."""
+    scorecards = Scorecard.objects.filter(year=year)
+    if west_province is not None:
+        scorecards = scorecards.filter(_in_province("west_region", west_province))
+    if east_province is not None:
+        scorecards = scorecards.filter(_in_province("east_region", east_province))
+    if kind:
+        scorecards = scorecards.filter(pairing__kind=kind)
+    if grade:
+        scorecards = scorecards.filter(grade=grade)
+    for term in query.split()[:MAX_SEARCH_TERMS]:
+        matches = Q()
+        for name in _SEARCHED_NAMES:
+            matches |= Q(**{f"{name}__icontains": term})
+        scorecards = scorecards.filter(matches)
     return (
-        Scorecard.objects.filter(year=year)
-        .select_related("pairing__east_region", "pairing__west_region")
+        scorecards.select_related("pairing__east_region", "pairing__west_region")
         .prefetch_related(
             Prefetch(
                 "items",
@@ -35,6 +88,17 @@ def scorecards_for_year(*, year: int) -> QuerySet[Scorecard]:
         )
         .order_by("rank", "pairing_id")
     )
+
+
+def provinces_for_year(*, year: int) -> list[Region]:
+    """The provinces on either side of a pairing scored in `year` (the pairing's region or
+    its ancestor), by code: what the year table's province filters offer. One query."""
+    paired = Pairing.objects.filter(scorecards__year=year)
+    condition = Q()
+    for side in ("east_region", "west_region"):
+        for ancestors in _ANCESTORS:
+            condition |= Q(pk__in=paired.values(f"{side}{ancestors}"))
+    return list(Region.objects.filter(condition, level=Region.Level.PROVINCE).order_by("code"))
 
 
 def scorecard_get(*, year: int, pairing_id: int) -> Scorecard:

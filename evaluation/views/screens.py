@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -17,7 +18,9 @@ from producers.income.selectors import order_lines_trace
 
 from .. import exports, selectors
 from ..charts import volume_chart_svg
+from ..forms import PairingTableFilterForm
 from ..models import Indicator
+from ..selectors.scorecards import provinces_for_year
 from ..services.locking import year_lock
 
 
@@ -44,16 +47,40 @@ def _year(kwargs) -> int:
 
 
 class PairingTableView(EvaluatorRequiredMixin, TemplateView):
+    """A year's scorecards in rank order, a page at a time, narrowed by the filter form
+    (western or eastern province, kind, grade, name). Exports stay the whole year."""
+
     template_name = "evaluation/table.html"
+    paginate_by = 50
 
     def get_context_data(self, **kwargs):
         year = _year(self.kwargs)
+        form = PairingTableFilterForm(self.request.GET, provinces=provinces_for_year(year=year))
+        paginator = Paginator(
+            selectors.scorecards_for_year(year=year, **form.filters()), self.paginate_by
+        )
+        problems = form.problems()
+        number = form.page_number()
+        if number > paginator.num_pages:
+            problems.append(
+                _("没有第 %(page)s 页：共 %(pages)s 页，已显示最后一页。")
+                % {"page": number, "pages": paginator.num_pages}
+            )
+        page = paginator.get_page(number)
+        page.object_list = list(page.object_list)
+        years = selectors.evaluation_years()
         context = super().get_context_data(**kwargs)
         context.update(
             year=year,
-            years=selectors.evaluation_years(),
+            years=years,
+            has_scorecards=year in years,
             config=selectors.year_config(year=year),
-            scorecards=list(selectors.scorecards_for_year(year=year)),
+            form=form,
+            problems=problems,
+            page=page,
+            page_range=paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            filter_query=form.querystring(),
+            scorecards=page.object_list,
             can_lock=self.request.user.has_perm("evaluation.lock_year"),
         )
         return context
