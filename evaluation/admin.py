@@ -9,6 +9,7 @@ from .models import (
     DesignatedBuyer,
     EvaluationYear,
     Indicator,
+    OffPlatformSale,
     Pairing,
     PurchaseFact,
     Scorecard,
@@ -81,9 +82,42 @@ class EvaluationYearAdmin(LockedYearAdmin):
 # Facts and scorecards come from transactions only: no one edits them by hand.
 @admin.register(PurchaseFact)
 class PurchaseFactAdmin(ReadOnlyAdmin):
-    list_display = ("occurred_at", "kind", "order", "amount", "year", "counts", "bought_pairing")
+    list_display = (
+        "occurred_at",
+        "kind",
+        "order",
+        "offplatform_sale",
+        "amount",
+        "year",
+        "counts",
+        "bought_pairing",
+    )
     list_filter = ("year", "kind", "counts")
-    list_select_related = ("order", "bought_pairing__east_region", "bought_pairing__west_region")
+    list_select_related = (
+        "order",
+        "offplatform_sale__cooperative",
+        "bought_pairing__east_region",
+        "bought_pairing__west_region",
+    )
+
+
+# Off-platform sales are recorded, confirmed and corrected on their own pages, which check
+# who acts on which record; the admin only reads them.
+@admin.register(OffPlatformSale)
+class OffPlatformSaleAdmin(ReadOnlyAdmin):
+    list_display = (
+        "pk",
+        "sold_on",
+        "channel_kind",
+        "organisation",
+        "cooperative",
+        "amount",
+        "state",
+        "corrects",
+    )
+    list_filter = ("state", "channel_kind")
+    list_select_related = ("organisation", "cooperative")
+    raw_id_fields = ("organisation", "cooperative", "corrects")
 
 
 @admin.register(Scorecard)

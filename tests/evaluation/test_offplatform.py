@@ -440,3 +440,16 @@ def test_the_cooperative_rejects_with_its_reason_on_the_page(client, world):
     client.force_login(world["recorder"])
     page = client.get(reverse("evaluation:offplatform-detail", args=[sale.pk])).content.decode()
     assert "金额不符" in page
+
+
+def test_the_admin_lists_off_platform_sales_and_their_facts_read_only(
+    client, world, django_capture_on_commit_callbacks
+):
+    sale = record(world)
+    confirm(world, sale, django_capture_on_commit_callbacks)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    for name in ("offplatformsale", "purchasefact"):
+        response = client.get(reverse(f"admin:evaluation_{name}_changelist"))
+        assert response.status_code == 200
+    assert client.get(reverse("admin:evaluation_offplatformsale_add")).status_code == 403
