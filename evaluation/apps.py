@@ -18,5 +18,12 @@ class EvaluationConfig(AppConfig):
             menus.menu_entry_add(
                 workspace=where, url_name="evaluation:offplatform-inbox", label=label, order=40
             )
+        # The county office's own report (it reads purchase facts, so it lives here).
+        menus.menu_entry_add(
+            workspace=menus.COUNTY,
+            url_name="evaluation:county-reports",
+            label=_("本县消费帮扶报表"),
+            order=30,
+        )
 
         from . import receivers  # noqa: F401  connects to the store's payment announcements

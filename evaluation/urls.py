@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import urls_offplatform
-from .views import monitoring, screens
+from .views import county, monitoring, screens
 
 app_name = "evaluation"
 
@@ -19,6 +19,17 @@ urlpatterns = [
     path("items/<int:item_id>/facts/", screens.ItemFactsView.as_view(), name="item-facts"),
     path("facts/<int:fact_id>/", screens.FactView.as_view(), name="fact"),
     path("public/<int:year>/", screens.PublicSummaryView.as_view(), name="public-summary"),
+    path("county/", county.CountyReportIndexView.as_view(), name="county-reports"),
+    path(
+        "county/<int:county_id>/<int:year>/",
+        county.CountyReportView.as_view(),
+        name="county-report",
+    ),
+    path(
+        "county/<int:county_id>/<int:year>/export.<str:fmt>",
+        county.CountyReportExportView.as_view(),
+        name="county-report-export",
+    ),
 ]
 
 # Off-platform sales: recorded by the eastern side, confirmed by the cooperative.

@@ -26,12 +26,14 @@ def test_county_menu_has_producers_entries_then_certification_then_income(client
 
     links = menu_links(client.get(reverse("producers:county-home")))
 
-    assert links[-3:] == [
+    added = [
         reverse("catalogue-certification:county-list"),
         reverse("income:county-balances"),
         reverse("income:county-warnings"),
+        reverse("evaluation:county-reports"),  # the county's own report (evaluation)
     ]
-    assert reverse("producers:county-cooperatives") in links[:-3]
+    assert [link for link in links if link in added] == added
+    assert links.index(reverse("producers:county-cooperatives")) < links.index(added[0])
 
 
 def test_cooperative_menu_has_producers_entries_then_certification_then_income(client):
