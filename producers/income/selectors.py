@@ -90,7 +90,7 @@ def households_driven_by_group(
         f"ON e.{line} = g.line_key "
         f"WHERE e.{household} IS NOT NULL "
         f"GROUP BY g.group_key, e.{household} "
-        f"HAVING SUM(e.{amount}) > 0 AND SUM(e.{amount}) >= %s"
+        f"HAVING SUM(e.{amount}) > 0 AND SUM(e.{amount}) >= CAST(%s AS NUMERIC)"
         f") reached JOIN {households} h ON h.{household_id} = reached.household_key "
         f"GROUP BY reached.group_key"
     )
