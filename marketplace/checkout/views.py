@@ -1,5 +1,6 @@
 import json
 import logging
+import math
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,7 +9,7 @@ from django.db import DatabaseError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -33,11 +34,12 @@ from marketplace.payment.services import (
 )
 from marketplace.payment.services.localstripe_cards import PaymentServiceUnavailable
 
+from .recovery import SESSION_ATTEMPT, session_attempt_settle
+
 logger = logging.getLogger(__name__)
 
 PaymentAttempt = get_model("payment", "PaymentAttempt")
 
-SESSION_ATTEMPT = "stripe_payment_attempt_id"
 SESSION_CHANNEL = "sales_channel_code"
 
 
@@ -125,14 +127,20 @@ class StripePaymentView(LoginRequiredMixin, TemplateView):
         attempt = _session_attempt(request)
         if attempt.order_id is not None:
             return redirect("checkout:thank-you")
-        if attempt.state != PaymentAttempt.State.PENDING:
-            messages.error(request, _("支付已超时或失败，商品库存已释放，请重新下单。"))
+        if attempt.state != PaymentAttempt.State.PENDING or attempt.expires_at <= timezone.now():
+            # Over: the basket goes back to the customer, with a message saying why.
+            session_attempt_settle(request, leaving=False)
             return redirect("basket:summary")
         return super().get(request, *args, attempt=attempt, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        seconds_left = max((context["attempt"].expires_at - timezone.now()).total_seconds(), 0)
         context.update(
+            # Whole minutes rounded up: a live hold never reads "0 minutes"; the page counts
+            # down from the seconds and says when the hold has run out.
+            hold_seconds=int(seconds_left),
+            hold_minutes=max(math.ceil(seconds_left / 60), 1),
             stripe_js_url=settings.STRIPE_JS_URL,
             stripe_publishable_key=settings.STRIPE_PUBLISHABLE_KEY,
             alipay_enabled=settings.STRIPE_ALIPAY_ENABLED,
@@ -166,6 +174,10 @@ class StripeTestCardView(LoginRequiredMixin, View):
         except PaymentServiceUnavailable as unavailable:
             return JsonResponse({"error": {"message": str(unavailable.message)}}, status=503)
         return JsonResponse(intent)
+
+
+# A PaymentIntent in these states can still be paid with another card or method.
+AWAITING_ANOTHER_TRY = ("requires_payment_method", "requires_action", "requires_confirmation")
 
 
 class StripeReturnView(LoginRequiredMixin, View):
@@ -206,6 +218,16 @@ class StripeReturnView(LoginRequiredMixin, View):
         if intent["status"] == "processing":
             messages.info(request, _("支付处理中，确认到账后将自动生成订单。"))
             return redirect("customer:order-list")
+        if (
+            intent["status"] in AWAITING_ANOTHER_TRY
+            and attempt.state == PaymentAttempt.State.PENDING
+            and attempt.expires_at > timezone.now()
+        ):
+            # Declined, or the customer turned back at their bank or wallet: the same order
+            # still takes another card or method while its stock is held.
+            request.session[SESSION_ATTEMPT] = attempt.pk
+            messages.error(request, _("支付未成功，请换一种支付方式或换一张卡再试。"))
+            return redirect("checkout:stripe-pay")
         try:
             payment_attempt_abandon(attempt_id=attempt.pk, state=PaymentAttempt.State.FAILED)
         except (gateway.GatewayError, DatabaseError):

@@ -64,6 +64,11 @@ def _client() -> stripe.StripeClient:
     )
 
 
+def is_card_declined(exc: BaseException) -> bool:
+    """Stripe looked at the card and declined it (the customer may try another)."""
+    return isinstance(exc, stripe.CardError)
+
+
 def is_unavailable(exc: BaseException) -> bool:
     """Stripe could not be reached, did not answer in time or failed on its side: asking
     again later may work, and nothing was said about the card."""

@@ -13,6 +13,8 @@ class PaymentAttempt(models.Model):
         SUCCEEDED = "succeeded", _("已支付")
         FAILED = "failed", _("支付失败")
         EXPIRED = "expired", _("已超时")
+        # The customer left the pay page before paying: the items went back to the basket.
+        ABANDONED = "abandoned", _("已放弃")
 
     basket = models.ForeignKey(
         "basket.Basket", on_delete=models.PROTECT, related_name="payment_attempts"

@@ -238,29 +238,98 @@ def payment_attempt_abandon(*, attempt_id: int, state: str = State.EXPIRED):
     attempt = PaymentAttempt.objects.get(pk=attempt_id)
     if attempt.state != State.PENDING:
         return attempt
-    if attempt.payment_intent_id:
+    payment_intent_id = attempt.payment_intent_id
+    if payment_intent_id:
         try:
-            intent = gateway.payment_intent_cancel(attempt.payment_intent_id)
+            intent = gateway.payment_intent_cancel(payment_intent_id)
         except gateway.GatewayError:
-            intent = gateway.payment_intent_retrieve(attempt.payment_intent_id)
+            intent = gateway.payment_intent_retrieve(payment_intent_id)
         if intent["status"] == "succeeded":
-            order_place_for_payment(
-                payment_intent_id=attempt.payment_intent_id, payment_intent=intent
-            )
+            order_place_for_payment(payment_intent_id=payment_intent_id, payment_intent=intent)
             return PaymentAttempt.objects.get(pk=attempt_id)
         if intent["status"] == "processing":
             return attempt  # Stripe will report success or failure.
     with transaction.atomic():
         attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt_id)
-        if attempt.state != State.PENDING:
+        if attempt.state != State.PENDING or attempt.payment_intent_id != payment_intent_id:
+            # Settled meanwhile, or the attempt moved on to a new PaymentIntent (another card
+            # after a decline): the intent cancelled above is no longer the one it answers for.
             return attempt
         reservations_release(attempt=attempt)
         attempt.state = state
         attempt.save(update_fields=["state", "updated_at"])
-        basket = attempt.basket
+        basket_give_back(basket=attempt.basket)
+    return attempt
+
+
+def basket_give_back(*, basket) -> None:
+    """The basket frozen for a payment is the customer's open basket again. While it was
+    frozen the store gave them a fresh one, perhaps with new items: those are merged into it
+    (a product in both keeps the larger quantity), so the customer finds one basket with
+    everything and the store no longer has to merge baskets on the next page."""
+    with transaction.atomic():
         if basket.status == Basket.FROZEN:
             basket.thaw()
-    return attempt
+        if basket.status != Basket.OPEN or basket.owner_id is None:
+            return
+        # Never a basket that another payment still waits on.
+        others = (
+            Basket.open.filter(owner_id=basket.owner_id)
+            .exclude(pk=basket.pk)
+            .exclude(payment_attempts__state=State.PENDING)
+        )
+        for other in others.order_by("pk").select_for_update():
+            basket.merge(other, add_quantities=False)
+
+
+def payment_attempt_intent_renew(*, attempt_id: int) -> PaymentAttempt:
+    """A fresh PaymentIntent for a pending attempt whose intent cannot take another payment
+    method. Stripe confirms an intent again with another card after a decline (it waits in
+    requires_payment_method), and Stripe.js does so on the pay page; localstripe keeps the
+    declined charge on its intent and refuses every later confirmation, so the demo's card
+    payments (localstripe_cards) move the attempt to a new intent instead.
+
+    The old intent is cancelled at Stripe before it is let go, so it can never succeed
+    unnoticed: if Stripe reports it succeeded (or still processing), the order is placed (or
+    the attempt kept) instead. Stripe is called outside row locks; the attempt takes the new
+    intent only if it is still pending on the old one (else the new intent is cancelled).
+    Returns the attempt as it now is."""
+    attempt = PaymentAttempt.objects.get(pk=attempt_id)
+    old_intent_id = attempt.payment_intent_id
+    if attempt.state != State.PENDING or not old_intent_id:
+        return attempt
+    try:
+        intent = gateway.payment_intent_cancel(old_intent_id)
+    except gateway.GatewayError:
+        intent = gateway.payment_intent_retrieve(old_intent_id)
+    if intent["status"] == "succeeded":
+        order_place_for_payment(payment_intent_id=old_intent_id, payment_intent=intent)
+        return PaymentAttempt.objects.get(pk=attempt_id)
+    if intent["status"] != "canceled":
+        return attempt
+    new_intent = gateway.payment_intent_create(
+        amount=attempt.amount,
+        metadata={
+            "order_number": attempt.order_number,
+            "basket_id": str(attempt.basket_id),
+            "attempt_id": str(attempt.pk),
+        },
+        idempotency_key=f"dongxi-pi-{attempt.pk}-after-{old_intent_id}",
+    )
+    moved = PaymentAttempt.objects.filter(
+        pk=attempt.pk, payment_intent_id=old_intent_id, state=State.PENDING
+    ).update(
+        payment_intent_id=new_intent["id"],
+        client_secret=new_intent["client_secret"] or "",
+        updated_at=timezone.now(),
+    )
+    if not moved:
+        logger.warning("Attempt %s settled while its intent was renewed", attempt.pk)
+        try:
+            gateway.payment_intent_cancel(new_intent["id"])
+        except gateway.GatewayError:
+            logger.exception("Unused PaymentIntent %s not cancelled", new_intent["id"])
+    return PaymentAttempt.objects.get(pk=attempt_id)
 
 
 def reservations_release_expired(*, now: datetime.datetime | None = None) -> int:

@@ -15,7 +15,7 @@ from oscar.core.loading import get_model
 
 from marketplace.payment import gateway
 
-from .checkout import CheckoutError
+from .checkout import CheckoutError, payment_attempt_intent_renew
 
 PaymentAttempt = get_model("payment", "PaymentAttempt")
 
@@ -43,7 +43,8 @@ def payment_attempt_confirm_with_test_card(
     *, attempt: PaymentAttempt, card: dict | None
 ) -> dict[str, str]:
     """Confirm the attempt's PaymentIntent at localstripe; returns its id and status
-    ("succeeded", or "requires_action" for a 3-D Secure test card). Raises CardRefused for a
+    ("succeeded", or "requires_action" for a 3-D Secure test card), and the client secret of
+    the attempt's new intent when a declined one was replaced. Raises CardRefused for a
     card the customer must fix or change, PaymentServiceUnavailable when Stripe did not
     answer."""
     if not settings.STRIPE_LOCALSTRIPE:
@@ -54,9 +55,24 @@ def payment_attempt_confirm_with_test_card(
     if not all(pattern.match(values[field]) for field, pattern in CARD_FIELDS.items()):
         raise CardRefused(_("请填写完整的卡号、有效期和安全码。"))
     try:
-        intent = gateway.payment_intent_confirm_with_test_card(
-            attempt.payment_intent_id, card=values
-        )
+        try:
+            intent = gateway.payment_intent_confirm_with_test_card(
+                attempt.payment_intent_id, card=values
+            )
+            renewed = False
+        except gateway.GatewayError as error:
+            if gateway.is_unavailable(error) or gateway.is_card_declined(error):
+                raise
+            # Refused outright, no card looked at: localstripe refuses to confirm an intent
+            # again after a declined card (Stripe itself takes the next card on the same
+            # intent), so the attempt moves to a new intent, the old one cancelled first.
+            attempt = _intent_renew_after_decline(attempt=attempt, error=error)
+            if attempt.order_id is not None:
+                return {"id": attempt.payment_intent_id, "status": "succeeded"}
+            intent = gateway.payment_intent_confirm_with_test_card(
+                attempt.payment_intent_id, card=values
+            )
+            renewed = True
     except gateway.GatewayError as error:
         if gateway.is_unavailable(error):
             raise PaymentServiceUnavailable() from error
@@ -64,4 +80,19 @@ def payment_attempt_confirm_with_test_card(
         raise CardRefused(_("银行卡被拒绝，请换一张卡再试。")) from error
     if intent["status"] == "requires_payment_method":  # declined: the intent waits for another card
         raise CardRefused(_("银行卡被拒绝，请换一张卡再试。"))
-    return {"id": intent["id"], "status": intent["status"]}
+    answer = {"id": intent["id"], "status": intent["status"]}
+    if renewed:  # the pay page's Stripe.js authenticates (3-D Secure) the new intent
+        answer["client_secret"] = attempt.client_secret
+    return answer
+
+
+def _intent_renew_after_decline(*, attempt: PaymentAttempt, error: Exception) -> PaymentAttempt:
+    """The attempt on a new intent if its own holds a declined card's payment method (else
+    `error` again); CardRefused if the attempt is over meanwhile."""
+    current = gateway.payment_intent_retrieve(attempt.payment_intent_id).to_dict()
+    if current["status"] != "requires_payment_method" or not current.get("payment_method"):
+        raise error
+    attempt = payment_attempt_intent_renew(attempt_id=attempt.pk)
+    if attempt.order_id is None and attempt.state != PaymentAttempt.State.PENDING:
+        raise CardRefused(_("支付已超时或失败，请重新下单。"))
+    return attempt
