@@ -453,3 +453,47 @@ def test_the_admin_lists_off_platform_sales_and_their_facts_read_only(
         response = client.get(reverse(f"admin:evaluation_{name}_changelist"))
         assert response.status_code == 200
     assert client.get(reverse("admin:evaluation_offplatformsale_add")).status_code == 403
+
+
+def test_the_east_corrects_a_confirmed_sale_through_its_page(
+    client, world, django_capture_on_commit_callbacks
+):
+    original = record(world, amount="1000.00")
+    confirm(world, original, django_capture_on_commit_callbacks)
+    client.force_login(world["recorder"])
+    detail = client.get(reverse("evaluation:offplatform-detail", args=[original.pk]))
+    assert reverse("evaluation:offplatform-correct", args=[original.pk]) in detail.content.decode()
+
+    response = client.post(
+        reverse("evaluation:offplatform-correct", args=[original.pk]),
+        {
+            "organisation": world["organisation"].pk,
+            "channel_kind": "counter",
+            "sold_on": "2025-06-15",
+            "amount": "990.00",
+            "product_1": world["product"].pk,
+            "quantity_1": "39",
+            "evidence": pdf("更正后的发票.pdf"),
+        },
+    )
+
+    correction = OffPlatformSale.objects.get(corrects=original)
+    assert response.status_code == 302 and correction.cooperative == world["cooperative"]
+    assert help_sell(world) == Decimal("1000.00")  # until the cooperative confirms
+    confirm(world, correction, django_capture_on_commit_callbacks)
+    assert help_sell(world) == Decimal("990.00")
+
+
+@pytest.mark.parametrize("sales", [1, 6])
+def test_the_drill_down_of_off_platform_facts_runs_a_constant_number_of_queries(
+    client, world, sales, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    for _ in range(sales):
+        confirm(world, record(world, amount="10.00"), django_capture_on_commit_callbacks)
+    item = ScorecardItem.objects.get(scorecard__pairing=world["pairing"], indicator=world["helped"])
+    client.force_login(UserFactory(roles=[EVALUATOR]))
+
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("evaluation:item-facts", args=[item.pk]))
+
+    assert response.content.decode().count('href="/evaluation/offplatform/') == sales
