@@ -10,13 +10,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evaluation import exports
-from evaluation.models import Indicator, PurchaseFact, Scorecard
+from evaluation.models import Indicator, PurchaseFact, Scorecard, ScorecardItem
 from evaluation.services.scoring import scorecards_refresh
 from marketplace.users.roles import EVALUATOR
 from producers.income.models import LedgerEntry
@@ -183,6 +185,38 @@ def test_people_show_as_whole_numbers_on_the_scorecard_and_in_the_exports(client
     assert row[header.index("带动贫困人口 完成值")] == "4"
     assert row[header.index("带动贫困人口 目标值")] == "8"
     assert "4.00" not in row[header.index("带动贫困人口 完成值")]
+
+
+def ledger_reads(action) -> int:
+    """How many statements reading the income ledger `action` runs (its writes aside)."""
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return sum(
+        1
+        for query in captured
+        if "income_ledgerentry" in query["sql"] and query["sql"].startswith("SELECT")
+    )
+
+
+def test_people_beside_households_read_the_ledger_no_more_often(world):
+    # Given households and people indicators: a settlement, a refund and a refresh
+    def settle_refund_refresh() -> tuple[int, int, int]:
+        tea = bought(world["tea"], 2)
+        with_settlement = ledger_reads(lambda: bought(world["tea"], 2))
+        with_refund = ledger_reads(
+            lambda: order_refund(order=tea, when=at(2025, 7), lines=[(tea.lines.get(), 1)])
+        )
+        return with_settlement, with_refund, ledger_reads(lambda: scorecards_refresh(year=2025))
+
+    both = settle_refund_refresh()
+
+    # When the people indicator goes and the same happens again
+    ScorecardItem.objects.filter(indicator=world["people"]).delete()
+    world["people"].delete()
+    households_only = settle_refund_refresh()
+
+    # Then each reads the ledger as often for both figures as for households alone
+    assert both == households_only and all(both)
 
 
 def from_the_ledger(world) -> tuple:
