@@ -1,0 +1,103 @@
+"""Journeys: a checkout that always ends well. A consumer whose first card is declined pays
+the same order with another card; a consumer who leaves the pay page finds their items back
+in the basket, with a message, and the held stock released."""
+
+from decimal import Decimal
+
+import pytest
+from oscar.core.loading import get_model
+
+from tests.factories import PASSWORD, UserFactory
+from tests.store_factories import product_create
+
+from .conftest import login
+
+Order = get_model("order", "Order")
+PaymentAttempt = get_model("payment", "PaymentAttempt")
+StockRecord = get_model("partner", "StockRecord")
+
+pytestmark = pytest.mark.integration
+
+DECLINED = "4000000000000341"  # localstripe attaches it, then the charge fails
+VISA = "4242424242424242"
+
+
+def to_the_pay_page(page, product) -> None:
+    """Put one `product` in the basket and go through checkout to the pay page."""
+    page.goto(product.get_absolute_url())
+    page.click("#add_to_basket_form button[type=submit]")
+    page.goto("/shop/checkout/")
+    page.wait_for_url("**/checkout/shipping-address/")
+    page.fill("#id_last_name", "李四")
+    page.fill("#id_state", "上海市")
+    page.fill("#id_line4", "上海市")
+    page.fill("#id_line3", "徐汇区")
+    page.fill("#id_line1", "漕溪北路 88 号 1201 室")
+    page.fill("#id_postcode", "200030")
+    page.fill("#id_phone_number", "13912345678")
+    page.click("#new_shipping_address button[type=submit]")
+    page.wait_for_url("**/checkout/preview/")
+    page.click("#place-order")
+    page.wait_for_url("**/checkout/stripe/pay/")
+
+
+def pay_with(page, number: str) -> None:
+    card = page.locator("#card-element")
+    card.locator("input[placeholder=number]").fill(number)
+    card.locator("input[placeholder=exp_month]").fill("12")
+    card.locator("input[placeholder=exp_year]").fill("34")
+    card.locator("input[placeholder=cvc]").fill("123")
+    card.locator("input[placeholder=postal_code]").fill("200030")
+    page.click("#pay-card")
+
+
+def test_a_declined_card_then_another_card_pays_the_same_order(page, localstripe, china):
+    tea = product_create(title="昭觉苦荞茶", price=Decimal("38.00"), num_in_stock=5)
+    consumer = UserFactory(email="li.si@dongxi.example", last_name="李", first_name="四")
+    login(page, consumer, PASSWORD)
+    to_the_pay_page(page, tea)
+
+    # When the first card is declined
+    pay_with(page, DECLINED)
+
+    # Then the pay page says so, in Chinese, and stays open for another card
+    message = page.locator("#payment-message")
+    message.wait_for(state="visible")
+    assert message.inner_text() == "银行卡被拒绝，请换一张卡再试。"
+    assert "/checkout/stripe/pay/" in page.url
+    assert page.locator("#pay-card").is_enabled()
+
+    # And another card pays the same order
+    pay_with(page, VISA)
+    page.wait_for_url("**/checkout/thank-you/")
+    attempt = PaymentAttempt.objects.get()
+    order = Order.objects.get(user=consumer)
+    assert order.number == attempt.order_number
+    assert order.number in page.inner_text("body")
+    assert order.total_incl_tax == Decimal("38.00")
+    assert StockRecord.objects.get(product=tea).net_stock_level == 4
+    assert page.js_errors == []
+
+
+def test_leaving_the_pay_page_gives_the_basket_back(page, localstripe, china):
+    tea = product_create(title="昭觉苦荞茶", price=Decimal("38.00"), num_in_stock=5)
+    consumer = UserFactory(email="wang.wu@dongxi.example", last_name="王", first_name="五")
+    login(page, consumer, PASSWORD)
+    to_the_pay_page(page, tea)
+
+    # The pay page says how long the stock is held, never "0 minutes"
+    notice = page.inner_text("#hold-notice")
+    assert "商品库存为您保留 15 分钟" in notice, notice
+    assert StockRecord.objects.get(product=tea).num_allocated == 1
+
+    # When the consumer leaves the pay page for the catalogue, then opens the basket
+    page.goto("/shop/catalogue/")
+    assert "您尚未完成支付，商品已放回购物车。" in page.inner_text("body")
+    page.goto("/shop/basket/")
+
+    # Then the tea is back in the basket, its stock no longer held, and no order was made
+    assert "昭觉苦荞茶" in page.inner_text("#basket_formset, main, body")
+    assert StockRecord.objects.get(product=tea).num_allocated == 0
+    assert PaymentAttempt.objects.get().state == PaymentAttempt.State.ABANDONED
+    assert not Order.objects.exists()
+    assert page.js_errors == []
