@@ -42,12 +42,13 @@ def test_cooperative_menu_has_producers_entries_then_certification_then_income(c
 
     links = menu_links(client.get(reverse("producers:cooperative-home")))
 
-    assert links[-3:] == [
+    assert links[-4:] == [
         reverse("catalogue-certification:cooperative-products"),
         reverse("income:cooperative-balances"),
         reverse("income:cooperative-supply-lots"),
+        reverse("evaluation:offplatform-inbox"),  # off-platform sales to confirm (evaluation)
     ]
-    assert reverse("producers:cooperative-certification") in links[:-3]
+    assert reverse("producers:cooperative-certification") in links[:-4]
 
 
 def test_producers_templates_link_only_to_producers_pages():
