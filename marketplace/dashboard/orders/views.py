@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from oscar.apps.dashboard.orders import views
 from oscar.core.loading import get_model
 
+from core.money import to_yuan
 from marketplace.dashboard.selectors import (
     cooperative_lines,
     cooperative_revenue,
@@ -118,7 +119,8 @@ class OrderListView(views.OrderListView):
     def get_row_values(self, order):
         row = super().get_row_values(order)
         if self._cooperative_view():
-            row.update(value=order.own_subtotal, num_items=order.own_num_items)
+            # A sum: on SQLite it comes back as 17.0700000000000; the CSV shows yuan.
+            row.update(value=to_yuan(order.own_subtotal), num_items=order.own_num_items)
         return row
 
 

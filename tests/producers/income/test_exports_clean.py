@@ -5,10 +5,11 @@ user's language (never a code such as produce_supply), dates local.
 One small world, built the same way each time with fixed names and numbers, is exported by
 each export the platform has with data in it: the household income CSVs (county and
 cooperative balances, a household's statement, also in English), the evaluators' scorecard
-table (CSV, XLSX), the county's own report (CSV, XLSX, also in English) and an
-organisation's purchase statement (XLSX). The second test renders the same world on SQLite
-in a child pytest (tables from the models, no migrations: a few seconds) and compares the
-CSV texts and the XLSX cells with those made on PostgreSQL."""
+table (CSV, XLSX), the county's own report (CSV, XLSX, also in English), an organisation's
+purchase statement (XLSX) and a cooperative's orders in the store's dashboard (CSV). The
+second test renders the same world on SQLite in a child pytest (tables from the models, no
+migrations: a few seconds) and compares the CSV texts and the XLSX cells with those made on
+PostgreSQL."""
 
 import datetime
 import io
@@ -22,6 +23,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 from oscar.core.loading import get_model
 
@@ -49,6 +52,7 @@ from tests.evaluation.factories import (
 from tests.factories import (
     BenefitLinkFactory,
     BenefitSchemeFactory,
+    CooperativeStaffFactory,
     HouseholdFactory,
     OrganisationFactory,
     UserFactory,
@@ -114,12 +118,12 @@ def world_build() -> dict:
         kind=BenefitKind.DIVIDEND,
         equity_shares=Decimal("1000.00"),
     )
-    staff = UserFactory(email="staff@dongxi.example")
+    staff = CooperativeStaffFactory(cooperative=tea.cooperative, email="staff@dongxi.example")
     buyer = UserFactory(email="buyer@dongxi.example")
 
     def order(products, number, when, **kwargs):
         placed = order_place(products=products, **kwargs)
-        placed = _named(placed, number=number)
+        placed = _named(placed, number=number, date_placed=when)
         order_settle(order=placed, when=when)
         return placed
 
@@ -137,7 +141,7 @@ def world_build() -> dict:
         actor=staff,
     )
     scorecards_refresh(year=2025)
-    world.update(canteen=canteen, tea=tea, households=households)
+    world.update(canteen=canteen, tea=tea, households=households, staff=staff)
     return world
 
 
@@ -191,6 +195,13 @@ def exports_render(world: dict) -> dict:
             )
         ),
     }
+    client = Client()
+    client.force_login(world["staff"])
+    # The cooperative's own orders in the store's dashboard (Oscar's CSV, the cooperative's
+    # own subtotal summed from its lines)
+    rendered["dashboard-orders.csv"] = _csv(
+        client.get(reverse("dashboard:order-list"), {"response_format": "csv"})
+    )
     with translation.override("en"):
         rendered["statement-en.csv"] = _csv(
             statement_csv(statement=household_statement(household=supplier), filename="s.csv")
@@ -226,6 +237,8 @@ def test_exports_show_money_with_two_places_and_kinds_by_their_labels():
     assert balances[0].endswith("逾期未付（元）")
     assert all(re.search(r",-?\d+\.\d\d$", row) for row in balances[1:])
     assert rendered["county-report.csv"].startswith("\ufeff昭觉县2025年度消费帮扶情况报表")
+    orders = rendered["dashboard-orders.csv"]
+    assert "DX-2025-0002,33.30," in orders  # the tea's line only, not the pepper's
 
 
 def test_run_on_another_database_for_the_comparison():
