@@ -31,12 +31,15 @@ from evaluation.models.facts import LockedFigure
 from evaluation.selectors.purchases import (
     ZERO,
     PairingPurchases,
+    adjusted,
+    adjustments,
     locked_figures,
     locked_ranking,
     paid_net,
     pairing_purchases_live,
     settled_events,
     settled_lines,
+    year_locks,
 )
 from evaluation.selectors.purchases import lines_total as _total
 from marketplace.catalogue.selectors import certificate_in_force, products_for_storefront
@@ -69,21 +72,32 @@ class Figures:
 def headline_figures(*, year: int) -> Figures:
     """The home page's figures: amount bought in the year and households it reached (as
     locked, for a locked year)."""
-    locked = locked_figures(year=year)
+    locks = year_locks(year=year)
+    locked = locked_figures(year=year, locks=locks)
     if locked is not None:
         row = locked[Scope.YEAR][0]
         return Figures(amount=row.amount, households=row.households)
     lines = settled_lines(year=year)
-    return Figures(amount=_total(lines), households=households_reached(order_lines=lines))
+    return Figures(
+        amount=adjusted(_total(lines), adjustments(year=year, locks=locks)),
+        households=households_reached(order_lines=lines),
+    )
 
 
 def county_figures(*, county: Region, year: int) -> Figures:
-    locked = locked_figures(year=year, scopes={Scope.COUNTY: Q(county=county)})
+    locks = year_locks(year=year)
+    locked = locked_figures(year=year, scopes={Scope.COUNTY: Q(county=county)}, locks=locks)
     if locked is not None:
         row = next(iter(locked[Scope.COUNTY]), None)
         return Figures(amount=row.amount, households=row.households) if row else Figures(ZERO, 0)
     lines = settled_lines(year=year).filter(cooperative__county=county)
-    return Figures(amount=_total(lines), households=households_reached(order_lines=lines))
+    return Figures(
+        amount=adjusted(
+            _total(lines),
+            adjustments(year=year, locks=locks).filter(line__cooperative__county=county),
+        ),
+        households=households_reached(order_lines=lines),
+    )
 
 
 # --- Live products and counties ---------------------------------------------------------
@@ -263,7 +277,8 @@ def organisation_ranking(*, year: int, limit: int = 50) -> list[RankingRow]:
     """Buyer organisations by what their orders (placed by any of their buyers and
     approvers) paid in a year, net of refunds, largest first (as locked, for a locked
     year; names as they are now)."""
-    if locked_figures(year=year) is not None:
+    locks = year_locks(year=year)
+    if locked_figures(year=year, locks=locks) is not None:
         rows = locked_ranking(
             year=year,
             scope=Scope.ORGANISATION,
@@ -272,21 +287,24 @@ def organisation_ranking(*, year: int, limit: int = 50) -> list[RankingRow]:
             limit=limit,
         )
         return _ranked((row.organisation.name, row.amount) for row in rows)
-    rows = (
-        settled_events(year=year)
-        .filter(event__order__organisation__isnull=False)
-        .values("event__order__organisation_id", "event__order__organisation__name")
-        .annotate(amount=paid_net())
-        .order_by("-amount", "event__order__organisation__name")
+    return _ranked(
+        _live_ranking(
+            year=year,
+            condition=Q(event__order__organisation__isnull=False),
+            buyer="event__order__organisation",
+            name="name",
+            limit=limit,
+            locks=locks,
+        )
     )
-    return _ranked((row["event__order__organisation__name"], row["amount"]) for row in rows[:limit])
 
 
 def individual_ranking(*, year: int, limit: int = 50) -> list[RankingRow]:
     """Individuals who opted in, by nickname, by what their own orders (not their
     organisation's) paid in a year, net of refunds (as locked, for a locked year; who
     consents, and by which nickname, as it is now)."""
-    if locked_figures(year=year) is not None:
+    locks = year_locks(year=year)
+    if locked_figures(year=year, locks=locks) is not None:
         rows = locked_ranking(
             year=year,
             scope=Scope.PERSON,
@@ -295,18 +313,43 @@ def individual_ranking(*, year: int, limit: int = 50) -> list[RankingRow]:
             limit=limit,
         )
         return _ranked((row.user.nickname, row.amount) for row in rows)
+    return _ranked(
+        _live_ranking(
+            year=year,
+            condition=Q(
+                event__order__organisation__isnull=True,
+                event__order__user__public_participation__show_in_ranking=True,
+            )
+            & ~Q(event__order__user__nickname=""),
+            buyer="event__order__user",
+            name="nickname",
+            limit=limit,
+            locks=locks,
+        )
+    )
+
+
+def _live_ranking(*, year: int, condition: Q, buyer: str, name: str, limit: int, locks: dict):
+    """(name, amount) of the buyers meeting `condition` by what their orders of an open
+    year paid net of refunds, largest first, with the adjustments the year takes from
+    locked years before it (adjustments()). Two queries."""
+    group = (f"{buyer}_id", f"{buyer}__{name}")
     rows = (
         settled_events(year=year)
-        .filter(
-            event__order__organisation__isnull=True,
-            event__order__user__public_participation__show_in_ranking=True,
-        )
-        .exclude(event__order__user__nickname="")
-        .values("event__order__user_id", "event__order__user__nickname")
+        .filter(condition)
+        .values(*group)
         .annotate(amount=paid_net())
-        .order_by("-amount", "event__order__user__nickname")
+        .order_by("-amount", group[1])
     )
-    return _ranked((row["event__order__user__nickname"], row["amount"]) for row in rows[:limit])
+    moved = adjustments(year=year, locks=locks).filter(condition)
+    if moved.query.is_empty():
+        return ((row[group[1]], row["amount"]) for row in rows[:limit])
+    found = {}
+    for row in [*rows, *moved.values(*group).annotate(amount=paid_net())]:
+        pair = found.setdefault(row[group[0]], [row[group[1]], ZERO])
+        pair[1] += row["amount"] or ZERO
+    ranked = sorted(found.values(), key=lambda pair: (-pair[1], pair[0]))
+    return ((label, amount) for label, amount in ranked[:limit])
 
 
 def _ranked(rows) -> list[RankingRow]:
@@ -341,7 +384,8 @@ def buyer_certificate(*, user, year: int, organisation=None) -> Certificate:
         name = user.nickname or user.get_full_name() or user.email
         mine = {"user": user}
     scope = Scope.ORGANISATION if organisation is not None else Scope.PERSON
-    locked = locked_figures(year=year, scopes={scope: Q(**mine)})
+    locks = year_locks(year=year)
+    locked = locked_figures(year=year, scopes={scope: Q(**mine)}, locks=locks)
     if locked is not None:
         row = next(iter(locked[scope]), None)
         if row is None:
@@ -356,6 +400,15 @@ def buyer_certificate(*, user, year: int, organisation=None) -> Certificate:
         amount = PaymentEventQuantity.objects.filter(
             event__order__in=orders.values("pk"), event__event_type__code__in=(PAID, REFUND)
         ).aggregate(amount=paid_net())["amount"]
+        if organisation is not None:
+            moved = adjustments(year=year, locks=locks).filter(
+                event__order__organisation=organisation
+            )
+        else:
+            moved = adjustments(year=year, locks=locks).filter(
+                event__order__user=user, event__order__organisation__isnull=True
+            )
+        amount = adjusted(amount or ZERO, moved)
         lines = settled_lines().filter(order__in=orders.values("pk"))
         county_ids = set(
             lines.filter(settled_quantity__gt=0)

@@ -13,6 +13,7 @@ The public pages (cms) read through these; they live here, below cms, because th
 (evaluation) computes what it stores with them: one definition for the live figure and
 the stored one, so that locking a year changes no figure by itself."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,7 +39,7 @@ from core.money import to_yuan
 from marketplace.payment.events import PAID, REFUND
 from producers.income.selectors import households_reached, households_reached_by_group
 
-from ..models import Pairing
+from ..models import EvaluationYear, Pairing
 from ..models.facts import LockedFigure
 
 Line = get_model("order", "Line")
@@ -109,6 +110,55 @@ def settled_events(*, year: int) -> QuerySet:
     ).order_by()
 
 
+def year_locks(*, year: int) -> dict[int, datetime.datetime]:
+    """{year: when it was locked} of the locked years up to `year`. One query: what a
+    public figure asks first (is its year locked, does it take adjustments)."""
+    return dict(
+        EvaluationYear.objects.filter(year__lte=year, locked_at__isnull=False).values_list(
+            "year", "locked_at"
+        )
+    )
+
+
+def adjustments(*, year: int, locks: dict | None = None) -> QuerySet:
+    """The line amounts of payments and refunds recorded, after their year was locked, for
+    orders of the locked years just before `year` (an open year): the public site counts
+    them in `year`, as evaluation counts their facts in the next open year, since a locked
+    year's figures never move. Nothing (an empty queryset) when `year` is locked or follows
+    no locked year. `locks`: year_locks(year=year), if the caller has it."""
+    locked = year_locks(year=year) if locks is None else locks
+    after_lock, earlier = Q(), year - 1
+    if year in locked:
+        return PaymentEventQuantity.objects.none()
+    while earlier in locked:
+        after_lock |= Q(
+            event__order__date_placed__year=earlier, event__date_created__gt=locked[earlier]
+        )
+        earlier -= 1
+    if earlier == year - 1:
+        return PaymentEventQuantity.objects.none()
+    return PaymentEventQuantity.objects.filter(
+        after_lock, event__event_type__code__in=(PAID, REFUND)
+    ).order_by()
+
+
+def adjusted(amount: Decimal, moved: QuerySet) -> Decimal:
+    """`amount` plus the net of the adjustments `moved` (a filtered adjustments() queryset);
+    no query when there are none."""
+    if moved.query.is_empty():
+        return amount
+    return to_yuan(amount + (moved.aggregate(net=paid_net())["net"] or ZERO))
+
+
+def adjustments_by(*, year: int, key: str, locks: dict | None = None) -> dict:
+    """{value of `key` (a lookup from the payment event line): net adjustment} for `year`
+    (see adjustments()); {} without a query when there are none."""
+    moved = adjustments(year=year, locks=locks)
+    if moved.query.is_empty():
+        return {}
+    return dict(moved.values_list(key).annotate(net=paid_net()))
+
+
 # --- The public scorecard summary -------------------------------------------------------
 
 
@@ -119,10 +169,23 @@ class PairingPurchases:
     from_east_by_year: dict[int, Decimal] = field(default_factory=dict)
 
 
+# An adjustment's line's county and the order's organisation's home region, each with the
+# two regions above it (as the settled lines' rows of pairing_purchases_live).
+_ADJUSTED_BY = (
+    "line__cooperative__county_id",
+    "line__cooperative__county__parent_id",
+    "line__cooperative__county__parent__parent_id",
+    "event__order__organisation__home_region_id",
+    "event__order__organisation__home_region__parent_id",
+    "event__order__organisation__home_region__parent__parent_id",
+)
+
+
 def pairing_purchases_live(*, years: list[int]) -> list[PairingPurchases]:
     """Settled purchases from each pairing's western region per year, and the part bought
     by organisations of its eastern region, from the store's payment events as they are
-    now. Aggregates only."""
+    now, with the adjustments the year takes from locked years before it. Aggregates
+    only."""
     pairings = list(
         Pairing.objects.select_related("east_region", "west_region").order_by("kind", "pk")
     )
@@ -145,6 +208,20 @@ def pairing_purchases_live(*, years: list[int]) -> list[PairingPurchases]:
         )
         .annotate(amount=Sum("settled_amount"))
     )
+    rows = list(rows)
+    locks = year_locks(year=max(years))
+    for year in years:  # what came after the lock of the years just before
+        moved = adjustments(year=year, locks=locks)
+        if moved.query.is_empty():
+            continue
+        for row in moved.values(*_ADJUSTED_BY).annotate(amount=paid_net()):
+            rows.append(
+                {
+                    "year": year,
+                    "amount": row["amount"],
+                    **{key.split("__", 1)[1]: row[key] for key in _ADJUSTED_BY},
+                }
+            )
     for row in rows:
         west = {
             row["cooperative__county_id"],
@@ -176,10 +253,11 @@ def locked_figures_compute(*, year: int) -> list[LockedFigure]:
     year, each county, each organisation, each person buying for themselves, each pairing.
     A fixed number of queries whatever the number of buyers."""
     lines = settled_lines(year=year)
+    locks = year_locks(year=year)
     figures = [
         LockedFigure(
             scope=Scope.YEAR,
-            amount=lines_total(lines),
+            amount=adjusted(lines_total(lines), adjustments(year=year, locks=locks)),
             households=households_reached(order_lines=lines),
         )
     ]
@@ -188,6 +266,7 @@ def locked_figures_compute(*, year: int) -> list[LockedFigure]:
     amounts = dict(
         by_county.values_list("cooperative__county_id").annotate(total=Sum("settled_amount"))
     )
+    _add(amounts, adjustments_by(year=year, key="line__cooperative__county_id", locks=locks))
     reached = households_reached_by_group(
         line_groups=by_county.values(group_key=F("cooperative__county_id"), line_key=F("pk"))
     )
@@ -216,6 +295,12 @@ def locked_figures_compute(*, year: int) -> list[LockedFigure]:
             **({"event__order__organisation__isnull": True} if who == "user" else {}),
         )
         amounts = dict(events.values_list(f"event__{key}").annotate(amount=paid_net()))
+        moved = adjustments(year=year, locks=locks).filter(
+            **{f"event__{key}__isnull": False},
+            **({"event__order__organisation__isnull": True} if who == "user" else {}),
+        )
+        if not moved.query.is_empty():
+            _add(amounts, dict(moved.values_list(f"event__{key}").annotate(net=paid_net())))
         reached = households_reached_by_group(
             line_groups=of_buyers.order_by().values(group_key=F(key), line_key=F("pk"))
         )
@@ -253,10 +338,21 @@ def locked_figures_compute(*, year: int) -> list[LockedFigure]:
     return figures
 
 
-def locked_figures(*, year: int, scopes: dict[str, Q] | None = None) -> dict | None:
+def _add(amounts: dict, moved: dict) -> None:
+    for key, net in moved.items():
+        if key is not None:
+            amounts[key] = (amounts.get(key) or ZERO) + (net or ZERO)
+
+
+def locked_figures(
+    *, year: int, scopes: dict[str, Q] | None = None, locks: dict | None = None
+) -> dict | None:
     """A locked year's stored figures, or None if `year` is not locked (its lock stores
     the row of scope `year`, always). `scopes`: {scope: condition on that scope's rows};
-    answers {scope: [LockedFigure]}, each with its organisation and user. One query."""
+    answers {scope: [LockedFigure]}, each with its organisation and user. One query, none
+    when `locks` (year_locks(year=year)) says the year is open."""
+    if locks is not None and year not in locks:
+        return None
     wanted = Q(scope=Scope.YEAR)
     for scope, condition in (scopes or {}).items():
         wanted |= Q(scope=scope) & condition

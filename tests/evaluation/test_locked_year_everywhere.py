@@ -2,8 +2,9 @@
 API, the public summary page and API, and the public site (home and county figures,
 rankings, the public scorecard summary, thank-you certificates) show the same figures of
 a locked year before and after a refund of one of its orders; the refund moves the next
-open year by exactly its amount. Orders go through the store's settlement and refund
-announcements, so the facts, scorecards and income ledger are written as in production."""
+open year by exactly its amount, and locking that year keeps it there. Orders go through
+the store's settlement and refund announcements, so the facts, scorecards and income
+ledger are written as in production."""
 
 import io
 import re
@@ -124,18 +125,7 @@ def public_site_figures(world, year: int) -> dict:
         seen[f"certificate {name}"] = re.sub(
             r"\d{4}-\d{2}-\d{2}", "", extract_text(io.BytesIO(response.content))
         )
-    seen["selectors"] = (
-        cms.headline_figures(year=year),
-        cms.county_figures(county=world["zhaojue"], year=year),
-        cms.organisation_ranking(year=year),
-        cms.individual_ranking(year=year),
-        cms.buyer_certificate(user=world["buyer"], year=year, organisation=world["canteen"]),
-        cms.buyer_certificate(user=world["person"], year=year),
-        [
-            (row.pairing.pk, row.by_year, row.from_east_by_year)
-            for row in cms.pairing_purchases(years=[year])
-        ],
-    )
+    seen.update(public_site_selectors(world, year))
     return seen
 
 
@@ -166,9 +156,10 @@ def test_a_refund_after_the_lock_moves_no_figure_of_the_locked_year_anywhere(wor
     evaluator = world["evaluator"]
     # Given a year of two settled orders (five boxes of tea, ¥400.00, three households)
     site_open = public_site_figures(world, YEAR)
-    assert site_open["selectors"][0] == cms.Figures(amount=Decimal("400.00"), households=3)
-    assert [row.amount for row in site_open["selectors"][2]] == [Decimal("240.00")]
-    assert [row.name for row in site_open["selectors"][3]] == ["茶友小王"]
+    assert site_open["headline"] == cms.Figures(amount=Decimal("400.00"), households=3)
+    assert [row.amount for row in site_open["organisations"]] == [Decimal("240.00")]
+    assert [row.name for row in site_open["individuals"]] == ["茶友小王"]
+    assert site_open["canteen certificate"].households == 3
 
     # When the year is locked, nothing the public site shows of it changes by the lock
     year_lock(year=YEAR, evaluator=evaluator)
@@ -191,8 +182,41 @@ def test_a_refund_after_the_lock_moves_no_figure_of_the_locked_year_anywhere(wor
     for name in before_evaluation:
         assert after_evaluation[name] == before_evaluation[name], name
 
-    # and the refund moved the next open year by exactly its amount
+    # and the refund moved the next open year by exactly its amount, in the evaluation
     summary = Client().get(reverse("api:public-summary", args=[YEAR + 1])).json()
     assert summary["amount"] == "-80.00"
     card = Scorecard.objects.get(year=YEAR + 1, pairing=world["pairing"])
     assert card.items.get(indicator__code="bought").value == Decimal("-80.00")
+    # on the public site too
+    following = public_site_selectors(world, YEAR + 1)
+    assert following["headline"] == cms.Figures(amount=Decimal("-80.00"), households=0)
+    assert following["county"].amount == Decimal("-80.00")
+    assert following["canteen certificate"].amount == Decimal("-80.00")
+    assert following["person certificate"].amount == Decimal("0.00")
+    assert following["pairing"] == (
+        world["pairing"].pk,
+        {YEAR + 1: Decimal("-80.00")},
+        {YEAR + 1: Decimal("-80.00")},
+    )
+    assert following["organisations"] == []  # nothing bought
+
+    # and locking that year in turn changes none of its figures, the refund included
+    year_lock(year=YEAR + 1, evaluator=evaluator)
+    assert public_site_selectors(world, YEAR + 1) == following
+
+
+def public_site_selectors(world, year: int) -> dict:
+    pairing = next(
+        row for row in cms.pairing_purchases(years=[year]) if row.pairing == world["pairing"]
+    )
+    return {
+        "headline": cms.headline_figures(year=year),
+        "county": cms.county_figures(county=world["zhaojue"], year=year),
+        "organisations": cms.organisation_ranking(year=year),
+        "individuals": cms.individual_ranking(year=year),
+        "canteen certificate": cms.buyer_certificate(
+            user=world["buyer"], year=year, organisation=world["canteen"]
+        ),
+        "person certificate": cms.buyer_certificate(user=world["person"], year=year),
+        "pairing": (pairing.pairing.pk, pairing.by_year, pairing.from_east_by_year),
+    }
