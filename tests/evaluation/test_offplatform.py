@@ -4,11 +4,13 @@ receiving cooperative confirms it; a correction is a new record and moves the fi
 exactly; the evidence is seen only by those involved; the rebuild reproduces the facts."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -497,3 +499,17 @@ def test_the_drill_down_of_off_platform_facts_runs_a_constant_number_of_queries(
         response = client.get(reverse("evaluation:item-facts", args=[item.pk]))
 
     assert response.content.decode().count('href="/evaluation/offplatform/') == sales
+
+
+def test_the_rebuild_command_names_a_missing_off_platform_fact(
+    world, django_capture_on_commit_callbacks
+):
+    sale = record(world)
+    confirm(world, sale, django_capture_on_commit_callbacks)
+    PurchaseFact.objects.all().delete()
+    out = io.StringIO()
+
+    call_command("evaluation_rebuild", "--dry-run", stdout=out)
+
+    assert f"missing fact off-platform sale={sale.pk} kind=sale" in out.getvalue()
+    assert not PurchaseFact.objects.exists()  # a dry run changes nothing
