@@ -111,12 +111,15 @@ def settled_events(*, year: int) -> QuerySet:
 
 
 def year_locks(*, year: int) -> dict[int, datetime.datetime]:
-    """{year: when it was locked} of the locked years up to `year`. One query: what a
-    public figure asks first (is its year locked, does it take adjustments)."""
+    """{year: when it was locked} of the locked years up to `year` whose figures the lock
+    stored. One query: what a public figure asks first (is its year locked, does it take
+    adjustments). A year locked before locks stored them is read live, like an open
+    year, and passes no adjustments on: its live figures still hold them."""
+    stored = LockedFigure.objects.filter(scope=Scope.YEAR).values("year")
     return dict(
-        EvaluationYear.objects.filter(year__lte=year, locked_at__isnull=False).values_list(
-            "year", "locked_at"
-        )
+        EvaluationYear.objects.filter(
+            year__lte=year, locked_at__isnull=False, year__in=stored
+        ).values_list("year", "locked_at")
     )
 
 
