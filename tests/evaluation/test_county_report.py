@@ -5,6 +5,7 @@ CSV, XLSX and PDF. Other counties' reports are not found. Orders are placed, pai
 refunded through the store's payment events."""
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
@@ -280,3 +281,50 @@ def test_the_report_runs_a_fixed_number_of_queries(world, django_assert_max_num_
     with django_assert_max_num_queries(8):
         report = county_report(county=world["zhaojue"], year=2025)
         county_exports.sections(report)
+
+
+def test_a_confirmed_off_platform_sale_counts_in_the_report_marked_as_such(
+    client, world, officer, django_capture_on_commit_callbacks
+):
+    from evaluation.models import OffPlatformSale
+    from evaluation.services.offplatform import offplatform_sale_confirm, offplatform_sale_record
+    from tests.store_factories import cooperative_staff_create
+
+    from .offplatform_helpers import organisation_admin, pdf
+
+    _sales(world)
+    _organisation, recorder = organisation_admin(organisation=world["canteen"])
+
+    def record(amount):
+        return offplatform_sale_record(
+            actor=recorder,
+            organisation=world["canteen"],
+            cooperative=world["tea"].cooperative,
+            channel_kind=OffPlatformSale.ChannelKind.FAIR,
+            sold_on=datetime.date(2025, 9, 20),
+            amount=amount,
+            lines=[(world["tea"], 25)],
+            evidence=[pdf()],
+            corrects=None,
+        )
+
+    record("300.00")  # never confirmed: never counted
+    sale = record("1000.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        offplatform_sale_confirm(
+            sale=sale, actor=cooperative_staff_create(cooperative=world["tea"].cooperative)
+        )
+
+    report = county_report(county=world["zhaojue"], year=2025)
+
+    assert report.shows_offplatform
+    assert report.this.offplatform == Decimal("1000.00")
+    assert report.this.total == Decimal("1196.50")
+    assert report.this.helped == Decimal("1076.50")
+    assert {m["month"]: m["helped"] for m in report.months}[9] == Decimal("1000.00")
+    assert report.this.households == 2  # a sale off the platform enters no income ledger
+    client.force_login(officer)
+    url = reverse("evaluation:county-report-export", args=[world["zhaojue"].pk, 2025, "csv"])
+    rows = list(csv.reader(io.StringIO(client.get(url).content.decode("utf-8-sig"))))
+    summary = {row[0]: row[1:] for row in rows if row}
+    assert summary["其中：线下销售（已确认）"][0] == "1000.00"
