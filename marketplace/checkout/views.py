@@ -18,7 +18,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 from oscar.apps.checkout import views
-from oscar.core.loading import get_model
+from oscar.core.loading import get_class, get_model
 
 from marketplace.order.placement import address_as_dict
 from marketplace.order.selectors import sales_channel_active
@@ -39,8 +39,37 @@ from .recovery import SESSION_ATTEMPT, session_attempt_settle
 logger = logging.getLogger(__name__)
 
 PaymentAttempt = get_model("payment", "PaymentAttempt")
+UserAddress = get_model("address", "UserAddress")
 
 SESSION_CHANNEL = "sales_channel_code"
+
+
+class ShippingAddressView(views.ShippingAddressView):
+    """The addresses of earlier orders are offered first (the default, then the most used);
+    an address that is not the customer's is not found (Oscar's own view fails with a server
+    error)."""
+
+    def get_available_addresses(self):
+        return (
+            super()
+            .get_available_addresses()
+            .order_by("-is_default_for_shipping", "-num_orders_as_shipping_address", "-pk")
+        )
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated and "address_id" in request.POST:
+            address_id = request.POST["address_id"]
+            if not (
+                address_id.isdigit()
+                and self.get_available_addresses().filter(pk=int(address_id)).exists()
+            ):
+                raise Http404
+        return super().post(request, *args, **kwargs)
+
+
+class UserAddressUpdateView(views.UserAddressUpdateView):
+    # The address book's address, edited from checkout, in the shipping address's layout.
+    form_class = get_class("checkout.forms", "UserAddressForm")
 
 
 class PaymentDetailsView(views.PaymentDetailsView):

@@ -19,6 +19,7 @@ from marketplace.partner.models import SoldOut
 from marketplace.partner.prices import basket_amounts_valid
 from marketplace.payment import gateway
 
+from .address_book import address_book_record
 from .reservations import reservations_convert, reservations_release, stock_reserve
 from .settlement import payment_settlement_record, stripe_refunds_apply_pending
 
@@ -220,6 +221,8 @@ def order_place_for_payment(*, payment_intent_id: str, payment_intent=None):
             except SoldOut:
                 logger.error("Paid attempt %s could not hold its stock again", attempt.pk)
         order = _order_create(attempt=attempt)
+        # The address used is offered at the customer's next checkout.
+        address_book_record(user=attempt.user, shipping_address=order.shipping_address)
         reservations_convert(attempt=attempt)
         _payment_record(order=order, attempt=attempt)
         attempt.order = order
