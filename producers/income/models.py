@@ -298,8 +298,10 @@ class Payout(models.Model):
 
 
 class IncomeThreshold(models.Model):
-    """The monitoring line against return to poverty, per year and province (e.g. 1.5×
-    the poverty line): households whose income per head falls below it are flagged."""
+    """The monitoring line against return to poverty in force, per year and province (e.g.
+    1.5× the poverty line): households whose income per head falls below it are flagged.
+    Platform staff set it on the monitoring-lines screen; every value it ever had is kept
+    in IncomeThresholdRevision (and the audit log), never lost."""
 
     province = models.ForeignKey(
         Region,
@@ -312,20 +314,126 @@ class IncomeThreshold(models.Model):
     amount_per_head = models.DecimalField(
         _("人均年收入监测线（元）"), max_digits=10, decimal_places=2
     )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("设定人"),
+    )
+    set_at = models.DateTimeField(_("设定时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("防返贫监测线")
         verbose_name_plural = _("防返贫监测线")
+        ordering = ("-year", "province__code", "province_id")
         constraints = [
-            models.UniqueConstraint(fields=["province", "year"], name="one_threshold_per_year")
+            models.UniqueConstraint(fields=["province", "year"], name="one_threshold_per_year"),
+            models.CheckConstraint(
+                condition=models.Q(amount_per_head__gt=0), name="threshold_amount_positive"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.province} · {self.year} · {self.amount_per_head}"
 
 
+class IncomeThresholdRevision(AppendOnlyModel):
+    """One setting of a monitoring line: the value before and after, who, when and why."""
+
+    threshold = models.ForeignKey(
+        IncomeThreshold,
+        on_delete=models.PROTECT,
+        related_name="revisions",
+        verbose_name=_("监测线"),
+    )
+    previous_amount = models.DecimalField(
+        _("原监测线（元）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    amount_per_head = models.DecimalField(_("新监测线（元）"), max_digits=10, decimal_places=2)
+    reason = models.CharField(_("调整依据"), max_length=200)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("设定人"),
+    )
+    changed_at = models.DateTimeField(_("设定时间"))
+    flagged = models.PositiveIntegerField(_("新增预警"), default=0)
+    withdrawn = models.PositiveIntegerField(_("撤销预警"), default=0)
+
+    class Meta:
+        verbose_name = _("监测线调整记录")
+        verbose_name_plural = _("监测线调整记录")
+        ordering = ("-changed_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.threshold} · {self.previous_amount} → {self.amount_per_head}"
+
+
+class OtherIncome(models.Model):
+    """Income of a household from outside the platform in a year (wages elsewhere, farming,
+    transfers…), recorded by the county office that owns the household, so the monitoring
+    does not see platform income alone. A wrong record is voided, never deleted."""
+
+    class Source(models.TextChoices):
+        WAGES = "wages", _("务工收入")
+        FARMING = "farming", _("生产经营收入")
+        TRANSFER = "transfer", _("转移性收入")
+        PROPERTY = "property", _("财产性收入")
+        OTHER = "other", _("其他收入")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="other_incomes", verbose_name=_("农户")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    source = models.CharField(_("收入来源"), max_length=12, choices=Source.choices)
+    amount = models.DecimalField(
+        _("全户金额（元）"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("登记时间"))
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("其他收入")
+        verbose_name_plural = _("其他收入")
+        ordering = ("-year", "-recorded_at", "-id")
+        indexes = [models.Index(fields=["household", "year"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="other_income_amount_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} · {self.year} · {self.get_source_display()} · {self.amount}"
+
+
+class FollowUpAction(models.TextChoices):
+    """What was done about a warning or a slack flag."""
+
+    VISIT = "visit", _("入户走访")
+    INTERVIEW = "interview", _("约谈")
+    ASSISTANCE = "assistance", _("落实帮扶措施")
+    OTHER = "other", _("其他")
+
+
 class EarlyWarning(models.Model):
-    """A household the nightly check found below the threshold or with a sharp drop."""
+    """A household the nightly check found below the threshold or with a sharp drop. While
+    it is open or in progress the check does not flag the household again for the same
+    reason; its follow-ups (WarningFollowUp) are its trail."""
 
     class Reason(models.TextChoices):
         BELOW_THRESHOLD = "below_threshold", _("低于监测线")
@@ -333,7 +441,11 @@ class EarlyWarning(models.Model):
 
     class State(models.TextChoices):
         OPEN = "open", _("待跟进")
-        FOLLOWED_UP = "followed_up", _("已跟进")
+        IN_PROGRESS = "in_progress", _("跟进中")
+        CLOSED = "closed", _("已办结")
+        WITHDRAWN = "withdrawn", _("已撤销（监测线调整）")
+
+    UNRESOLVED = (State.OPEN, State.IN_PROGRESS)
 
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="early_warnings", verbose_name=_("农户")
@@ -351,21 +463,84 @@ class EarlyWarning(models.Model):
         _("上期人均收入"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.OPEN)
-    follow_up_note = models.TextField(_("跟进情况"), blank=True)
-    followed_up_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    # The first review is due INCOME_WARNING_FIRST_REVIEW_DAYS after the check; then each
+    # follow-up sets the next one. Past it, the warning is listed as overdue.
+    next_review_on = models.DateField(_("下次复核日期"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        IncomeThresholdRevision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="withdrawn_warnings",
+        verbose_name=_("撤销依据"),
     )
-    followed_up_at = models.DateTimeField(_("跟进时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("返贫预警")
         verbose_name_plural = _("返贫预警")
         ordering = ("state", "-computed_on", "household")
+        indexes = [
+            models.Index(
+                fields=["household", "reason"],
+                condition=models.Q(state__in=["open", "in_progress"]),
+                name="warning_unresolved",
+            ),
+            models.Index(fields=["county", "state", "next_review_on"]),
+        ]
         constraints = [
+            # A warning withdrawn after a line change does not stop the same day's check
+            # from flagging the household again if the line moves back.
             models.UniqueConstraint(
-                fields=["household", "computed_on", "reason"], name="one_warning_per_check"
+                fields=["household", "computed_on", "reason"],
+                condition=~models.Q(state="withdrawn"),
+                name="one_warning_per_check",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.household} · {self.computed_on:%Y-%m-%d} · {self.get_reason_display()}"
+
+    @property
+    def is_unresolved(self) -> bool:
+        return self.state in self.UNRESOLVED
+
+    @property
+    def last_follow_up(self) -> "WarningFollowUp | None":
+        """The latest follow-up, from the prefetched ones (county_warnings)."""
+        follow_ups = list(self.follow_ups.all())
+        return follow_ups[-1] if follow_ups else None
+
+
+class WarningFollowUp(AppendOnlyModel):
+    """What a county officer did about an early warning: who, when, what, the next review
+    (or that the risk is resolved). Append-only: the trail."""
+
+    warning = models.ForeignKey(
+        EarlyWarning, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("预警")
+    )
+    action = models.CharField(_("跟进方式"), max_length=12, choices=FollowUpAction.choices)
+    note = models.TextField(_("跟进情况"))
+    measure = models.CharField(_("帮扶措施"), max_length=200, blank=True)
+    next_review_on = models.DateField(_("下次复核日期"), null=True, blank=True)
+    closes = models.BooleanField(_("风险已消除，办结"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("跟进人"),
+    )
+    recorded_at = models.DateTimeField(_("跟进时间"))
+
+    class Meta:
+        verbose_name = _("预警跟进记录")
+        verbose_name_plural = _("预警跟进记录")
+        ordering = ("warning", "recorded_at", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes=True) | models.Q(next_review_on__isnull=False),
+                name="followup_closes_or_has_next_review",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.warning_id} · {self.get_action_display()} · {self.recorded_at:%Y-%m-%d}"

@@ -3,7 +3,7 @@ and county office workspaces."""
 
 from django.urls import path
 
-from .views import cooperative, county, packing, public
+from .views import cooperative, county, monitoring, packing, public
 
 app_name = "income"
 
@@ -59,8 +59,37 @@ urlpatterns += [
     ),
     path("county/income/warnings/", county.WarningListView.as_view(), name="county-warnings"),
     path(
+        "county/income/warnings/<int:pk>/",
+        county.WarningDetailView.as_view(),
+        name="county-warning",
+    ),
+    path(
         "county/income/warnings/<int:pk>/follow-up/",
         county.WarningFollowUpView.as_view(),
         name="county-warning-follow-up",
+    ),
+    path(
+        "county/income/households/<int:pk>/other-income/",
+        county.OtherIncomeView.as_view(),
+        name="county-other-income",
+    ),
+    path(
+        "county/income/other-income/<int:pk>/void/",
+        county.OtherIncomeVoidView.as_view(),
+        name="county-other-income-void",
+    ),
+]
+
+# Platform staff: the monitoring lines against return to poverty.
+urlpatterns += [
+    path(
+        "platform/monitoring-lines/",
+        monitoring.MonitoringLineListView.as_view(),
+        name="monitoring-lines",
+    ),
+    path(
+        "platform/monitoring-lines/<int:pk>/",
+        monitoring.MonitoringLineHistoryView.as_view(),
+        name="monitoring-line",
     ),
 ]

@@ -8,11 +8,11 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from producers.income.models import EarlyWarning, IncomeThreshold, LedgerEntry
+from producers.income.models import EarlyWarning, IncomeThreshold, LedgerEntry, OtherIncome
 from producers.income.services import events_process, monitoring
 from producers.income.services.monitoring import households_monitor
 from producers.models import BenefitKind
-from tests.factories import BenefitLinkFactory, CountyFactory
+from tests.factories import BenefitLinkFactory, CountyFactory, UserFactory
 from tests.store_factories import county_officer_create
 
 from .conftest import household_in, order_create, settlement_record
@@ -101,17 +101,18 @@ def test_a_county_officer_sees_and_follows_up_warnings_of_their_county_only(
         not in client.get(reverse("income:county-warnings")).content.decode()
     )
     url = reverse("income:county-warning-follow-up", args=[warning.pk])
-    assert client.post(url, {"note": "x"}).status_code == 404
+    follow_up = {"action": "visit", "note": "已入户走访，落实务工岗位", "closes": "on"}
+    assert client.post(url, follow_up).status_code == 404
 
     # The household's own county office does
     officer = county_officer_create(county=supplier.county)
     client.force_login(officer)
     page = client.get(reverse("income:county-warnings")).content.decode()
     assert supplier.masked_register_number in page
-    assert client.post(url, {"note": "已入户走访，落实务工岗位"}).status_code == 302
+    assert client.post(url, follow_up).status_code == 302
     warning.refresh_from_db()
-    assert warning.state == EarlyWarning.State.FOLLOWED_UP
-    assert warning.followed_up_by == officer
+    assert warning.state == EarlyWarning.State.CLOSED
+    assert warning.follow_ups.get().recorded_by == officer
 
 
 def _warnings(on):
@@ -126,6 +127,15 @@ def _warnings(on):
             "state",
         )
     )
+
+
+OTHER_CASES = [  # size, baseline, platform income, other income [(year, amount, voided)]
+    (2, "5999.99", [], [(2026, "0.01", False)]),  # 5999.995 -> 6000.00: not below
+    (1, "5000.00", [], [(2025, "999.99", False), (2026, "5000.00", True)]),  # last year's
+    (1, "5000.00", [], [(2026, "1000.00", False), (2025, "5000.00", False)]),  # dropped 40 %
+    (1, "5500.00", [], [(2024, "50000.00", False)]),  # two years ago: counts for nothing
+    (3, "5999.98", [], [(2026, "0.03", False), (2026, "0.02", False)]),  # -> 6000.00
+]
 
 
 def test_the_check_flags_alike_in_sql_and_in_python_across_chunks(
@@ -154,8 +164,22 @@ def test_the_check_flags_alike_in_sql_and_in_python_across_chunks(
         (6, "8000.00", []),  # no platform income at all
         (1, "6500.00", [("1.00", ON - datetime.timedelta(days=800))]),  # too old to count
     ]
-    for size, baseline, entries in cases:
+    # Income from other sources the county recorded: [(year, amount, voided)]
+    others = {len(cases) + i: other for i, (*_case, other) in enumerate(OTHER_CASES)}
+    cases += [case for *case, _other in OTHER_CASES]
+    officer = UserFactory()
+    for n, (size, baseline, entries) in enumerate(cases):
         household = household_in(cooperative, size=size, baseline_income_per_head=Decimal(baseline))
+        for year, amount, voided in others.get(n, []):
+            OtherIncome.objects.create(
+                household=household,
+                year=year,
+                source="wages",
+                amount=Decimal(amount),
+                recorded_by=officer,
+                recorded_at=timezone.now(),
+                voided_at=timezone.now() if voided else None,
+            )
         for amount, booked_on in entries:
             LedgerEntry.objects.create(
                 household=household,
@@ -185,3 +209,6 @@ def test_the_check_flags_alike_in_sql_and_in_python_across_chunks(
     assert (Decimal("7000.01"), "sharp_drop") not in flagged
     assert (Decimal("6000.00"), "below_threshold") not in flagged
     assert (Decimal("-100.00"), "below_threshold") in flagged
+    assert (Decimal("6000.00"), "sharp_drop") in flagged  # other income fell
+    assert (Decimal("5500.00"), "below_threshold") in flagged  # too old to count
+    assert (Decimal("5999.99"), "below_threshold") in flagged
