@@ -12,6 +12,11 @@ urlpatterns = [
     path("<int:year>/export.<str:fmt>", screens.ExportView.as_view(), name="export"),
     path("<int:year>/monitoring/", monitoring.MonitoringView.as_view(), name="monitoring"),
     path(
+        "<int:year>/monitoring/slack/<int:pairing_id>/",
+        monitoring.SlackFollowUpView.as_view(),
+        name="slack-follow-up",
+    ),
+    path(
         "<int:year>/pairings/<int:pairing_id>/",
         screens.ScorecardView.as_view(),
         name="scorecard",

@@ -1,4 +1,5 @@
 from .facts import EvaluationYear, Grade, PurchaseFact
+from .followups import SlackFollowUp
 from .offplatform import OffPlatformEvidence, OffPlatformSale, OffPlatformSaleLine
 from .pairings import Agreement, DesignatedBuyer, Pairing
 from .scoring import Indicator, Scorecard, ScorecardItem
@@ -16,4 +17,5 @@ __all__ = [
     "PurchaseFact",
     "Scorecard",
     "ScorecardItem",
+    "SlackFollowUp",
 ]

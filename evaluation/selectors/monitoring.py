@@ -4,12 +4,12 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from producers.models import Region
 
-from ..models import Agreement, Pairing, PurchaseFact
+from ..models import Agreement, Pairing, PurchaseFact, SlackFollowUp
 
 ZERO = Decimal("0.00")
 
@@ -79,8 +79,10 @@ def slack_flags(*, year: int, today: datetime.date | None = None) -> list[dict]:
     return sorted(result, key=lambda r: (not r["flagged"], -(r["decline_percent"] or 0)))
 
 
-def supervision_targets(*, year: int) -> list[dict]:
-    """Deep-poverty and supervision-target counties: purchases this year and last, and their
+def supervision_targets(*, year: int, today: datetime.date | None = None) -> list[dict]:
+    """Deep-poverty and supervision-target counties: purchases this year against the same
+    period of last year (same_period), the fall as `decline_percent` (positive when
+    purchases fell, negative when they grew: the slack table's convention), and their
     pairings' amount bought against target; weakest (largest fall, least bought) first."""
     counties = list(
         Region.objects.filter(level=Region.Level.COUNTY)
@@ -90,7 +92,10 @@ def supervision_targets(*, year: int) -> list[dict]:
     amounts = {
         row["origin_county"]: row
         for row in PurchaseFact.objects.filter(
-            counts=True, year__in=(year - 1, year), origin_county__in=counties
+            same_period(year=year, today=today),
+            counts=True,
+            year__in=(year - 1, year),
+            origin_county__in=counties,
         )
         .order_by()
         .values("origin_county")
@@ -118,9 +123,7 @@ def supervision_targets(*, year: int) -> list[dict]:
                 "county": county,
                 "this_year": this,
                 "last_year": last,
-                "change_percent": None
-                if not last
-                else ((this - last) * 100 / last).quantize(Decimal("0.1")),
+                "decline_percent": _decline_percent(last, this),
                 "pairings": [
                     {
                         "pairing": p,
@@ -134,9 +137,47 @@ def supervision_targets(*, year: int) -> list[dict]:
     return sorted(
         result,
         key=lambda r: (
-            r["change_percent"] if r["change_percent"] is not None else Decimal("-1000"),
+            -(r["decline_percent"] if r["decline_percent"] is not None else Decimal("-1000")),
             r["this_year"],
         ),
+    )
+
+
+def slack_follow_ups_latest(*, year: int) -> dict[int, SlackFollowUp]:
+    """Pairing id -> its latest slack follow-up of `year` (one query; a year has a few)."""
+    latest: dict[int, SlackFollowUp] = {}
+    for follow_up in (
+        SlackFollowUp.objects.filter(year=year)
+        .select_related("recorded_by")
+        .order_by("recorded_at", "id")
+    ):
+        latest[follow_up.pairing_id] = follow_up
+    return latest
+
+
+def slack_reviews_overdue(*, today: datetime.date | None = None) -> list[SlackFollowUp]:
+    """The latest follow-up of each pairing and year, where it is not closed and its
+    review date has passed: the slack flags whose review is overdue, oldest first."""
+    today = today or timezone.localdate()
+    latest = SlackFollowUp.objects.filter(
+        pk=Subquery(
+            SlackFollowUp.objects.filter(pairing=OuterRef("pairing"), year=OuterRef("year"))
+            .order_by("-recorded_at", "-id")
+            .values("pk")[:1]
+        )
+    )
+    return list(
+        latest.filter(closes=False, next_review_on__lt=today)
+        .select_related("pairing__east_region", "pairing__west_region", "recorded_by")
+        .order_by("next_review_on", "pairing_id", "year")
+    )
+
+
+def slack_follow_ups(*, pairing: Pairing, year: int) -> list[SlackFollowUp]:
+    return list(
+        SlackFollowUp.objects.filter(pairing=pairing, year=year)
+        .select_related("recorded_by")
+        .order_by("recorded_at", "id")
     )
 
 

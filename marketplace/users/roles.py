@@ -81,6 +81,8 @@ EVALUATOR = Role(
         "producers.view_pairing",
         "evaluation.view_scorecard",
         "evaluation.lock_year",
+        "evaluation.view_slackfollowup",
+        "evaluation.add_slackfollowup",
         "order.view_order",
     ),
 )

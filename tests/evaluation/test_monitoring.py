@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 
 from evaluation.selectors import anomalies, public_summary, slack_flags, supervision_targets
 from evaluation.services.locking import year_lock
@@ -84,7 +85,9 @@ def test_supervision_targets_show_the_weakest_county_first(world):
     rows = supervision_targets(year=2026)
 
     assert [r["county"] for r in rows] == [butuo, world["zhaojue"]]
-    assert rows[0]["change_percent"] == Decimal("-80.0")
+    # One sign convention with the slack table: a fall is a positive decline, growth negative
+    assert rows[0]["decline_percent"] == Decimal("80.0")
+    assert rows[1]["decline_percent"] == Decimal("-200.0")
     assert rows[0]["pairings"][0]["target"] == Decimal("5000.00")
     assert rows[0]["pairings"][0]["bought"] == Decimal("400.00")  # ¥300 + ¥100
 
@@ -192,3 +195,29 @@ def test_slack_compares_the_same_period_of_both_years_while_the_year_is_under_wa
     # and once the year is over, whole years are compared (a fall is a positive percentage)
     [row] = slack_flags(year=2026, today=datetime.date(2027, 1, 5))
     assert row["decline_percent"] == Decimal("70.0") and row["flagged"]
+
+
+def test_supervision_targets_compare_the_same_period_of_both_years(world):
+    # Given ¥300 bought from a supervision-target county by 31 March of both years, and
+    # ¥700 more later in 2025
+    bought(world["product"], 3, year=2025, month=3, day=1)
+    bought(world["product"], 7, year=2025, month=9, day=1)
+    bought(world["product"], 3, year=2026, month=3, day=1)
+
+    # When evaluators look on 31 March 2026, spring is compared with spring: no fall
+    [row] = supervision_targets(year=2026, today=datetime.date(2026, 3, 31))
+    assert (row["last_year"], row["this_year"]) == (Decimal("300.00"), Decimal("300.00"))
+    assert row["decline_percent"] == Decimal("0.0")
+    # and once the year is over, whole years: a fall of 70 %, shown as 70
+    [row] = supervision_targets(year=2026, today=datetime.date(2027, 1, 5))
+    assert row["decline_percent"] == Decimal("70.0")
+
+
+def test_the_monitoring_page_labels_both_tables_as_a_decline(client, world):
+    bought(world["product"], 10, year=2024)
+    bought(world["product"], 5, year=2025)
+    client.force_login(UserFactory(roles=[EVALUATOR]))
+
+    page = client.get(reverse("evaluation:monitoring", args=[2025])).content.decode()
+
+    assert page.count("下降（同比）") == 2 and "50.0%" in page and "-50.0%" not in page
