@@ -287,8 +287,15 @@ def as_pdf(*, report: CountyReport) -> bytes:
                 continue
             widest = max([stringWidth(r[index], font, size) for r in texts] + [36])
             widths.append(widest + 14)  # 6 points of padding either side
-        fixed = sum(w for w in widths if w is not None)
         free = [i for i, w in enumerate(widths) if w is None]
+        # Headers fit on one line too where the page has room for them (else they wrap).
+        headed = [
+            w if w is None else max(w, stringWidth(h, font, size) + 14)
+            for w, h in zip(widths, section.header, strict=True)
+        ]
+        if sum(w for w in headed if w is not None) + 60 * len(free) <= doc.width:
+            widths = headed
+        fixed = sum(w for w in widths if w is not None)
         room = max(doc.width - fixed, 60 * len(free))
         for index in free:
             widths[index] = room / len(free)

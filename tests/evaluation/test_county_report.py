@@ -270,6 +270,7 @@ def test_the_exports_read_as_filed_money_with_two_places_counts_whole(client, wo
     text = extract_text(io.BytesIO(get("pdf")))
     lines = [line.strip() for line in text.splitlines()]
     assert "¥196.50" in lines and "-¥40.00" in lines and "+145.6%" in lines
+    assert "上年帮助销售额" in text.split()  # headers fit their columns where there is room
     assert "昭觉县2025年度消费帮扶情况报表" in text
 
 
