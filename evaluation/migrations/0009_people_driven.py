@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             field=models.DecimalField(
                 decimal_places=2,
                 default=Decimal("100.00"),
-                help_text="农户当年从该结对销售中分得的收益达到此金额，才计入带动户数和带动贫困人口。",
+                help_text="农户当年从该结对销售中分得的收益达到此金额，才计入带动户数和带动贫困人口；同一年度的带动户数和带动贫困人口指标共用一个门槛。",
                 max_digits=10,
                 validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
                 verbose_name="带动收入门槛（元/户/年）",

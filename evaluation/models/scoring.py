@@ -70,8 +70,8 @@ class Indicator(models.Model):
     # The yearly income a household must get from the pairing's sales to count as driven
     # (decision 0006). Kept on the indicator, beside its filter, because it is part of
     # what the indicator counts, and because indicators are defined anew each year, so
-    # each year has its own minimum; clean() keeps the households and people indicators
-    # of a year on one minimum, so that the people counted are the members of the
+    # each year has its own minimum. The households and people indicators of a year share
+    # one minimum (clean() and save()), so that the people counted are the members of the
     # households counted. Unused by the money and product measures.
     income_minimum = models.DecimalField(
         _("带动收入门槛（元/户/年）"),
@@ -79,7 +79,10 @@ class Indicator(models.Model):
         decimal_places=2,
         default=DEFAULT_INCOME_MINIMUM,
         validators=[MinValueValidator(Decimal("0.01"))],
-        help_text=_("农户当年从该结对销售中分得的收益达到此金额，才计入带动户数和带动贫困人口。"),
+        help_text=_(
+            "农户当年从该结对销售中分得的收益达到此金额，才计入带动户数和带动贫困人口；"
+            "同一年度的带动户数和带动贫困人口指标共用一个门槛。"
+        ),
     )
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -107,22 +110,34 @@ class Indicator(models.Model):
         if self.priority_extra_weight and self.measure not in self.MONEY_MEASURES:
             raise ValidationError({"priority_extra_weight": _("加权只适用于采购额和帮助销售额。")})
         if self.measure in self.LEDGER_MEASURES and self.year and self.income_minimum:
+            # A new households or people indicator takes the year's minimum; changing an
+            # existing one's changes them all (save).
             other = (
                 Indicator.objects.filter(year=self.year, measure__in=self.LEDGER_MEASURES)
-                .exclude(pk=self.pk)
                 .exclude(income_minimum=self.income_minimum)
                 .first()
+                if self.pk is None
+                else None
             )
             if other is not None:
                 raise ValidationError(
                     {
                         "income_minimum": _(
-                            "同一年度的带动户数和带动贫困人口指标须使用相同的收入门槛"
-                            "（“%(name)s”为 %(minimum)s 元）。"
+                            "同一年度的带动户数和带动贫困人口指标须使用相同的收入门槛："
+                            "“%(name)s”为 %(minimum)s 元。修改已有指标的门槛会同时修改"
+                            "该年度的其他带动指标。"
                         )
                         % {"name": other.name, "minimum": other.income_minimum}
                     }
                 )
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.measure in self.LEDGER_MEASURES:
+            # One minimum a year for households and people driven (decision 0006).
+            Indicator.objects.filter(year=self.year, measure__in=self.LEDGER_MEASURES).exclude(
+                income_minimum=self.income_minimum
+            ).update(income_minimum=self.income_minimum)
 
 
 class Scorecard(models.Model):
