@@ -31,15 +31,6 @@ ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
 
 
-def _offplatform_field() -> str | None:
-    """The fact's link to a sale recorded off the platform, where the model has one."""
-    names = {f.name for f in PurchaseFact._meta.get_fields()}
-    for name in ("offplatform_sale", "off_platform_sale", "offplatform"):
-        if name in names:
-            return name
-    return None
-
-
 def change_percent(now, before) -> Decimal | None:
     """Year-on-year change in percent, one decimal; None when last year was zero (no base)."""
     if not before:
@@ -107,14 +98,15 @@ def county_report(*, county: Region, year: int) -> CountyReport:
     and help-sell apart) and by buyer region."""
     years = (year - 1, year)
     facts = PurchaseFact.objects.filter(origin_county_id=county.pk, year__in=years)
-    offplatform = _offplatform_field()
     group = ["year", "month", "counts", "bought_pairing_id", "helped_pairing_id", "buyer_region_id"]
-    annotations = {"amount_sum": Sum("amount")}
-    if offplatform:
-        annotations["offplatform_sum"] = Sum(
-            "amount", filter=Q(**{f"{offplatform}__isnull": False})
+    rows = list(
+        facts.order_by()
+        .values(*group)
+        .annotate(
+            amount_sum=Sum("amount"),
+            offplatform_sum=Sum("amount", filter=Q(offplatform_sale__isnull=False)),
         )
-    rows = list(facts.order_by().values(*group).annotate(**annotations))
+    )
 
     figures = {y: YearFigures(year=y) for y in years}
     months = {
@@ -184,7 +176,7 @@ def county_report(*, county: Region, year: int) -> CountyReport:
         year=year,
         this=this,
         last=last,
-        shows_offplatform=offplatform is not None,
+        shows_offplatform=True,
     )
     for m in range(1, 13):
         now, before = months[(year, m)], months[(year - 1, m)]
