@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 PaymentAttempt = get_model("payment", "PaymentAttempt")
 UserAddress = get_model("address", "UserAddress")
+CheckoutSessionData = get_class("checkout.utils", "CheckoutSessionData")
 
 SESSION_CHANNEL = "sales_channel_code"
 
@@ -269,6 +270,9 @@ class StripeReturnView(LoginRequiredMixin, View):
 
     def _thank_you(self, request, order_id: int):
         request.session.pop(SESSION_ATTEMPT, None)
+        # As Oscar does after an order: the next checkout starts afresh, from the address
+        # book (which now holds this order's address) rather than this order's form.
+        CheckoutSessionData(request).flush()
         request.session["checkout_order_id"] = order_id
         return redirect("checkout:thank-you")
 

@@ -10,7 +10,7 @@ from oscar.core.loading import get_model
 from tests.factories import PASSWORD, UserFactory
 from tests.store_factories import product_create
 
-from .conftest import login
+from .conftest import ARTIFACTS, login
 
 Order = get_model("order", "Order")
 PaymentAttempt = get_model("payment", "PaymentAttempt")
@@ -100,4 +100,44 @@ def test_leaving_the_pay_page_gives_the_basket_back(page, localstripe, china):
     assert StockRecord.objects.get(product=tea).num_allocated == 0
     assert PaymentAttempt.objects.get().state == PaymentAttempt.State.ABANDONED
     assert not Order.objects.exists()
+    assert page.js_errors == []
+
+
+def test_a_second_checkout_offers_the_saved_address(page, localstripe, china):
+    tea = product_create(title="昭觉苦荞茶", price=Decimal("38.00"), num_in_stock=5)
+    honey = product_create(title="昭觉蜂蜜", price=Decimal("66.50"), num_in_stock=5)
+    consumer = UserFactory(email="zhao.liu@dongxi.example", last_name="赵", first_name="六")
+    login(page, consumer, PASSWORD)
+
+    # Given a first order paid to a Shanghai address typed in at checkout
+    to_the_pay_page(page, tea)
+    pay_with(page, VISA)
+    page.wait_for_url("**/checkout/thank-you/")
+    shipped_to = page.inner_text("#thank-you-shipping-address")
+    assert shipped_to.index("上海市") < shipped_to.index("徐汇区") < shipped_to.index("漕溪北路")
+
+    # When they buy again
+    page.goto(honey.get_absolute_url())
+    page.click("#add_to_basket_form button[type=submit]")
+    page.goto("/shop/checkout/")
+    page.wait_for_url("**/checkout/shipping-address/")
+
+    # Then the address is offered, written province first, and one click ships there
+    offered = page.locator(".choose-block address").first.inner_text()
+    assert "李四" in offered and "139 1234 5678" in offered
+    assert offered.index("上海市") < offered.index("徐汇区") < offered.index("漕溪北路 88 号")
+    assert page.input_value("#id_line1") == ""  # the form starts empty: the book holds it
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "saved_address_offered.png"), full_page=True)
+    page.click(".choose-block button.ship-address")
+    page.wait_for_url("**/checkout/preview/")
+    preview = page.inner_text("#preview-shipping-address")
+    assert preview.index("上海市") < preview.index("徐汇区") < preview.index("漕溪北路 88 号")
+    page.click("#place-order")
+    page.wait_for_url("**/checkout/stripe/pay/")
+    pay_with(page, VISA)
+    page.wait_for_url("**/checkout/thank-you/")
+    second = Order.objects.filter(user=consumer).order_by("-pk").first()
+    assert second.shipping_address.line1 == "漕溪北路 88 号 1201 室"
+    assert consumer.addresses.get().num_orders_as_shipping_address == 2
     assert page.js_errors == []
