@@ -5,6 +5,7 @@ from celery import shared_task
 from .models import Invoice
 from .services import invoices_remind_overdue
 from .services.reminders import invoice_reminder_send
+from .services.stripe_invoicing import invoice_stripe_paid
 
 
 @shared_task(acks_late=True)
@@ -28,6 +29,4 @@ def invoice_stripe_paid_task(stripe_invoice: dict) -> bool:
     # Idempotent: a settled invoice is returned unchanged. Kept for messages queued before
     # invoice.paid went through the stored webhook events; only the id is used, the invoice
     # itself is read from Stripe.
-    from .services.stripe_invoicing import invoice_stripe_paid
-
     return invoice_stripe_paid(stripe_invoice_id=stripe_invoice.get("id", "")) is not None

@@ -7,6 +7,7 @@ import datetime
 import logging
 import smtplib
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -18,6 +19,10 @@ from marketplace.organisations.models import Membership
 from ..models import Invoice
 
 logger = logging.getLogger(__name__)
+
+# Enqueued by name: marketplace/invoicing/tasks.py imports these services, so they do not
+# import it back.
+SEND_TASK = "marketplace.invoicing.tasks.invoice_reminder_send_task"
 
 
 def _recipients(invoice: Invoice) -> list[str]:
@@ -32,8 +37,6 @@ def _recipients(invoice: Invoice) -> list[str]:
 def invoices_remind_overdue(*, today: datetime.date | None = None) -> int:
     """Email every unpaid invoice past its due date that was not reminded within the
     interval; returns how many invoices were reminded."""
-    from ..tasks import invoice_reminder_send_task  # the tasks module imports the services
-
     today = today or timezone.localdate()
     last_allowed = today - datetime.timedelta(days=settings.INVOICE_REMINDER_INTERVAL_DAYS)
     overdue = (
@@ -55,7 +58,7 @@ def invoices_remind_overdue(*, today: datetime.date | None = None) -> int:
             locked.save(update_fields=["reminded_on"])
             # Sent once the reminder is recorded for good, never from a transaction that may
             # still roll back.
-            invoice_reminder_send_task.delay_on_commit(
+            current_app.tasks[SEND_TASK].delay_on_commit(
                 invoice.pk, today.isoformat(), previous.isoformat() if previous else None
             )
         reminded += 1

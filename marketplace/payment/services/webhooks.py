@@ -13,6 +13,7 @@ idempotent, so trying again is always safe."""
 import contextlib
 import datetime
 import logging
+from collections.abc import Callable
 
 from celery import current_app
 from django.core.exceptions import PermissionDenied
@@ -133,12 +134,6 @@ def _charge_refunded(obj: dict) -> None:
         _refund_record(refund)
 
 
-def _invoice_paid(obj: dict) -> None:
-    from marketplace.invoicing.services.stripe_invoicing import invoice_stripe_paid
-
-    invoice_stripe_paid(stripe_invoice_id=_object_id(obj))
-
-
 HANDLERS = {
     "payment_intent.succeeded": _succeeded,
     # A declined card leaves the PaymentIntent open (requires_payment_method): the customer
@@ -154,8 +149,15 @@ HANDLERS = {
     "refund.created": _refund,
     "refund.updated": _refund,
     "charge.refund.updated": _refund,
-    "invoice.paid": _invoice_paid,
 }
+
+
+def webhook_handler_add(*, event_type: str, handler: Callable[[str], object]) -> None:
+    """Have `handler(object id)` apply the stored Stripe events of `event_type`: an area
+    built on the payment (invoicing: `invoice.paid`) registers its own from its
+    AppConfig.ready(), so that the payment never imports the areas above it. An event
+    whose object has no id is logged and changes nothing, as for the payment's own."""
+    HANDLERS[event_type] = lambda obj: handler(_object_id(obj))
 
 
 def _try_record(*, event_id: str, error: str | None) -> None:
