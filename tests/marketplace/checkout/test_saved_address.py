@@ -206,3 +206,16 @@ def test_a_saved_address_is_edited_in_the_chinese_layout(
 
     assert list(form.context["form"].fields)[:4] == ["last_name", "state", "line4", "line3"]
     assert "first_name" not in form.context["form"].fields
+
+
+def test_the_account_address_book_lists_the_saved_address_province_first(
+    client, stripe_fake, customer, two_cooperatives
+):
+    tea, _honey = two_cooperatives
+    paid(stripe_fake, customer, tea)
+    client.force_login(customer)
+
+    html = client.get(reverse("customer:address-list")).content.decode()
+
+    listed = text_of(html[html.index("address-zh") :])
+    assert in_order(listed, "张三", "138 0013 8000", "浙江省", "杭州市", "西湖区", "文三路 90 号")
