@@ -32,12 +32,12 @@ class PairingTableFilterForm(forms.Form):
     west_province = forms.ChoiceField(
         label=_("西部省份"),
         required=False,
-        error_messages=_invalid(_("“%(value)s”不是本年度有结对的西部省份，已忽略这一条件。")),
+        error_messages=_invalid(_("“%(value)s”不是西部省份，已忽略这一条件。")),
     )
     east_province = forms.ChoiceField(
         label=_("东部省份"),
         required=False,
-        error_messages=_invalid(_("“%(value)s”不是本年度有结对的东部省份，已忽略这一条件。")),
+        error_messages=_invalid(_("“%(value)s”不是东部省份，已忽略这一条件。")),
     )
     kind = forms.ChoiceField(
         label=_("结对类型"),

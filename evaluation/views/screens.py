@@ -20,7 +20,7 @@ from .. import exports, selectors
 from ..charts import volume_chart_svg
 from ..forms import PairingTableFilterForm
 from ..models import Indicator
-from ..selectors.scorecards import provinces_for_year
+from ..selectors.scorecards import provinces_by_code
 from ..services.locking import year_lock
 
 
@@ -55,7 +55,7 @@ class PairingTableView(EvaluatorRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         year = _year(self.kwargs)
-        form = PairingTableFilterForm(self.request.GET, provinces=provinces_for_year(year=year))
+        form = PairingTableFilterForm(self.request.GET, provinces=provinces_by_code())
         paginator = Paginator(
             selectors.scorecards_for_year(year=year, **form.filters()), self.paginate_by
         )
