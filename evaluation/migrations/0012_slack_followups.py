@@ -68,6 +68,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "帮扶力度下降跟进记录",
                 "verbose_name_plural": "帮扶力度下降跟进记录",
                 "ordering": ("pairing", "year", "recorded_at", "id"),
+                "permissions": [("record_slack_follow_up", "可记录帮扶力度下降跟进")],
                 "indexes": [
                     models.Index(
                         fields=["year", "pairing", "recorded_at"],

@@ -36,6 +36,9 @@ class SlackFollowUp(AppendOnlyModel):
         verbose_name = _("帮扶力度下降跟进记录")
         verbose_name_plural = _("帮扶力度下降跟进记录")
         ordering = ("pairing", "year", "recorded_at", "id")
+        # Not add_: evaluators hold no add/change/delete permission (they never change
+        # transactions); recording a follow-up is a permission of its own.
+        permissions = [("record_slack_follow_up", _("可记录帮扶力度下降跟进"))]
         indexes = [models.Index(fields=["year", "pairing", "recorded_at"])]
         constraints = [
             models.CheckConstraint(

@@ -30,7 +30,7 @@ def slack_follow_up_record(
 ) -> SlackFollowUp:
     """An evaluator records a follow-up of a pairing flagged for slack in `year` (or one
     already followed up that year). A closed one takes no more."""
-    if not evaluator.has_perm("evaluation.add_slackfollowup"):
+    if not evaluator.has_perm("evaluation.record_slack_follow_up"):
         raise PermissionDenied
     today = today or timezone.localdate()
     previous = (

@@ -79,14 +79,14 @@ class SlackFollowUpView(EvaluatorRequiredMixin, TemplateView):
             row=row,
             follow_ups=follow_ups,
             closed=bool(follow_ups) and follow_ups[-1].closes,
-            can_record=self.request.user.has_perm("evaluation.add_slackfollowup"),
+            can_record=self.request.user.has_perm("evaluation.record_slack_follow_up"),
             form=kwargs.get("form") or _form(),
             today=timezone.localdate(),
         )
         return context
 
     def post(self, request, year: int, pairing_id: int):
-        if not request.user.has_perm("evaluation.add_slackfollowup"):
+        if not request.user.has_perm("evaluation.record_slack_follow_up"):
             raise PermissionDenied
         pairing = self._pairing()
         form = _form(request.POST)

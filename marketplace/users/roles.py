@@ -82,7 +82,7 @@ EVALUATOR = Role(
         "evaluation.view_scorecard",
         "evaluation.lock_year",
         "evaluation.view_slackfollowup",
-        "evaluation.add_slackfollowup",
+        "evaluation.record_slack_follow_up",
         "order.view_order",
     ),
 )

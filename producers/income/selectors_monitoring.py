@@ -3,7 +3,7 @@ early warnings with their follow-ups, overdue reviews, households' other income.
 
 import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, F, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
 from producers.models import Household, Region
@@ -67,7 +67,10 @@ def county_warnings(
     )
     if overdue_only:
         warnings = warnings.filter(warnings_overdue_q(today=today))
-    return warnings.order_by("state", "next_review_on", "-computed_on", "household_id")
+    resolved = Case(When(state__in=EarlyWarning.UNRESOLVED, then=0), default=1)
+    return warnings.alias(resolved=resolved).order_by(
+        "resolved", F("next_review_on").asc(nulls_last=True), "-computed_on", "household_id"
+    )
 
 
 def warnings_overdue_q(*, today: datetime.date | None = None) -> Q:

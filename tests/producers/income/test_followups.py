@@ -192,3 +192,29 @@ def test_a_follow_up_needs_a_next_review_or_closing(flagged):
         warning_follow_up_record(
             warning=flagged["warning"], officer=flagged["officer"], action="visit", note="走访"
         )
+
+
+def test_unresolved_warnings_come_first_in_the_countys_list(client, flagged):
+    # Given the flagged household's warning closed, and another household flagged later
+    warning_follow_up_record(
+        warning=flagged["warning"],
+        officer=flagged["officer"],
+        action="visit",
+        note="已办",
+        closes=True,
+    )
+    other = HouseholdFactory(
+        village=VillageFactory(parent=TownshipFactory(parent=flagged["county"])),
+        size=1,
+        baseline_income_per_head=Decimal("1000.00"),
+    )
+    households_monitor(on=flagged["today"] + datetime.timedelta(days=1))
+    client.force_login(flagged["officer"])
+
+    page = client.get(reverse("income:county-warnings")).content.decode()
+
+    # Then the open ones (the other household's, and the flagged household's again) are
+    # listed above the closed one, which comes last
+    closed = page.rindex(flagged["household"].masked_register_number)
+    assert page.index(other.masked_register_number) < closed
+    assert page.index("已办结") > page.index(other.masked_register_number)
