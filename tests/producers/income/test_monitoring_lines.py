@@ -17,6 +17,7 @@ from producers.income.models import (
     IncomeThresholdRevision,
     OtherIncome,
 )
+from producers.income.services import monitoring
 from producers.income.services.monitoring import households_monitor, income_threshold_set
 from producers.income.services.other_income import other_income_record, other_income_void
 from producers.models import AuditEntry
@@ -305,3 +306,28 @@ def test_the_county_records_other_income_on_the_screen(client, province_world):
         ).status_code
         == 404
     )
+
+
+def test_the_province_check_flags_alike_in_sql_and_in_python(province_world):
+    # Given lines in both provinces
+    IncomeThreshold.objects.create(
+        province=province_world["province"], year=2026, amount_per_head=Decimal("6000.00")
+    )
+    other_province = province_world["elsewhere"].county.parent.parent
+    IncomeThreshold.objects.create(
+        province=other_province, year=2026, amount_per_head=Decimal("6000.00")
+    )
+
+    # When the check runs for one province, as the database runs it and in Python
+    rows = ("household_id", "reason", "income_per_head", "threshold", "next_review_on")
+    households_monitor(on=TODAY, province_id=province_world["province"].pk)
+    found = sorted(EarlyWarning.objects.values_list(*rows))
+    EarlyWarning.objects.all().delete()
+    monitoring._households_monitor_python(on=TODAY, province_id=province_world["province"].pk)
+
+    # Then both flag the same households of that province only
+    assert sorted(EarlyWarning.objects.values_list(*rows)) == found
+    assert {row[0] for row in found} == {
+        province_world["households"]["5000.00"].pk,
+        province_world["households"]["5500.00"].pk,
+    }
