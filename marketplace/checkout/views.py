@@ -169,7 +169,7 @@ class StripePaymentView(LoginRequiredMixin, TemplateView):
         context.update(
             # Whole minutes rounded up: a live hold never reads "0 minutes"; the page counts
             # down from the seconds and says when the hold has run out.
-            hold_seconds=int(seconds_left),
+            hold_seconds=math.ceil(seconds_left),  # the page never ends it before the store
             hold_minutes=max(math.ceil(seconds_left / 60), 1),
             stripe_js_url=settings.STRIPE_JS_URL,
             stripe_publishable_key=settings.STRIPE_PUBLISHABLE_KEY,

@@ -1,10 +1,13 @@
 """Journeys: a checkout that always ends well. A consumer whose first card is declined pays
-the same order with another card; a consumer who leaves the pay page finds their items back
-in the basket, with a message, and the held stock released."""
+the same order with another card; a consumer who leaves the pay page, or whose hold runs out
+on it, finds their items back in the basket, with a message, and the held stock released; a
+second checkout offers the address of the first."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from oscar.core.loading import get_model
 
 from tests.factories import PASSWORD, UserFactory
@@ -140,4 +143,32 @@ def test_a_second_checkout_offers_the_saved_address(page, localstripe, china):
     second = Order.objects.filter(user=consumer).order_by("-pk").first()
     assert second.shipping_address.line1 == "漕溪北路 88 号 1201 室"
     assert consumer.addresses.get().num_orders_as_shipping_address == 2
+    assert page.js_errors == []
+
+
+def test_a_lapsed_hold_says_so_on_the_pay_page_and_gives_the_basket_back(page, localstripe, china):
+    tea = product_create(title="昭觉苦荞茶", price=Decimal("38.00"), num_in_stock=5)
+    consumer = UserFactory(email="sun.qi@dongxi.example", last_name="孙", first_name="七")
+    login(page, consumer, PASSWORD)
+    to_the_pay_page(page, tea)
+
+    # Given a hold with three seconds left when the pay page is opened
+    PaymentAttempt.objects.update(expires_at=timezone.now() + datetime.timedelta(seconds=3))
+    page.reload()
+    assert "商品库存为您保留 1 分钟" in page.inner_text("#hold-notice")
+
+    # When it runs out, the page says so, stops taking payments and offers the basket back
+    expired = page.locator("#hold-expired")
+    expired.wait_for(state="visible", timeout=10_000)
+    assert "保留时间已到，商品库存已释放。" in expired.inner_text()
+    assert page.locator("#pay-card").is_disabled()
+    page.click("#hold-expired a")
+
+    # Then the basket holds the tea again, with a message saying why, and nothing is held
+    page.wait_for_url("**/basket/")
+    body = page.inner_text("body")
+    assert "支付已超时，商品库存已释放，商品已放回购物车。" in body
+    assert "昭觉苦荞茶" in body
+    assert StockRecord.objects.get(product=tea).num_allocated == 0
+    assert PaymentAttempt.objects.get().state == PaymentAttempt.State.EXPIRED
     assert page.js_errors == []
