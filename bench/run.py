@@ -11,6 +11,7 @@ MODULES = [
     "bench.income_allocation",
     "bench.evaluation_scorecards",
     "bench.evaluation_rebuild",
+    "bench.evaluation_table",
     "bench.pages",
     "bench.checkout",
     "bench.monitoring",
