@@ -6,8 +6,9 @@ expired) with agreements and four indicators, 24 cooperatives with 120 products 
 certificates cover most sales (some start mid-year, some are revoked mid-year, some are
 suspended or missing); about 25,000 orders of 1 to 7 lines, a third bought by
 organisations and the rest by consumers shipping to mapped, partly mapped and unmapped
-addresses, some through eastern partners' channels, a few refunded (by units or by
-amount only), a few sold in a locked year. Orders, lines, addresses and payment events
+addresses, some through eastern partners' channels, a few refunded (by units, or by an
+amount the store splits over the lines, as for a refund made in Stripe's dashboard), a
+few sold in a locked year. Orders, lines, addresses and payment events
 are written with COPY. Figures:
 - `evaluation_rebuild()` with no facts yet: every fact created;
 - `evaluation_rebuild()` again: every fact checked, nothing differs.
@@ -33,6 +34,7 @@ import time
 import tracemalloc
 from collections import defaultdict
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import connection, transaction
 from oscar.core.loading import get_model
@@ -221,6 +223,7 @@ def _orders(*, world: dict, rng: random.Random, lines_wanted: int) -> dict:
     """Paid orders with `lines_wanted` lines in all, a few refunded; written with COPY."""
     from bench.datagen import _copy
     from bench.income_allocation import _next_ids, lines_copy
+    from marketplace.payment.services.settlement import refund_amount_split
 
     PaymentEventType = get_model("order", "PaymentEventType")
     Country = get_model("address", "Country")
@@ -294,6 +297,14 @@ def _orders(*, world: dict, rng: random.Random, lines_wanted: int) -> dict:
             else:
                 amount = (total / 3).quantize(Decimal("0.01"))
                 events.append((event_id, order_id, amount, refunded_at, refund.pk))
+                # Made in Stripe's dashboard: the store names every line with 0 units and
+                # its share of the amount, as refund_amount_split decides it.
+                every = {
+                    line_id: SimpleNamespace(pk=line_id, line_price_incl_tax=price * qty)
+                    for line_id, price, qty in order_lines
+                }
+                for line, units, money in refund_amount_split(lines=every, amount=amount, done={}):
+                    quantities.append((next(quantity_ids), event_id, line.pk, units, money))
 
     raw = connection.connection  # the psycopg connection, inside Django's transaction
     _copy(
