@@ -244,7 +244,8 @@ def _orders(*, world: dict, rng: random.Random, lines_wanted: int) -> dict:
     line_ids = iter(_next_ids("order_line", lines_wanted))
     address_ids = iter(_next_ids("order_shippingaddress", count))
     event_ids = iter(_next_ids("order_paymentevent", count + count // 50))
-    quantity_ids = iter(_next_ids("order_paymenteventquantity", lines_wanted + count // 50))
+    # Each refund names at most an order's seven lines.
+    quantity_ids = iter(_next_ids("order_paymenteventquantity", lines_wanted + count // 50 * 7))
     orders, addresses, lines, events, quantities = [], [], [], [], []
     refunds = 0
     for i, size in enumerate(sizes):
