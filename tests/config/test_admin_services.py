@@ -21,6 +21,7 @@ SERVICE_WRITTEN = {
     "producers.CooperativeDocument",
     "producers.CooperativeDecision",
     "producers.AuditEntry",
+    "evaluation.OffPlatformSale",
     "evaluation.PurchaseFact",
     "evaluation.Scorecard",
     "invoicing.Invoice",
