@@ -61,8 +61,17 @@ class LockedYearAdmin(admin.ModelAdmin):
 
 @admin.register(Agreement)
 class AgreementAdmin(LockedYearAdmin):
-    list_display = ("pairing", "year", "target_bought", "target_helped", "target_households")
+    list_display = (
+        "pairing",
+        "year",
+        "target_bought",
+        "target_helped",
+        "target_households",
+        "target_people",
+        "target_certified_products",
+    )
     list_filter = ("year",)
+    list_select_related = ("pairing__east_region", "pairing__west_region")
     raw_id_fields = ("pairing",)
 
 

@@ -8,9 +8,10 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import get_language
 from oscar.core.loading import get_model
 
-from producers.income.selectors import households_reached
+from producers.income.selectors import households_reached_and_driven
 
 from ..models import EvaluationYear, Grade, PurchaseFact, Scorecard
+from .county import income_minimums
 
 Line = get_model("order", "Line")
 
@@ -56,7 +57,15 @@ def public_summary_compute(*, year: int) -> dict:
 
 
 def _summary(*, year: int) -> dict:
-    """The summary itself: eight queries."""
+    """The summary itself: nine queries.
+
+    People and households driven are the year's, not a sum of the pairings' scorecard
+    figures: the distinct households whose income from all the year's counted sales
+    (whichever pairing, or none, they count for) reaches the year's income minimum, and
+    their registered members (decision 0006). A household paid through two pairings counts
+    once, with its income from both. Households reached counts any household whose net
+    income from those sales is above zero: the figure shown before decision 0006, kept for
+    the API's clients and for years locked before it, under its own name."""
     counted = PurchaseFact.objects.filter(year=year, counts=True).order_by()
     totals = counted.aggregate(
         total=Sum("amount", default=Decimal("0.00")),
@@ -74,6 +83,8 @@ def _summary(*, year: int) -> dict:
     )
     lines = Line.objects.filter(pk__in=counted.values("line_id"))
     config = EvaluationYear.objects.filter(year=year).first()
+    minimum = income_minimums(years=[year])[year]
+    reached, driven = households_reached_and_driven(order_lines=lines, minimum=minimum)
     return {
         "year": year,
         "is_final": bool(config and config.is_locked),
@@ -82,7 +93,10 @@ def _summary(*, year: int) -> dict:
         "counties": totals["county_count"],
         "cooperatives": totals["cooperative_count"],
         "orders": totals["order_count"],
-        "households_reached": households_reached(order_lines=lines),
+        "households_reached": reached,
+        "income_minimum": minimum,
+        "households_driven": driven.households,
+        "people_driven": driven.people,
         "grades": [
             {"grade": grade.value, "label": str(grade.label), "pairings": grades.get(grade, 0)}
             for grade in Grade
@@ -94,12 +108,17 @@ def _summary(*, year: int) -> dict:
 # A summary as stored in EvaluationYear.public_summary: numbers only (amounts as strings);
 # names and labels are read in the visitor's language when it is shown.
 _AMOUNTS = ("amount", "priority_amount")
+# Stored since decision 0006 reached the public summary: a year locked before has none of
+# them, and shows them as None (its households reached stays what it was).
+_DRIVEN = ("households_driven", "people_driven")
 
 
 def summary_freeze(summary: dict) -> dict:
     """The summary's figures as JSON, for storing when the year is locked."""
     frozen = {key: summary[key] for key in ("year", "counties", "cooperatives", "orders")}
     frozen["households_reached"] = summary["households_reached"]
+    frozen.update({key: summary[key] for key in _DRIVEN})
+    frozen["income_minimum"] = str(summary["income_minimum"])
     frozen.update({key: str(summary[key]) for key in _AMOUNTS})
     frozen["grades"] = {row["grade"]: row["pairings"] for row in summary["grades"]}
     frozen["pairings"] = [
@@ -121,6 +140,9 @@ def summary_thaw(frozen: dict) -> dict:
         households_reached=frozen["households_reached"],
         **{key: Decimal(frozen[key]) for key in _AMOUNTS},
     )
+    summary.update({key: frozen.get(key) for key in _DRIVEN})
+    minimum = frozen.get("income_minimum")
+    summary["income_minimum"] = Decimal(minimum) if minimum is not None else None
     summary["grades"] = [
         {"grade": g.value, "label": str(g.label), "pairings": frozen["grades"].get(g.value, 0)}
         for g in Grade

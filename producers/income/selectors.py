@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -49,6 +49,27 @@ class Reach(NamedTuple):
 
     households: int
     people: int
+
+
+def households_reached_and_driven(
+    *, order_lines: QuerySet | Iterable, minimum: Decimal
+) -> tuple[int, Reach]:
+    """For one set of order lines taken together: the households reached (as
+    households_reached() counts them: net above zero) and, of them, the households driven
+    with their registered members (net at least `minimum` yuan, as households_driven_by_group
+    counts them). A household is counted once however many of the lines pay it, so its
+    income is the sum over all of them. One query."""
+    driven = Q(net__gte=minimum)
+    totals = (
+        _household_balances(order_lines)
+        .annotate(size=Max("household__size"))
+        .aggregate(
+            reached=Count("household"),
+            households=Count("household", filter=driven),
+            people=Sum("size", filter=driven),
+        )
+    )
+    return totals["reached"] or 0, Reach(totals["households"] or 0, totals["people"] or 0)
 
 
 def households_reached_by_group(*, line_groups: QuerySet) -> dict:
