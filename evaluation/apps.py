@@ -18,6 +18,17 @@ class EvaluationConfig(AppConfig):
             menus.menu_entry_add(
                 workspace=where, url_name="evaluation:offplatform-inbox", label=label, order=40
             )
+        # The eastern organisation's admin records them, from the organisation workspace.
+        from marketplace.organisations import menu as organisation_menu
+
+        from .selectors.offplatform import records_offplatform_sales_for
+
+        organisation_menu.menu_entry_add(
+            url_name="evaluation:offplatform-list",
+            label=_("线下销售登记"),
+            order=40,
+            shown=records_offplatform_sales_for,
+        )
         # The county office's own report (it reads purchase facts, so it lives here).
         menus.menu_entry_add(
             workspace=menus.COUNTY,

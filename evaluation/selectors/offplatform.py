@@ -35,6 +35,12 @@ def recorder_organisations(*, user) -> QuerySet[Organisation]:
     )
 
 
+def records_offplatform_sales_for(*, user, organisation) -> bool:
+    """Whether the user records off-platform sales for this organisation (its workspace
+    menu links to them then); the same rule as the off-platform pages."""
+    return recorder_organisations(user=user).filter(pk=organisation.pk).exists()
+
+
 def offplatform_sales_of_recorder(*, user) -> QuerySet[OffPlatformSale]:
     return _sales().filter(organisation__in=recorder_organisations(user=user).values("pk"))
 

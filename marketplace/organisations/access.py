@@ -1,6 +1,8 @@
 """Who may do what for which organisation. Every workspace view checks these on the
 organisation it serves; a user outside the organisation gets 404, as if it did not exist."""
 
+from dataclasses import dataclass
+
 from django.http import Http404
 
 from .models import Membership, Organisation
@@ -19,28 +21,45 @@ def is_platform_admin(user) -> bool:
     return user.is_authenticated and user.is_superuser
 
 
-def can_view(*, user, organisation: Organisation) -> bool:
-    return (
-        is_platform_admin(user) or membership_of(user=user, organisation=organisation) is not None
+@dataclass(frozen=True)
+class Capabilities:
+    """What a user may do for one organisation."""
+
+    view: bool
+    buy: bool
+    approve: bool
+    manage: bool  # decide join requests and set budgets
+
+
+def capabilities(*, user, organisation: Organisation) -> Capabilities:
+    """All four from one query: the workspace pages ask each of them."""
+    membership = membership_of(user=user, organisation=organisation)
+    role = membership.role if membership is not None else None
+    platform_admin = is_platform_admin(user)
+    return Capabilities(
+        view=platform_admin or membership is not None,
+        buy=role in Membership.BUYING_ROLES,
+        approve=role in Membership.APPROVING_ROLES,
+        # Organisation admins and platform admins.
+        manage=platform_admin or role == Membership.Role.ADMIN,
     )
 
 
+def can_view(*, user, organisation: Organisation) -> bool:
+    return capabilities(user=user, organisation=organisation).view
+
+
 def can_buy(*, user, organisation: Organisation) -> bool:
-    membership = membership_of(user=user, organisation=organisation)
-    return membership is not None and membership.role in Membership.BUYING_ROLES
+    return capabilities(user=user, organisation=organisation).buy
 
 
 def can_approve(*, user, organisation: Organisation) -> bool:
-    membership = membership_of(user=user, organisation=organisation)
-    return membership is not None and membership.role in Membership.APPROVING_ROLES
+    return capabilities(user=user, organisation=organisation).approve
 
 
 def can_manage(*, user, organisation: Organisation) -> bool:
     """Organisation admins and platform admins decide join requests and set budgets."""
-    if is_platform_admin(user):
-        return True
-    membership = membership_of(user=user, organisation=organisation)
-    return membership is not None and membership.role == Membership.Role.ADMIN
+    return capabilities(user=user, organisation=organisation).manage
 
 
 def organisations_for_buyer(user):

@@ -53,24 +53,18 @@ class OrganisationMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.organisation = access.organisation_for(user=request.user, pk=kwargs["pk"])
-        check = {
-            "view": access.can_view,
-            "buy": access.can_buy,
-            "approve": access.can_approve,
-            "manage": access.can_manage,
-        }[self.allowed]
-        if not check(user=request.user, organisation=self.organisation):
+        self.capabilities = access.capabilities(user=request.user, organisation=self.organisation)
+        if not getattr(self.capabilities, self.allowed):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
         context.update(
             organisation=self.organisation,
-            may_buy=access.can_buy(user=user, organisation=self.organisation),
-            may_approve=access.can_approve(user=user, organisation=self.organisation),
-            may_manage=access.can_manage(user=user, organisation=self.organisation),
+            may_buy=self.capabilities.buy,
+            may_approve=self.capabilities.approve,
+            may_manage=self.capabilities.manage,
         )
         return context
 
