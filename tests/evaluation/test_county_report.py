@@ -7,6 +7,7 @@ refunded through the store's payment events."""
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -26,6 +27,7 @@ from tests.factories import (
     CountyFactory,
     HouseholdFactory,
     OrganisationFactory,
+    PairingFactory,
     TownshipFactory,
     UserFactory,
     VillageFactory,
@@ -329,3 +331,68 @@ def test_a_confirmed_off_platform_sale_counts_in_the_report_marked_as_such(
     rows = list(csv.reader(io.StringIO(client.get(url).content.decode("utf-8-sig"))))
     summary = {row[0]: row[1:] for row in rows if row}
     assert summary["其中：线下销售（已确认）"][0] == "1000.00"
+
+
+def _county_report_links(page: str) -> set[tuple[int, int]]:
+    """(county id, year) of every link to a county's report (or its exports) on a page."""
+    prefix = reverse("evaluation:county-report", args=[1, 2000]).split("/1/2000/")[0]
+    return {
+        (int(county), int(year))
+        for county, year in re.findall(re.escape(prefix) + r"/(\d+)/(\d+)/", page)
+    }
+
+
+def test_evaluators_reach_a_countys_report_for_the_year_from_where_they_see_the_county(
+    client, world
+):
+    _sales(world)
+    client.force_login(UserFactory(roles=[roles.EVALUATOR]))
+    zhaojue, butuo = world["zhaojue"].pk, world["butuo"].pk
+
+    # The supervision-target counties of the monitoring page (Zhaojue is one)
+    monitoring = client.get(reverse("evaluation:monitoring", args=[2025])).content.decode()
+    assert (zhaojue, 2025) in _county_report_links(monitoring)
+    # The drill-down of a figure: each fact's county of origin
+    item = ScorecardItem.objects.get(
+        scorecard__pairing=world["pairing"], scorecard__year=2025, indicator__code="bought"
+    )
+    facts = client.get(reverse("evaluation:item-facts", args=[item.pk])).content.decode()
+    assert {(zhaojue, 2025), (butuo, 2025)} <= _county_report_links(facts)
+    # Every evaluation screen's tabs lead to the list of counties
+    assert reverse("evaluation:county-reports") in monitoring
+    # A pairing of a whole province names no county on its scorecard
+    url = reverse("evaluation:scorecard", args=[2025, world["pairing"].pk])
+    assert _county_report_links(client.get(url).content.decode()) == set()
+
+
+def test_a_county_pairings_scorecard_links_to_that_countys_report(client, world):
+    pairing = PairingFactory(
+        east_region=world["hangzhou"], west_region=world["zhaojue"], start_year=2020
+    )
+    AgreementFactory(pairing=pairing, year=2025)
+    scorecards_refresh(year=2025)
+    client.force_login(UserFactory(roles=[roles.EVALUATOR]))
+
+    page = client.get(reverse("evaluation:scorecard", args=[2025, pairing.pk])).content.decode()
+
+    assert _county_report_links(page) == {(world["zhaojue"].pk, 2025)}
+
+
+def test_a_county_officers_screens_link_to_their_own_countys_report_only(client, world, officer):
+    _sales(world)
+    client.force_login(officer)
+    own = world["zhaojue"].pk
+
+    pages = [
+        client.get(reverse("producers:county-home")),
+        client.get(reverse("evaluation:county-report", args=[own, 2025])),
+        client.get(reverse("evaluation:county-report", args=[own, 2024])),
+    ]
+
+    assert all(page.status_code == 200 for page in pages)
+    links = set().union(*(_county_report_links(page.content.decode()) for page in pages))
+    assert links and {county for county, _year in links} == {own}
+    # The evaluators' screens that name other counties stay closed to them
+    assert client.get(reverse("evaluation:monitoring", args=[2025])).status_code == 403
+    item = ScorecardItem.objects.filter(scorecard__year=2025).first()
+    assert client.get(reverse("evaluation:item-facts", args=[item.pk])).status_code == 403
