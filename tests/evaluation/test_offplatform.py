@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,10 +30,24 @@ from evaluation.services.offplatform import (
 )
 from evaluation.services.rebuild import evaluation_rebuild
 from marketplace.users.roles import CONSUMER, EVALUATOR
-from tests.factories import CountyFactory, UserFactory
+from producers.income.models import LedgerEntry
+from producers.models import BenefitKind
+from tests.factories import (
+    BenefitLinkFactory,
+    BenefitSchemeFactory,
+    CountyFactory,
+    HouseholdFactory,
+    UserFactory,
+)
 from tests.store_factories import cooperative_staff_create, county_officer_create
 
-from .factories import AgreementFactory, IndicatorFactory, east_west_world, product_from
+from .factories import (
+    AgreementFactory,
+    IndicatorFactory,
+    bought,
+    east_west_world,
+    product_from,
+)
 from .offplatform_helpers import organisation_admin, pdf
 
 pytestmark = pytest.mark.django_db
@@ -213,6 +228,58 @@ def test_the_rebuild_reproduces_off_platform_facts(world, django_capture_on_comm
     )
     assert rebuilt == stored
     assert help_sell(world) == Decimal("640.00")
+
+
+def test_a_fact_has_exactly_one_source_the_database_says_so(
+    world, django_capture_on_commit_callbacks
+):
+    """Invariant 2: a fact comes from a store payment event or from a confirmed
+    off-platform record, never both and never neither (a CHECK in the database)."""
+    sale = record(world)
+    confirm(world, sale, django_capture_on_commit_callbacks)
+    bought(world["product"], 1, organisation=world["organisation"])
+    offplatform = PurchaseFact.objects.get(offplatform_sale=sale)
+    store = PurchaseFact.objects.get(offplatform_sale__isnull=True)
+    assert store.payment_event_id and store.line_id and store.order_id
+
+    for fact, change in (
+        (store, {"offplatform_sale": sale}),  # both
+        (offplatform, {"offplatform_sale": None}),  # neither
+        (
+            offplatform,
+            {
+                "payment_event": store.payment_event_id,
+                "line": store.line_id,
+                "order": store.order_id,
+            },
+        ),  # both
+    ):
+        with pytest.raises(IntegrityError, match="fact_has_exactly_one_source"):
+            with transaction.atomic():
+                PurchaseFact.objects.filter(pk=fact.pk).update(**change)
+
+
+def test_a_confirmed_sale_enters_no_household_income_ledger(
+    world, django_capture_on_commit_callbacks
+):
+    """Decision 0007: the money counts as help-sell, the households' ledger is not moved
+    (a confirmed sale is not linked to the supply lots behind it)."""
+    cooperative = world["cooperative"]
+    BenefitSchemeFactory(cooperative=cooperative)
+    BenefitLinkFactory(
+        cooperative=cooperative,
+        household=HouseholdFactory(village=cooperative.village, size=3),
+        kind=BenefitKind.PRODUCE_SUPPLY,
+        supply_share=Decimal("1.00"),
+    )
+    bought(world["product"], 1, organisation=world["organisation"])
+    ledger = LedgerEntry.objects.count()
+    assert ledger > 0  # a store sale of the same product reaches the household
+
+    confirm(world, record(world), django_capture_on_commit_callbacks)
+
+    assert help_sell(world) == Decimal("1000.00")
+    assert LedgerEntry.objects.count() == ledger
 
 
 # --- bad input: a clear message, nothing recorded -----------------------------------------------
