@@ -381,7 +381,7 @@ def buyer_certificate(*, user, year: int, organisation=None) -> Certificate:
         name = organisation.name
         mine = {"organisation": organisation}
     else:
-        name = user.nickname or user.get_full_name() or user.email
+        name = user.nickname or str(user)
         mine = {"user": user}
     scope = Scope.ORGANISATION if organisation is not None else Scope.PERSON
     locks = year_locks(year=year)

@@ -75,11 +75,15 @@ class LoginThrottleBackend(AxesStandaloneBackend):
 
 
 def login_username(request, credentials=None) -> str | None:
-    """The account a login attempt is for, as django-axes counts it. Logins here are by
-    e-mail, matched without regard to case (Oscar), so Li@X and li@x count as one account."""
+    """The account a login attempt is for, as django-axes counts it. E-mail addresses are
+    matched without regard to case (Oscar), so Li@X and li@x count as one account; a mobile
+    number counts as its account's address, so that wrong passwords by number and by address
+    add up to one lockout (and '138 0013 8000' is 13800138000)."""
+    from marketplace.users.selectors import user_login_key
+
     credentials = credentials or {}
     value = credentials.get("username") or credentials.get("email")
     if value is None and request is not None:
         data = getattr(request, "data", request.POST)
         value = data.get("username") or data.get("login-username") or data.get("email")
-    return str(value).strip().lower() if value else None
+    return user_login_key(identifier=str(value)) if value else None

@@ -176,6 +176,8 @@ AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses logins of a locked-out user before any password is checked (django-axes).
     "config.security.LoginThrottleBackend",
+    # The login box takes a mobile number or an e-mail address (marketplace.users).
+    "marketplace.users.backends.MobileBackend",
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]

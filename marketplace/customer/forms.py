@@ -6,11 +6,27 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordMixin
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.customer.forms import *  # noqa: F403
+from oscar.apps.customer.forms import EmailAuthenticationForm as OscarEmailAuthenticationForm
 from oscar.apps.customer.forms import EmailUserCreationForm as OscarEmailUserCreationForm
 from oscar.apps.customer.utils import normalise_email
 from oscar.core.compat import get_user_model
 
 User = get_user_model()
+
+
+class EmailAuthenticationForm(OscarEmailAuthenticationForm):
+    """The login form: one box for a mobile number or an e-mail address (the backends in
+    AUTHENTICATION_BACKENDS tell which), then the password."""
+
+    username = forms.CharField(
+        label=_("手机号或邮箱"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    error_messages = {
+        **OscarEmailAuthenticationForm.error_messages,
+        "invalid_login": _("手机号、邮箱或密码不正确。"),
+    }
 
 
 class RegistrationForm(OscarEmailUserCreationForm):

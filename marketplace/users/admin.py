@@ -10,16 +10,16 @@ class UserCreationForm(BaseUserCreationForm):
     # Django's form asks for a username; ours signs in with email.
     class Meta:
         model = User
-        fields = ("email",)
+        fields = ("email", "mobile")
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ("email",)
-    list_display = ("email", "first_name", "last_name", "is_staff", "is_active")
-    search_fields = ("email", "first_name", "last_name")
+    list_display = ("email", "mobile", "first_name", "last_name", "is_staff", "is_active")
+    search_fields = ("email", "mobile", "first_name", "last_name")
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "mobile", "password")}),
         (_("个人信息"), {"fields": ("first_name", "last_name", "nickname")}),
         (
             _("权限"),
@@ -30,4 +30,6 @@ class UserAdmin(DjangoUserAdmin):
     # Set by sign-up and cleared when the e-mailed link is followed (customer.services).
     readonly_fields = ("registration_pending",)
     add_form = UserCreationForm
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "mobile", "password1", "password2")}),
+    )
