@@ -5,6 +5,7 @@ from celery import shared_task
 
 from .services.facts import purchase_facts_record
 from .services.offplatform import offplatform_facts_record
+from .services.retention import households_retention_run
 from .services.scoring import scorecards_refresh_open_years
 
 
@@ -30,3 +31,9 @@ def offplatform_facts_task(sale_id: int) -> int:
     """After a cooperative confirms an off-platform sale: its facts, the reversal of the
     record it corrects, and the scorecards they touch."""
     return len(offplatform_facts_record(sale_id=sale_id))
+
+
+@shared_task(acks_late=True)
+def households_retention_task() -> int:
+    """Nightly: erase the personal data of households past their retention period."""
+    return len(households_retention_run().erased)

@@ -277,6 +277,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluation.tasks.scorecards_refresh_open_years_task",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Households that left the register long enough ago lose their personal data
+    # (HOUSEHOLD_RETENTION_YEARS; evaluation/services/retention.py).
+    "households-personal-data-retention-nightly": {
+        "task": "evaluation.tasks.households_retention_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
     # Beat and a worker prove themselves alive to the health check (config/ops/heartbeat.py).
     "ops-heartbeat": {
         "task": "config.tasks.heartbeat_task",
@@ -293,6 +299,15 @@ HEALTH_HEARTBEAT_MAX_AGE = env_int("HEALTH_HEARTBEAT_MAX_AGE", 180)
 INCOME_PLATFORM_FEE_RATE = env_str("INCOME_PLATFORM_FEE_RATE", "0")
 INCOME_PAYOUT_OVERDUE_DAYS = env_int("INCOME_PAYOUT_OVERDUE_DAYS", 30)
 INCOME_SHARP_DROP_PERCENT = env_int("INCOME_SHARP_DROP_PERCENT", 30)
+
+# Personal data retention (PIPL art. 19: no longer than the purpose needs). A household that
+# left the register keeps its register number, phone and full head's name this many years
+# after it left, then the nightly run erases them (the row, ledger and facts stay). Five
+# years: the transition period (过渡期) over which exited households are monitored and east-west
+# pairings evaluated, so a year's scorecards can still be checked household by household.
+# The run also waits until every year with the household's income is locked and nothing is
+# owed to it.
+HOUSEHOLD_RETENTION_YEARS = env_int("HOUSEHOLD_RETENTION_YEARS", 5)
 
 # Stripe: every call goes through marketplace.payment's gateway. STRIPE_API_BASE points
 # the library at localstripe in the demo and in integration tests.

@@ -34,6 +34,12 @@ class HouseholdForm(forms.Form):
     status = _model_field("status")
     baseline_income_per_head = _model_field("baseline_income_per_head")
     registered_year = _model_field("registered_year")
+    left_register_on = forms.DateField(
+        label=_("移出登记日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("农户迁出、家庭消亡或核查清退时填写；脱贫不是移出登记。"),
+    )
 
     def __init__(self, *args, county: Region, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,6 +61,7 @@ class HouseholdForm(forms.Form):
             "status": household.status,
             "baseline_income_per_head": household.baseline_income_per_head,
             "registered_year": household.registered_year,
+            "left_register_on": household.left_register_on,
         }
 
     def service_fields(self) -> dict:

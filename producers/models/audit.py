@@ -12,6 +12,9 @@ class AuditEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="audit_entries",
         verbose_name=_("操作人"),
+        # None: the platform itself, in a scheduled task (the retention run).
+        null=True,
+        blank=True,
     )
     action = models.CharField(_("操作"), max_length=64)
     target_type = models.ForeignKey(

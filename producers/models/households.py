@@ -50,6 +50,16 @@ def register_number_taken_message(registered_county_id, county_id) -> str:
     return _("该建档立卡编号无法在本县登记，请核对编号；如确属本县农户，请联系平台管理员核实。")
 
 
+# What an erased household shows in place of its register number.
+ERASED_MARK = _("个人信息已删除")
+
+
+def head_name_mask(name: str) -> str:
+    """'张三丰' -> '张**': what is kept of the head's name once personal data is erased."""
+    name = (name or "").strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else "*"
+
+
 class Household(models.Model):
     """A registered poor household (建档立卡户). Personal data is encrypted at rest."""
 
@@ -86,6 +96,16 @@ class Household(models.Model):
         validators=[MinValueValidator(Decimal("0.00"))],
     )
     registered_year = models.PositiveSmallIntegerField(_("建档立卡年份"))
+    # The day the household left the register (moved away, the household dissolved, or
+    # removed after a check): its personal data is kept HOUSEHOLD_RETENTION_YEARS after it,
+    # then erased (evaluation/services/retention.py). Leaving poverty (status) is not leaving
+    # the register: an exited household stays registered and monitored.
+    left_register_on = models.DateField(_("移出登记日期"), null=True, blank=True)
+    # When the retention run erased the register number and phone and masked the head's
+    # name. The row, its ledger entries and its facts stay: the ledger and scorecards balance.
+    personal_data_erased_at = models.DateTimeField(
+        _("个人信息删除时间"), null=True, blank=True, editable=False
+    )
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -103,7 +123,13 @@ class Household(models.Model):
 
     @property
     def masked_register_number(self) -> str:
+        if self.personal_data_erased_at is not None:
+            return str(ERASED_MARK)
         return crypto.mask(self.register_number)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.personal_data_erased_at is not None
 
     def clean(self):
         if self.village_id and self.village.level != Region.Level.VILLAGE:

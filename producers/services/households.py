@@ -4,10 +4,12 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..access import officer_county
 from ..models import Household, Region
+from ..models.households import head_name_mask
 from .audit import audit_record
 
 # The personal and register fields an officer may set; the county follows from the village.
@@ -20,6 +22,7 @@ HOUSEHOLD_FIELDS = (
     "status",
     "baseline_income_per_head",
     "registered_year",
+    "left_register_on",
 )
 REGISTER_NUMBER_PATTERN = re.compile(r"^[0-9A-Z]{6,32}$")
 
@@ -82,6 +85,8 @@ def household_update(*, officer, household: Household, **fields) -> Household:
     county = _officer_county_or_refuse(officer, "producers.change_household")
     if household.county_id != county.pk:
         raise PermissionDenied
+    if household.is_erased:
+        raise ValidationError(_("该户的个人信息已按保存期限删除，记录不能再修改。"), code="erased")
     _unknown_fields(fields)
     if "register_number" in fields:
         fields["register_number"] = register_number_normalise(fields["register_number"])
@@ -108,7 +113,39 @@ def household_register_number_reveal(*, user, household: Household) -> str:
         county is None
         or household.county_id != county.pk
         or not user.has_perm("producers.view_household_register")
+        or household.is_erased
     ):
         raise PermissionDenied
     audit_record(actor=user, action="household.register_number.view", target=household)
     return household.register_number
+
+
+# The household's personal fields the retention run erases (the audit names these only).
+ERASED_FIELDS = ("register_number", "phone", "head_name")
+
+
+@transaction.atomic
+def household_personal_data_erase(*, household: Household, retention_years: int) -> bool:
+    """Erase a household's personal data for good (PIPL: kept no longer than needed): the
+    register number and phone are cleared, the head's name is masked to its first character.
+    The row stays, so its ledger entries, payouts and facts still add up; the blind index
+    becomes a marker, which frees the number for a new registration. Audited by the platform
+    (no actor) with field names only. False when it was already erased (idempotent)."""
+    erased = Household.objects.filter(pk=household.pk, personal_data_erased_at__isnull=True).update(
+        register_number="",
+        register_number_index=f"erased:{household.pk}",
+        phone="",
+        head_name=head_name_mask(household.head_name),
+        personal_data_erased_at=timezone.now(),
+    )
+    if not erased:
+        return False
+    household.refresh_from_db()
+    audit_record(
+        actor=None,
+        action="household.personal_data.erase",
+        target=household,
+        fields=list(ERASED_FIELDS),
+        retention_years=retention_years,
+    )
+    return True

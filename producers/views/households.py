@@ -169,6 +169,20 @@ class HouseholdUpdateView(CountyHouseholdMixin, FormView):
     def get_initial(self):
         return HouseholdForm.initial_for(self.household)
 
+    def _erased_redirect(self):
+        """An erased household's record is closed: back to its page, which says so."""
+        household = self.get_household()
+        if not household.is_erased:
+            return None
+        messages.info(self.request, _("该户的个人信息已按保存期限删除，记录不能再修改。"))
+        return redirect("producers:county-household-detail", pk=household.pk)
+
+    def get(self, request, *args, **kwargs):
+        return self._erased_redirect() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self._erased_redirect() or super().post(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(county=self.county, **kwargs)
         return {**context, "household": self.household}
