@@ -12,6 +12,14 @@ class CmsConfig(AppConfig):
         # point the moderation workflow at the moderator group.
         post_migrate.connect(_workflow_sync_after_migrate, sender=self)
 
+        from marketplace.customer.account_deletion import user_account_deleted
+
+        from .receivers import participation_withdraw_on_account_delete
+
+        user_account_deleted.connect(
+            participation_withdraw_on_account_delete, dispatch_uid="cms.account_deleted"
+        )
+
 
 def _workflow_sync_after_migrate(sender, **kwargs):
     from .workflows import moderation_workflow_sync

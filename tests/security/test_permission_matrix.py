@@ -290,6 +290,9 @@ ACCESS: dict[str, Access] = {
             "profile-update profile-view wishlists-create wishlists-list"
         ).split()
     },
+    # 我的个人信息: one's own data only (read from the session's user, never from the URL).
+    "customer:personal-data": signed_in(),
+    "customer:personal-data-download": signed_in(),
     "password-reset": Access(NO, {ANONYMOUS: OK}),
     "password-reset-done": Access(NO, {ANONYMOUS: OK}),
     "password-reset-confirm": Access(NO, {ANONYMOUS: OK}),
