@@ -24,6 +24,8 @@ DEMO_USERS = [
     ("editor@dongxi.demo", "悦", "许", roles.EDITOR, False),
     ("moderator@dongxi.demo", "静", "蒋", roles.MODERATOR, False),
 ]
+# Signs in with this mobile number as well (手机号或邮箱).
+DEMO_MOBILES = {"consumer@dongxi.demo": "13900000001"}
 
 
 @transaction.atomic
@@ -38,6 +40,7 @@ def users_load() -> dict[str, User]:
                 last_name=last_name,
                 is_staff=is_staff,
                 is_superuser=role is roles.PLATFORM_ADMIN,
+                mobile=DEMO_MOBILES.get(email),
             )
             user.set_password(DEMO_PASSWORD)
             user.save()

@@ -193,6 +193,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "customer:login"
 LOGIN_REDIRECT_URL = "/"
 
+# Text messages (sign-up codes by mobile number): a dotted path to a subclass of
+# marketplace.users.sms.BaseSmsBackend. The console backend prints them (demo, tests);
+# production defaults to one that sends nothing until a provider's backend is configured.
+SMS_BACKEND = env_str("SMS_BACKEND", "marketplace.users.sms.ConsoleSmsBackend")
+SMS_CODE_MINUTES = env_int("SMS_CODE_MINUTES", 10)  # how long a code works
+SMS_CODE_MAX_ATTEMPTS = 5  # wrong tries before a code is dead
+SMS_RESEND_SECONDS = env_int("SMS_RESEND_SECONDS", 60)  # per number, between two messages
+SMS_CODES_PER_HOUR = env_int("SMS_CODES_PER_HOUR", 5)  # per number
+
 # Languages: Simplified Chinese first, English second; China Standard Time.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -95,3 +95,5 @@ if env_str("REDIS_CACHE_URL", ""):
     }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# No SMS provider until one is configured: the console backend would print codes.
+SMS_BACKEND = env_str("SMS_BACKEND", "marketplace.users.sms.UnavailableSmsBackend")

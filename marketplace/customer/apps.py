@@ -11,6 +11,8 @@ class CustomerConfig(apps.CustomerConfig):
         from . import privacy_views
 
         self.register_confirm_view = get_class("customer.views", "RegistrationConfirmView")
+        self.register_mobile_view = get_class("customer.views", "MobileRegistrationView")
+        self.privacy_policy_view = get_class("customer.views", "PrivacyPolicyView")
         # Oscar's profile deletion removes the user row (orders keep a NULL user); here the
         # account is anonymised and the store's records stay (account_deletion.py).
         self.profile_delete_view = privacy_views.AccountDeleteView
@@ -25,6 +27,12 @@ class CustomerConfig(apps.CustomerConfig):
                 self.register_confirm_view.as_view(),
                 name="register-confirm",
             )
+        )
+        urls.append(
+            path("register/mobile/", self.register_mobile_view.as_view(), name="register-mobile")
+        )
+        urls.append(
+            path("privacy-policy/", self.privacy_policy_view.as_view(), name="privacy-policy")
         )
         urls.append(
             path("profile/my-data/", self.personal_data_view.as_view(), name="personal-data")

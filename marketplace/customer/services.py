@@ -16,6 +16,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from oscar.core.compat import get_user_model
 
+from marketplace.users.services import mobile_code_verify, privacy_consent_record
+
 User = get_user_model()
 
 
@@ -74,8 +76,10 @@ def _is_pending(user) -> bool:
     return user.registration_pending and not user.is_active
 
 
-def customer_register(*, email: str) -> None:
+def customer_register(*, email: str, privacy_policy, language: str) -> None:
     """Register `email` (normalised by the form) or mail its owner; the same for the caller.
+    A new or still pending account records the consent to `privacy_policy` (None: the
+    default text) shown in `language`; an existing account changes in nothing.
 
     No password is taken here: whoever opens the link proves they hold the mailbox and
     sets the password there (registration_complete), so a stranger registering someone
@@ -87,6 +91,7 @@ def customer_register(*, email: str) -> None:
         try:
             with transaction.atomic():
                 user.save()
+                privacy_consent_record(user=user, policy=privacy_policy, language=language)
         except IntegrityError:  # registered at the same moment by another request
             return
         registration_confirmation_send(user=user)
@@ -95,6 +100,7 @@ def customer_register(*, email: str) -> None:
         # Never confirmed: a new link; the new random unusable password makes earlier ones lapse.
         existing.set_unusable_password()
         existing.save(update_fields=["password"])
+        privacy_consent_record(user=existing, policy=privacy_policy, language=language)
         registration_confirmation_send(user=existing)
         return
     _existing_account_notice_send(user=existing)
@@ -133,4 +139,28 @@ def registration_complete(*, uidb64: str, token: str, password: str):
         user.is_active = True
         user.registration_pending = False
         user.save(update_fields=["password", "is_active", "registration_pending"])
+    return user
+
+
+# --- registration with a mobile number ------------------------------------------------------
+
+
+def customer_register_mobile(
+    *, mobile: str, code: str, password: str, privacy_policy, language: str
+):
+    """An active account for `mobile`, signed in with `password`, once `code` is the live
+    code texted to that number (mobile_code_send); None when the code is wrong, expired or
+    used up, or the number has an account by now. The consent to `privacy_policy` (None:
+    the default text) shown in `language` is recorded with the account. No e-mail address
+    is taken here: one can be added in the account's profile later."""
+    if not mobile_code_verify(mobile=mobile, code=code):
+        return None
+    user = User(mobile=mobile, email=None, is_active=True)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+            privacy_consent_record(user=user, policy=privacy_policy, language=language)
+    except IntegrityError:  # the number was registered in the meantime
+        return None
     return user

@@ -3,6 +3,7 @@ from django.contrib.auth import login as auth_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -11,10 +12,23 @@ from oscar.apps.customer import views
 from oscar.apps.customer.signals import user_registered
 
 from marketplace.order.selectors import cooperative_shipments, order_for_customer, order_lines
+from marketplace.users.selectors import privacy_policy_current
+from marketplace.users.services import MobileCodeRateLimited, mobile_code_send
+from marketplace.users.sms import SmsUnavailable
 from marketplace.users.workspaces import landing_url
 
-from .forms import RegistrationForm, RegistrationPasswordForm
-from .services import customer_register, registration_complete, registration_link_user
+from .forms import (
+    MobileCodeForm,
+    MobileRegistrationForm,
+    RegistrationForm,
+    RegistrationPasswordForm,
+)
+from .services import (
+    customer_register,
+    customer_register_mobile,
+    registration_complete,
+    registration_link_user,
+)
 
 
 class OrderDetailView(views.OrderDetailView):
@@ -38,6 +52,11 @@ class OrderDetailView(views.OrderDetailView):
 # --- registration: the same answer whether or not the address has an account ---------------
 
 
+def _consent(request) -> dict:
+    """The privacy policy the visitor just agreed to (the form's tick box), as shown."""
+    return {"privacy_policy": privacy_policy_current(), "language": get_language() or ""}
+
+
 def _registration_sent(request, email: str):
     return render(request, "customer/registration_sent.html", {"email": email})
 
@@ -49,7 +68,7 @@ class AccountRegistrationView(views.AccountRegistrationView):
 
     def form_valid(self, form):
         email = form.cleaned_data["email"]
-        customer_register(email=email)
+        customer_register(email=email, **_consent(self.request))
         return _registration_sent(self.request, email)
 
 
@@ -65,7 +84,7 @@ class AccountAuthView(views.AccountAuthView):
         form = self.get_registration_form(bind_data=True)
         if form.is_valid():
             email = form.cleaned_data["email"]
-            customer_register(email=email)
+            customer_register(email=email, **_consent(self.request))
             return _registration_sent(self.request, email)
         return self.render_to_response(self.get_context_data(registration_form=form))
 
@@ -104,3 +123,73 @@ class RegistrationConfirmView(View):
         user_registered.send_robust(sender=self, request=request, user=user)
         messages.success(request, _("密码已设置，欢迎来到东西！"))
         return redirect("customer:summary")
+
+
+@method_decorator(
+    [never_cache, sensitive_post_parameters("code", "password1", "password2")], name="dispatch"
+)
+class MobileRegistrationView(View):
+    """Sign-up with a mobile number: "获取验证码" texts a code to the number (the page says
+    the same whether or not the number has an account: that owner gets a notice instead);
+    the code and a password then create the account and sign it in."""
+
+    template_name = "customer/registration_mobile.html"
+
+    def _render(self, request, form, **context):
+        return render(request, self.template_name, {"form": form, **context})
+
+    def get(self, request):
+        if request.user.is_authenticated:
+            return redirect("customer:summary")
+        return self._render(request, MobileRegistrationForm())
+
+    def post(self, request):
+        if request.user.is_authenticated:
+            return redirect("customer:summary")
+        if "send_code" in request.POST:
+            return self._send_code(request)
+        form = MobileRegistrationForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form)
+        user = customer_register_mobile(
+            mobile=form.cleaned_data["mobile"],
+            code=form.cleaned_data["code"],
+            password=form.cleaned_data["password1"],
+            **_consent(request),
+        )
+        if user is None:
+            form.add_error("code", _("验证码不正确或已失效，请重新获取。"))
+            return self._render(request, form)
+        auth_login(request, user, backend="marketplace.users.backends.MobileBackend")
+        user_registered.send_robust(sender=self, request=request, user=user)
+        messages.success(request, _("注册成功，欢迎来到东西！"))
+        return redirect(landing_url(user=user))
+
+    def _send_code(self, request):
+        code_form = MobileCodeForm(request.POST)
+        form = MobileRegistrationForm(initial={"mobile": request.POST.get("mobile", "")})
+        if not code_form.is_valid():
+            return self._render(request, form, code_form=code_form)
+        mobile = code_form.cleaned_data["mobile"]
+        try:
+            mobile_code_send(mobile=mobile)
+        except MobileCodeRateLimited as limited:
+            code_form.add_error(
+                "mobile",
+                _("发送过于频繁，请 %(seconds)s 秒后再试。") % {"seconds": limited.seconds},
+            )
+            return self._render(request, form, code_form=code_form)
+        except SmsUnavailable:
+            code_form.add_error("mobile", _("短信暂时无法发送，请稍后再试或使用邮箱注册。"))
+            return self._render(request, form, code_form=code_form)
+        form = MobileRegistrationForm(initial={"mobile": mobile})
+        return self._render(request, form, code_sent_to=mobile)
+
+
+class PrivacyPolicyView(View):
+    """The privacy policy in effect, in the visitor's language where it is translated;
+    linked from the sign-up forms. Written in the CMS (a snippet), else the default text."""
+
+    def get(self, request):
+        policy = privacy_policy_current()
+        return render(request, "customer/privacy_policy.html", {"policy": policy})

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import PrivacyConsent, User
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -33,3 +33,19 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "mobile", "password1", "password2")}),
     )
+
+
+@admin.register(PrivacyConsent)
+class PrivacyConsentAdmin(admin.ModelAdmin):
+    """Who agreed to which version of the privacy policy, and when: a record, never edited."""
+
+    list_display = ("user", "version", "language", "agreed_at")
+    list_filter = ("version", "language")
+    search_fields = ("user__email", "user__mobile")
+    raw_id_fields = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

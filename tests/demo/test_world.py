@@ -3,6 +3,8 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 from oscar.core.loading import get_model
 from wagtail.models import Page
 
@@ -161,6 +163,13 @@ def test_demo_world_has_the_documented_login_of_every_role(demo_settings):
         assert user.groups.filter(name=role.code).exists()
         assert user.check_password("dongxi-demo")
     assert {role for *_rest, role, _staff in DEMO_USERS} == set(ROLES)
+    # The demo consumer signs in with its mobile number too.
+    client = Client()
+    client.post(
+        reverse("customer:login"),
+        {"login-username": "139 0000 0001", "login-password": "dongxi-demo", "login_submit": "1"},
+    )
+    assert client.session["_auth_user_id"] == str(User.objects.get(mobile="13900000001").pk)
 
 
 @pytest.mark.django_db

@@ -39,7 +39,7 @@ NEW_PASSWORD = "西部好物 buckwheat 2026"
 def register(client, email: str, password: str = NEW_PASSWORD):
     return client.post(
         reverse("customer:register"),
-        {"email": email, "password1": password, "password2": password},
+        {"email": email, "password1": password, "password2": password, "consent": "on"},
     )
 
 
@@ -48,6 +48,7 @@ def register_on_the_login_page(client, email: str, password: str = NEW_PASSWORD)
         reverse("customer:login"),
         {
             "registration-email": email,
+            "registration-consent": "on",
             "registration-password1": password,
             "registration-password2": password,
             "registration_submit": "1",
@@ -161,7 +162,9 @@ def test_a_weak_or_mismatched_password_on_the_links_page_changes_nothing(client)
 
 
 def test_the_links_page_refuses_a_post_without_the_csrf_token():
-    Client().post(reverse("customer:register"), {"email": "wang.wu@dongxi.example"})
+    Client().post(
+        reverse("customer:register"), {"email": "wang.wu@dongxi.example", "consent": "on"}
+    )
     link = link_in(mail.outbox[0])
 
     response = Client(enforce_csrf_checks=True).post(

@@ -117,7 +117,7 @@ def test_the_django_admin_login_is_throttled_too(client):
 
 
 def registration_link(client, email: str) -> str:
-    client.post(reverse("customer:register"), {"email": email})
+    client.post(reverse("customer:register"), {"email": email, "consent": "on"})
     (confirmation,) = mail.outbox
     return re.search(r"https?://\S+", confirmation.body).group(0)
 

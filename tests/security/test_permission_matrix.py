@@ -270,6 +270,8 @@ ACCESS: dict[str, Access] = {
     "checkout:stripe-webhook": Access(ANY, post=True),  # signed by Stripe, never by a session
     "customer:login": Access(GONE, {ANONYMOUS: OK}),
     "customer:register": Access(GONE, {ANONYMOUS: OK}),
+    "customer:register-mobile": Access(GONE, {ANONYMOUS: OK}),
+    "customer:privacy-policy": public(),
     "customer:logout": Access(GONE),
     "customer:summary": Access(ANY, {ANONYMOUS: LOGIN}),
     "customer:address-change-status": Access(
