@@ -8,3 +8,8 @@ DEBUG = env_bool("DEBUG", True)
 INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405
 # The demo's order confirmation and shipping emails are printed by the worker, never sent.
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# The demo's localstripe (demo/localstripe_wallets.py) serves Alipay and WeChat Pay as Stripe
+# does: the pay page offers both. Production turns them on only once the Stripe account has
+# them (base settings: off).
+STRIPE_ALIPAY_ENABLED = env_bool("STRIPE_ALIPAY_ENABLED", True)
+STRIPE_WECHAT_PAY_ENABLED = env_bool("STRIPE_WECHAT_PAY_ENABLED", True)

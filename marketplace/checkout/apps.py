@@ -11,6 +11,7 @@ class CheckoutConfig(apps.CheckoutConfig):
         self.stripe_pay_view = get_class("checkout.views", "StripePaymentView")
         self.stripe_return_view = get_class("checkout.views", "StripeReturnView")
         self.stripe_test_card_view = get_class("checkout.views", "StripeTestCardView")
+        self.stripe_status_view = get_class("checkout.views", "StripeStatusView")
         self.stripe_webhook_view = get_class("checkout.views", "StripeWebhookView")
         self.channel_enter_view = get_class("checkout.views", "ChannelEnterView")
 
@@ -22,6 +23,7 @@ class CheckoutConfig(apps.CheckoutConfig):
             path(
                 "stripe/test-card/", self.stripe_test_card_view.as_view(), name="stripe-test-card"
             ),
+            path("stripe/status/", self.stripe_status_view.as_view(), name="stripe-status"),
             path("stripe/webhook/", self.stripe_webhook_view.as_view(), name="stripe-webhook"),
             path("channel/<slug:code>/", self.channel_enter_view.as_view(), name="channel-enter"),
         ]

@@ -176,6 +176,7 @@ class StripePaymentView(LoginRequiredMixin, TemplateView):
             alipay_enabled=settings.STRIPE_ALIPAY_ENABLED,
             wechat_pay_enabled=settings.STRIPE_WECHAT_PAY_ENABLED,
             return_url=self.request.build_absolute_uri(reverse("checkout:stripe-return")),
+            status_url=reverse("checkout:stripe-status"),
             test_card_confirm_url=(
                 reverse("checkout:stripe-test-card") if settings.STRIPE_LOCALSTRIPE else ""
             ),
@@ -204,6 +205,30 @@ class StripeTestCardView(LoginRequiredMixin, View):
         except PaymentServiceUnavailable as unavailable:
             return JsonResponse({"error": {"message": str(unavailable.message)}}, status=503)
         return JsonResponse(intent)
+
+
+class StripeStatusView(LoginRequiredMixin, View):
+    """Where the pay page asks, while the customer scans the WeChat Pay QR code, whether the
+    payment is still waiting for them: the status of the customer's own pending attempt's
+    PaymentIntent, as Stripe reports it. It places nothing; once the intent has left
+    requires_action the page goes to the return view, which reads the intent from Stripe and
+    places the order."""
+
+    http_method_names = ["get"]
+
+    def get(self, request):
+        attempt = _session_attempt(request)
+        if attempt.order_id is not None:
+            status = "succeeded"
+        else:
+            try:
+                status = gateway.payment_intent_retrieve(attempt.payment_intent_id)["status"]
+            except gateway.GatewayError:
+                logger.warning("PaymentIntent of attempt %s not read", attempt.pk, exc_info=True)
+                status = "unknown"  # the page asks again
+        response = JsonResponse({"status": status, "payment_intent": attempt.payment_intent_id})
+        add_never_cache_headers(response)
+        return response
 
 
 # A PaymentIntent in these states can still be paid with another card or method.

@@ -262,6 +262,7 @@ ACCESS: dict[str, Access] = {
     "checkout:thank-you": Access(GONE, {ANONYMOUS: LOGIN}),
     "checkout:stripe-pay": only(),  # only with one's own pending payment in the session
     "checkout:stripe-return": only(),
+    "checkout:stripe-status": only(),  # the status of one's own pending payment in the session
     # the demo's test-card payment: only one's own pending payment, so 404 for everyone here
     "checkout:stripe-test-card": post_only(),
     "checkout:user-address-update": only(kwargs=unknown("pk")),

@@ -126,10 +126,12 @@ def localstripe_url(tmp_path_factory):
     for _attempt in range(3):
         port = _free_port()
         with open(log, "wb") as stderr:
-            process = subprocess.Popen(  # noqa: S603  our own dev dependency, fixed arguments
-                [sys.executable, "-m", "localstripe", "--port", str(port)],
+            # localstripe with Alipay and WeChat Pay, as `make demo` starts it
+            process = subprocess.Popen(  # noqa: S603  our own dev tooling, fixed arguments
+                [sys.executable, "-m", "demo.localstripe_wallets", "--port", str(port)],
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
+                cwd=settings.BASE_DIR,
             )
         if _listening(process, port):
             break
