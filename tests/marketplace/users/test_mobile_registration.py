@@ -221,3 +221,11 @@ def test_a_signed_in_user_is_sent_to_their_account(client):
     client.force_login(UserFactory())
 
     assert client.get(URL)["Location"] == reverse("customer:summary")
+
+
+def test_the_profile_of_an_account_without_an_email_address_shows_a_dash(client):
+    client.force_login(UserFactory(email="", mobile=MOBILE))
+
+    page = client.get(reverse("customer:profile-view")).content.decode()
+
+    assert MOBILE in page and "None" not in page
