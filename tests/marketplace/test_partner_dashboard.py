@@ -178,8 +178,10 @@ def assert_shows_only_my_amounts(html: str) -> None:
 
 
 def delivery_line(packing_slip) -> str:
-    """The packing slip's line naming the recipient and the delivery address."""
-    return re.search(r"收货人.*?</p>", packing_slip.content.decode(), re.S).group(0)
+    """The packing slip's delivery address: the recipient, their mobile and the address."""
+    return re.search(
+        r'<address class="address-zh">.*?</address>', packing_slip.content.decode(), re.S
+    ).group(0)
 
 
 def test_a_cooperative_cannot_change_the_address_of_an_order_it_shares(client, shared_order):

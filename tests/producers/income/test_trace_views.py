@@ -14,6 +14,8 @@ from tests.store_factories import certified_cooperative, cooperative_staff_creat
 from .conftest import order_create, settlement_record
 
 Order = get_model("order", "Order")
+ShippingAddress = get_model("order", "ShippingAddress")
+Country = get_model("address", "Country")
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +76,33 @@ def test_a_cooperative_prints_a_packing_slip_with_trace_and_qr_codes(client, lin
     page = response.content.decode()
     assert line.trace.code in page
     assert page.count("<svg") == 1  # one QR code per line
+
+
+def test_the_packing_slip_writes_the_address_as_chinese_users_do(client, linked_cooperative):
+    # Given an order shipped to a Chengdu address
+    line = _settled_line(linked_cooperative)
+    country, _ = Country.objects.get_or_create(
+        iso_3166_1_a2="CN", defaults={"name": "中国", "printable_name": "中国"}
+    )
+    address = ShippingAddress.objects.create(
+        last_name="王芳",
+        phone_number="+8613800138000",
+        state="四川省",
+        line4="成都市",
+        line3="武侯区",
+        line1="人民南路四段 9 号",
+        postcode="610041",
+        country=country,
+    )
+    Order.objects.filter(pk=line.order_id).update(shipping_address=address)
+    client.force_login(cooperative_staff_create(cooperative=linked_cooperative["cooperative"]))
+
+    page = client.get(reverse("income:packing-slip", args=[line.order.number])).content.decode()
+
+    # Then the slip reads recipient, mobile, province, city, district, street, postcode
+    parts = ["王芳", "138 0013 8000", "四川省", "成都市", "武侯区", "人民南路四段 9 号", "610041"]
+    positions = [page.index(part) for part in parts]
+    assert positions == sorted(positions)
 
 
 def test_a_packing_slip_gives_a_trace_code_to_a_line_not_settled_yet(client, linked_cooperative):
