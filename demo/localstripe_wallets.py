@@ -330,8 +330,39 @@ STRIPE_JS_WALLETS = r"""
     link.textContent = "模拟用手机微信扫码";
     panel.appendChild(link);
   }
+  // The stand-in's card boxes are labelled with field names in English and take a two-digit
+  // year in a box where "2030" reads as 20: label them in Chinese, say MM and YY, and stop
+  // the year at two digits, as Stripe.js's own card element (locale zh) does.
+  const CARD_LABELS = {
+    number: "卡号", exp_month: "月 MM", exp_year: "年 YY", cvc: "安全码", postal_code: "邮编",
+  };
+  function cardRelabel(element) {
+    const mount = element.mount.bind(element);
+    element.mount = (domElement) => {
+      mount(domElement);
+      element._domChildren[0].textContent = "localstripe 测试卡：";
+      Object.entries(element._inputs).forEach(([field, input]) => {
+        input.name = field;
+        input.placeholder = CARD_LABELS[field] || field;
+        input.setAttribute("aria-label", CARD_LABELS[field] || field);
+        if (field === "exp_month" || field === "exp_year") { input.maxLength = 2; }
+        input.inputMode = "numeric";
+      });
+    };
+    return element;
+  }
   Stripe = (apiKey, options) => {
     const stripe = standIn(apiKey, options);
+    const elements = stripe.elements;
+    stripe.elements = (...args) => {
+      const made = elements(...args);
+      const create = made.create;
+      made.create = (type, ...rest) => {
+        const element = create(type, ...rest);
+        return type === "card" ? cardRelabel(element) : element;
+      };
+      return made;
+    };
     stripe.confirmAlipayPayment = async (clientSecret, data, options) => {
       console.log("localstripe: Stripe().confirmAlipayPayment()");
       const result = await confirmWallet(apiKey, "alipay", clientSecret, data);

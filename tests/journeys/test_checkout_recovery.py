@@ -46,11 +46,11 @@ def to_the_pay_page(page, product) -> None:
 
 def pay_with(page, number: str) -> None:
     card = page.locator("#card-element")
-    card.locator("input[placeholder=number]").fill(number)
-    card.locator("input[placeholder=exp_month]").fill("12")
-    card.locator("input[placeholder=exp_year]").fill("34")
-    card.locator("input[placeholder=cvc]").fill("123")
-    card.locator("input[placeholder=postal_code]").fill("200030")
+    card.locator("input[name=number]").fill(number)
+    card.locator("input[name=exp_month]").fill("12")
+    card.locator("input[name=exp_year]").fill("34")
+    card.locator("input[name=cvc]").fill("123")
+    card.locator("input[name=postal_code]").fill("200030")
     page.click("#pay-card")
 
 

@@ -92,11 +92,16 @@ def test_consumer_finds_a_county_product_and_pays_by_card(page, localstripe, chi
     # And pay by card on the pay page (Stripe.js from localstripe)
     page.wait_for_url("**/checkout/stripe/pay/")
     card = page.locator("#card-element")
-    card.locator("input[placeholder=number]").fill("4242424242424242")
-    card.locator("input[placeholder=exp_month]").fill("12")
-    card.locator("input[placeholder=exp_year]").fill("34")
-    card.locator("input[placeholder=cvc]").fill("123")
-    card.locator("input[placeholder=postal_code]").fill("310012")
+    # whose boxes say what goes in them, in Chinese, the year in two digits
+    assert card.locator("input[name=number]").get_attribute("placeholder") == "卡号"
+    assert card.locator("input[name=exp_year]").get_attribute("placeholder") == "年 YY"
+    card.locator("input[name=exp_year]").fill("2034")
+    assert card.locator("input[name=exp_year]").input_value() == "20"  # stops at two
+    card.locator("input[name=number]").fill("4242424242424242")
+    card.locator("input[name=exp_month]").fill("12")
+    card.locator("input[name=exp_year]").fill("34")
+    card.locator("input[name=cvc]").fill("123")
+    card.locator("input[name=postal_code]").fill("310012")
     page.click("#pay-card")
 
     # Then the order is placed once, for the tea, shipped to the Chinese address
