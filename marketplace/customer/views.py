@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from oscar.apps.customer import views
 from oscar.apps.customer.signals import user_registered
+from oscar.core.loading import get_class
 
 from marketplace.order.selectors import cooperative_shipments, order_for_customer, order_lines
 from marketplace.users.selectors import privacy_policy_current
@@ -47,6 +48,19 @@ class OrderDetailView(views.OrderDetailView):
         context["lines"] = lines
         context["cooperative_shipments"] = cooperative_shipments(order=self.object, lines=lines)
         return context
+
+
+# --- the address book: the same Chinese address form as checkout ---------------------------
+ChineseUserAddressForm = get_class("checkout.forms", "UserAddressForm")
+
+
+class AddressCreateView(views.AddressCreateView):
+    # Oscar's form asks for a Western address (first name, street first, any country).
+    form_class = ChineseUserAddressForm
+
+
+class AddressUpdateView(views.AddressUpdateView):
+    form_class = ChineseUserAddressForm
 
 
 # --- registration: the same answer whether or not the address has an account ---------------

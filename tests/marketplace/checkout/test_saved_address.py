@@ -219,3 +219,34 @@ def test_the_account_address_book_lists_the_saved_address_province_first(
 
     listed = text_of(html[html.index("address-zh") :])
     assert in_order(listed, "张三", "138 0013 8000", "浙江省", "杭州市", "西湖区", "文三路 90 号")
+
+
+def test_the_account_address_book_adds_and_edits_in_the_chinese_layout(client, customer):
+    # Given a customer in 我的账户 → 地址簿
+    client.force_login(customer)
+
+    # When they open the new-address form and save a Chinese address from it
+    form = client.get(reverse("customer:address-create")).context["form"]
+    saved = client.post(reverse("customer:address-create"), CHINESE_ADDRESS)
+
+    # Then the form asks province first, with no Western first-name box, and the address is
+    # kept in the book; editing it offers the same layout
+    assert list(form.fields)[:4] == ["last_name", "state", "line4", "line3"]
+    assert "first_name" not in form.fields
+    assert saved.status_code == 302
+    address = UserAddress.objects.get(user=customer)
+    assert (address.state, address.line4, address.line3) == ("浙江省", "杭州市", "西湖区")
+    edit = client.get(reverse("customer:address-detail", kwargs={"pk": address.pk}))
+    assert list(edit.context["form"].fields)[:4] == ["last_name", "state", "line4", "line3"]
+
+
+def test_the_account_address_book_refuses_a_number_that_is_not_a_mainland_mobile(client, customer):
+    client.force_login(customer)
+
+    response = client.post(
+        reverse("customer:address-create"), {**CHINESE_ADDRESS, "phone_number": "12345"}
+    )
+
+    assert response.status_code == 200
+    assert "请输入 11 位中国大陆手机号码。" in response.content.decode()
+    assert not UserAddress.objects.filter(user=customer).exists()
