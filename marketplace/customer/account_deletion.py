@@ -5,14 +5,17 @@ purchase facts refer to it and must stay as they are (they are the store's and t
 households' records, and evaluation counts them). What identifies the person is replaced or
 removed instead: name, e-mail (an unusable unique placeholder), mobile number and nickname;
 the password becomes unusable and the account inactive; the address book, e-mail copies,
-notifications, product alerts and wish lists are deleted; the recipient, phone and street of
-their orders' addresses are blanked (province and city stay: a purchase's region is read
-from them). Approved organisation memberships stay as the record the attribution of past
-purchases rests on (an inactive account can do nothing with them); pending requests are
-withdrawn. The CMS withdraws the public-ranking consent on `user_account_deleted`."""
+notifications, product alerts, wish lists, the sign-in records that name the account's
+e-mail or number (django-axes) and the SMS codes sent to its number are deleted; the
+recipient, phone and street of their orders' addresses are blanked (province and city
+stay: a purchase's region is read from them). Approved organisation memberships stay as the
+record the attribution of past purchases rests on (an inactive account can do nothing with
+them); pending requests are withdrawn. The CMS withdraws the public-ranking consent on
+`user_account_deleted`."""
 
 import secrets
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Q
@@ -24,6 +27,7 @@ from oscar.core.loading import get_model
 from core.transactions import retry_on_serialization_failure
 from marketplace.organisations.models import Membership, PurchaseRequest
 from marketplace.payment.models import PaymentAttempt, StripeRefund
+from marketplace.users.models import MobileCode
 from marketplace.users.roles import CONSUMER, INSTITUTIONAL_BUYER
 from producers.services.audit import audit_record
 
@@ -163,6 +167,18 @@ def _orders_anonymise(*, user) -> int:
 
 
 @retry_on_serialization_failure
+def _sign_in_records_delete(*, user) -> None:
+    """django-axes logs each sign-in with what was typed as the username, and the SMS codes
+    name the number: both would still tie the person to the account."""
+    names = Q(pk__in=[])
+    for identifier in filter(None, (user.email, getattr(user, "mobile", None))):
+        names |= Q(username__iexact=identifier)
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(names).delete()
+    if getattr(user, "mobile", None):
+        MobileCode.objects.filter(mobile=user.mobile).delete()
+
+
 def user_account_delete(*, user) -> None:
     """Anonymise `user`'s account as described above, or raise AccountDeletionRefused with
     the reason (awaiting payment, refund open, pending purchase request, staff account,
@@ -174,6 +190,7 @@ def user_account_delete(*, user) -> None:
             raise AccountDeletionRefused(reason)
 
         orders = _orders_anonymise(user=user)
+        _sign_in_records_delete(user=user)
         addresses, _details = UserAddress.objects.filter(user=user).delete()
         Email.objects.filter(user=user).delete()
         Notification.objects.filter(recipient=user).delete()

@@ -7,7 +7,10 @@ import json
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessLog
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -52,8 +55,8 @@ PERSONAL = (
     "晓雯",
     "林",
     "茶香小林",
-    "13912345678",
-    "+8613912345678",
+    "13987654321",
+    "+8613987654321",
     "西湖区文三路 90 号 3 幢",
     "林晓雯",
     "lin.guest@example.cn",
@@ -70,7 +73,7 @@ def _address_book_entry(user):
         line3="西湖区",
         line1="西湖区文三路 90 号 3 幢",
         postcode="310012",
-        phone_number="+8613912345678",
+        phone_number="+8613987654321",
         country=china_country(),
     )
 
@@ -100,7 +103,7 @@ def consumer_world():
         roles=[CONSUMER],
     )
     if "mobile" in {f.name for f in User._meta.get_fields()}:
-        User.objects.filter(pk=person.pk).update(mobile="13912345678")
+        User.objects.filter(pk=person.pk).update(mobile="13987654321")
         person.refresh_from_db()
     canteen = OrganisationFactory(home_region=world["hangzhou"], name="杭州市第一中学食堂")
     MembershipFactory(
@@ -114,7 +117,7 @@ def consumer_world():
         first_name="晓雯",
         last_name="林",
         line1="西湖区文三路 90 号 3 幢",
-        phone_number="+8613912345678",
+        phone_number="+8613987654321",
     )
     billing = BillingAddress.objects.create(
         first_name="晓雯",
@@ -332,3 +335,45 @@ def test_staff_accounts_cannot_delete_themselves(client):
     assert "不能自行注销" in response.content.decode()
     staff.refresh_from_db()
     assert staff.is_active
+
+
+def _text_columns(model):
+    kinds = (models.CharField, models.TextField, models.JSONField)
+    return [f.attname for f in model._meta.concrete_fields if isinstance(f, kinds)]
+
+
+def test_after_deletion_no_table_and_no_order_export_holds_my_personal_data(client, consumer_world):
+    # Given the person, and what identifies them somewhere before deletion
+    person = consumer_world["person"]
+    distinctive = [p for p in PERSONAL if len(p) > 1]
+    # who signed in by e-mail once after a wrong password, and by number (django-axes logs both)
+    for username, password in [
+        ("lin.xiaowen@example.cn", "wrong password"),
+        ("lin.xiaowen@example.cn", PASSWORD),
+        ("13987654321", PASSWORD),
+    ]:
+        client.post(
+            reverse("customer:login"),
+            {"login-username": username, "login-password": password, "login_submit": "1"},
+            REMOTE_ADDR="203.0.113.7",
+        )
+    assert AccessLog.objects.exists()
+    _client_for(client, person).post(reverse("customer:profile-delete"), {"password": PASSWORD})
+
+    # Then every text column of every table is free of it (encrypted columns read decrypted)
+    found = []
+    for model in apps.get_models():
+        columns = _text_columns(model)
+        if not columns or model._meta.proxy or not model._meta.managed:
+            continue
+        for row in model._default_manager.values_list(*columns).iterator():
+            text = " ".join(str(value) for value in row if value is not None)
+            found += [(model._meta.label, p) for p in distinctive if p in text]
+    assert found == []
+    # And so is the staff's order export, which lists the order still
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    export = client.get(reverse("dashboard:order-list"), {"response_format": "csv"})
+    exported = export.content.decode("utf-8-sig")
+    assert str(consumer_world["order"].number) in exported
+    assert not [p for p in distinctive if p in exported]
