@@ -1,4 +1,6 @@
+import os
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -16,6 +18,23 @@ def admin_dsn(database: str) -> str:
 
 def database_url(database: str) -> str:
     return admin_dsn(database).replace("postgresql://", "postgres://")
+
+
+def manage_env(database: str, tmp_path: Path) -> dict[str, str]:
+    """The environment of a `manage.py` child process on `database`: this process's
+    without pytest's, Django's or Celery's settings, and media kept under `tmp_path`."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTEST", "DJANGO_", "CELERY_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DATABASE_URL=database_url(database),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        PRIVATE_MEDIA_ROOT=str(tmp_path / "private"),
+    )
+    return env
 
 
 def migration_rows_restore() -> None:

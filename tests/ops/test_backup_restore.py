@@ -3,7 +3,6 @@ restored with pg_restore into a new database, and `manage.py restore_check` ther
 ledger and the purchase facts equal to their rebuilds, every settled line balanced, and the
 same totals as the source. A restore that lost a ledger row is reported, row by row."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from .conftest import admin_dsn, database_url
+from .conftest import admin_dsn, manage_env
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -23,21 +22,6 @@ pytestmark = [
         reason="pg_dump and pg_restore need PostgreSQL (set DATABASE_URL)",
     ),
 ]
-
-
-def _env(database: str, tmp_path: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PYTEST", "DJANGO_", "CELERY_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.local",
-        DATABASE_URL=database_url(database),
-        MEDIA_ROOT=str(tmp_path / "media"),
-        PRIVATE_MEDIA_ROOT=str(tmp_path / "private"),
-    )
-    return env
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -68,7 +52,7 @@ def _pg(tool: str, *args: str) -> None:
 def test_the_demo_world_restored_from_a_dump_reports_zero_difference(database_copy, tmp_path):
     # Given the demo world in its own database, with its orders settled into the ledger
     source = database_copy("backup_source")
-    env = _env(source, tmp_path)
+    env = manage_env(source, tmp_path)
     loaded = _manage("load_demo_world", env=env)
     assert loaded.returncode == 0, loaded.stderr[-3000:]
     before = _manage("restore_check", env=env)
@@ -82,7 +66,7 @@ def test_the_demo_world_restored_from_a_dump_reports_zero_difference(database_co
     _pg("pg_restore", "--no-owner", "--exit-on-error", f"--dbname={restored}", str(dump))
 
     # Then the restore check finds zero difference and the source's totals
-    after = _manage("restore_check", env=_env(restored, tmp_path))
+    after = _manage("restore_check", env=manage_env(restored, tmp_path))
     assert after.returncode == 0, after.stdout + after.stderr
     assert "Zero difference." in after.stdout
     assert _totals(after.stdout) == _totals(before.stdout)
@@ -93,6 +77,6 @@ def test_the_demo_world_restored_from_a_dump_reports_zero_difference(database_co
             "DELETE FROM income_ledgerentry WHERE id = (SELECT min(id) FROM income_ledgerentry) "
             "RETURNING payment_event_id, line_id"
         ).fetchone()
-    damaged = _manage("restore_check", env=_env(restored, tmp_path))
+    damaged = _manage("restore_check", env=manage_env(restored, tmp_path))
     assert damaged.returncode != 0
     assert f"ledger event {event} line {line}" in damaged.stdout

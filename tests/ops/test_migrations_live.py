@@ -10,7 +10,6 @@ equal their rebuilds (docs/scaling.md, "Migrations on a live database").
   (Migrating order back would drop evaluation's off-platform sales with their facts.)"""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from .conftest import database_url
+from .conftest import manage_env
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -77,21 +76,6 @@ print(json.dumps({"recorded": len(recorded), "same": backfilled == recorded,
 """
 
 
-def _env(database: str, tmp_path: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PYTEST", "DJANGO_", "CELERY_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.local",
-        DATABASE_URL=database_url(database),
-        MEDIA_ROOT=str(tmp_path / "media"),
-        PRIVATE_MEDIA_ROOT=str(tmp_path / "private"),
-    )
-    return env
-
-
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     done = subprocess.run(  # noqa: S603  our own manage.py, fixed arguments
         [sys.executable, "manage.py", *args],
@@ -114,7 +98,7 @@ def test_the_big_table_migrations_apply_to_the_demo_world_and_the_rebuilds_agree
     database_copy, tmp_path
 ):
     # Given the demo world, its ledger and facts equal to their rebuilds
-    env = _env(database_copy("migrations_live"), tmp_path)
+    env = manage_env(database_copy("migrations_live"), tmp_path)
     _manage("load_demo_world", env=env)
     before = _manage("restore_check", env=env)
     assert "Zero difference." in before.stdout
