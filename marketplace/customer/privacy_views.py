@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -27,7 +28,10 @@ from .selectors import user_data_export
 Order = get_model("order", "Order")
 UserAddress = get_model("address", "UserAddress")
 
-CONFIRM_PHRASE = "确认注销"
+# What a person without a password types to delete, in the page's language; the Chinese
+# words are accepted under every language (the phrase a user may have been told).
+CONFIRM_PHRASE = _("确认注销")
+CONFIRM_PHRASE_SOURCE = "确认注销"
 
 
 class AccountDeleteForm(forms.Form):
@@ -35,7 +39,9 @@ class AccountDeleteForm(forms.Form):
     up with a mobile number), by typing the confirmation phrase."""
 
     password = forms.CharField(label=_("当前密码"), widget=forms.PasswordInput, required=False)
-    phrase = forms.CharField(label=_("请输入“确认注销”"), required=False)
+    phrase = forms.CharField(
+        label=format_lazy(_("请输入“{phrase}”"), phrase=CONFIRM_PHRASE), required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,8 +61,11 @@ class AccountDeleteForm(forms.Form):
 
     def clean_phrase(self):
         phrase = self.cleaned_data["phrase"].strip()
-        if phrase != CONFIRM_PHRASE:
-            raise forms.ValidationError(_("请准确输入“确认注销”。"))
+        accepted = {str(CONFIRM_PHRASE).casefold(), CONFIRM_PHRASE_SOURCE}
+        if phrase.casefold() not in accepted:
+            raise forms.ValidationError(
+                format_lazy(_("请准确输入“{phrase}”。"), phrase=CONFIRM_PHRASE)
+            )
         return phrase
 
 

@@ -284,6 +284,36 @@ def test_a_wrong_password_deletes_nothing(client, consumer_world):
     assert UserAddress.objects.filter(user=person).exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "asked", "wrong"),
+    [("zh-hans", "确认注销", "删除"), ("en", "delete my account", "delete")],
+)
+def test_without_a_password_the_phrase_to_type_is_in_my_language(
+    client, consumer_world, language, asked, wrong
+):
+    """A person who signed up with a mobile number has no password: they type the phrase
+    the page asks for, in the page's language; anything else deletes nothing."""
+    from django.utils import translation
+
+    person = consumer_world["person"]
+    person.set_unusable_password()
+    person.save(update_fields=["password"])
+    with translation.override(language):
+        url = reverse("customer:profile-delete")
+    browser = _client_for(client, person)
+
+    page = browser.get(url).content.decode()
+    assert asked in page
+    refused = browser.post(url, {"phrase": wrong})
+    assert refused.status_code == 200 and asked in refused.content.decode()
+    person.refresh_from_db()
+    assert person.is_active
+
+    browser.post(url, {"phrase": asked.upper() if language == "en" else asked})
+    person.refresh_from_db()
+    assert not person.is_active
+
+
 def test_deletion_is_refused_while_an_order_awaits_payment(client, consumer_world):
     person = consumer_world["person"]
     PaymentAttempt.objects.create(
