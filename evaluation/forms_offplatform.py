@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
+from producers.income.forms import HouseholdChoiceField
 from producers.models import Cooperative
 
 from .models import OffPlatformSale
@@ -87,3 +88,54 @@ class RejectForm(forms.Form):
     reason = forms.CharField(
         max_length=500, label=_("拒绝原因"), widget=forms.Textarea({"rows": 2})
     )
+
+
+SUPPLY_ROWS = 6
+
+
+class SupplyForm(forms.Form):
+    """Which of the cooperative's households supplied how much of each product of a sale:
+    rows of household and quantity per sale line (`household_<line>_<n>`,
+    `quantity_<line>_<n>`). The service checks the quantities and the households."""
+
+    def __init__(self, *args, sale: OffPlatformSale, households, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sale_lines = list(sale.lines.all())
+        self.rows = []
+        for line in self.sale_lines:
+            rows = []
+            for n in range(1, SUPPLY_ROWS + 1):
+                household = f"household_{line.pk}_{n}"
+                quantity = f"quantity_{line.pk}_{n}"
+                self.fields[household] = HouseholdChoiceField(
+                    queryset=households,
+                    required=False,
+                    label=_("农户"),
+                    error_messages={"invalid_choice": _("所选农户不是本合作社的农户。")},
+                )
+                self.fields[quantity] = forms.DecimalField(
+                    required=False, max_digits=12, decimal_places=3, label=_("供货数量")
+                )
+                rows.append((self[household], self[quantity]))
+            self.rows.append((line, rows))
+
+    def clean(self):
+        data = super().clean()
+        for line in self.sale_lines:
+            for n in range(1, SUPPLY_ROWS + 1):
+                household = data.get(f"household_{line.pk}_{n}")
+                quantity = data.get(f"quantity_{line.pk}_{n}")
+                if (household is None) != (quantity is None):
+                    raise forms.ValidationError(_("每一行请同时填写农户和供货数量。"))
+        return data
+
+    def supply(self) -> dict[int, list[tuple]]:
+        data = self.cleaned_data
+        return {
+            line.pk: [
+                (data[f"household_{line.pk}_{n}"], data[f"quantity_{line.pk}_{n}"])
+                for n in range(1, SUPPLY_ROWS + 1)
+                if data.get(f"household_{line.pk}_{n}") is not None
+            ]
+            for line in self.sale_lines
+        }

@@ -30,6 +30,11 @@ urlpatterns = [
         name="offplatform-confirm",
     ),
     path(
+        "offplatform/<int:pk>/supply/",
+        offplatform.OffPlatformSupplyView.as_view(),
+        name="offplatform-supply",
+    ),
+    path(
         "offplatform/<int:pk>/reject/",
         offplatform.OffPlatformRejectView.as_view(),
         name="offplatform-reject",

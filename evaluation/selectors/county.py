@@ -10,8 +10,9 @@ The same numbers the evaluators see: a pairing's purchase (采购额) here is th
 county's facts in the drill-down of that pairing's purchase figure (an indicator of all
 origins), and its help-sell (帮助销售额) likewise; households and people driven are counted
 from the income ledger the way the scorecards count them (income from these facts' order
-lines reaching the year's minimum, decision 0006). Sales recorded off the platform enter
-no ledger: they add to the money, not to the households.
+lines reaching the year's minimum, decision 0006). Sales recorded off the platform add to
+the money, not to the households: their ledger entries (once the cooperative recorded
+their lots) have no order line (decision 0007).
 
 A fixed number of queries whatever the number of facts, pairings or regions."""
 

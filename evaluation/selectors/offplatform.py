@@ -6,7 +6,7 @@ from django.http import Http404
 
 from marketplace.organisations.models import Membership, Organisation
 from producers.access import officer_county, staff_cooperative
-from producers.models import Region
+from producers.models import Household, Region
 
 from ..models import OffPlatformEvidence, OffPlatformSale
 from ..services.offplatform import can_view
@@ -69,3 +69,13 @@ def offplatform_evidence_get(*, sale: OffPlatformSale, evidence_id: int) -> OffP
     if evidence is None:
         raise Http404
     return evidence
+
+
+def cooperative_households(*, cooperative) -> QuerySet[Household]:
+    """The households linked to the cooperative, for its supply-lot form."""
+    return (
+        Household.objects.filter(benefit_links__cooperative=cooperative)
+        .select_related("village")
+        .distinct()
+        .order_by("pk")
+    )

@@ -6,8 +6,12 @@ organiser's region, or unit, to the cooperative's county) and the same placement
 next open year when the sale's year is locked.
 
 The facts of a sale are decided by one pure function (`offplatform_facts_for`) that the
-confirmation task and the rebuild share, so that a rebuild reproduces them exactly. They
-never enter the household income ledger: that is written from store payments only."""
+confirmation task and the rebuild share, so that a rebuild reproduces them exactly.
+
+A confirmed sale enters the household income ledger once the cooperative records the supply
+lots behind it (`offplatform_supply_record`): the income app books each product's part of
+the money under the opaque reference `offplatform_reference(sale)`, split by the same rules
+as a store sale, and reverses it when a confirmed correction supersedes the sale."""
 
 import datetime
 from dataclasses import dataclass
@@ -21,9 +25,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from core.money import split_by_weights
 from core.transactions import retry_on_serialization_failure
 from marketplace.organisations.models import Membership, Organisation
 from producers.access import officer_county
+from producers.income.services.outside import (
+    outside_sale_book,
+    outside_sale_booked,
+    outside_sales_reverse,
+)
+from producers.income.services.supply import supply_items_check
 from producers.models import Cooperative, Region
 from producers.services.audit import audit_record
 from producers.services.certification import DOCUMENT_SIGNATURES, document_max_bytes
@@ -317,6 +328,11 @@ def offplatform_sale_confirm(*, sale: OffPlatformSale, actor) -> OffPlatformSale
         original.state = State.SUPERSEDED
         original.superseded_at = now
         original.save(update_fields=["state", "superseded_at"])
+        # The households' income from the corrected record is taken back now; the
+        # correction's is booked once its lots are recorded.
+        outside_sales_reverse(
+            reference=offplatform_reference(sale=original), on=timezone.localdate(now)
+        )
     sale.state = State.CONFIRMED
     sale.decided_by = actor
     sale.decided_at = now
@@ -341,6 +357,91 @@ def offplatform_sale_reject(*, sale: OffPlatformSale, actor, reason: str) -> Off
     sale.reject_reason = reason
     sale.save(update_fields=["state", "decided_by", "decided_at", "reject_reason"])
     audit_record(actor=actor, action="offplatform.reject", target=sale.cooperative, sale=sale.pk)
+    return sale
+
+
+# --- supply lots: the household income ledger ------------------------------------------------
+
+
+def offplatform_reference(*, sale: OffPlatformSale) -> str:
+    """The key under which the income ledger books the sale (opaque to it)."""
+    return f"offplatform-sale:{sale.pk}"
+
+
+def supply_recorded(*, sale: OffPlatformSale) -> bool:
+    """Whether the sale's supply lots are recorded (its money is on the ledger)."""
+    return outside_sale_booked(reference=offplatform_reference(sale=sale))
+
+
+def can_record_supply(*, user, sale: OffPlatformSale) -> bool:
+    """Whoever confirms a sale records its lots: a confirmed sale, with money, once."""
+    return (
+        sale.state == State.CONFIRMED
+        and sale.amount > 0
+        and is_decider_for(user=user, sale=sale)
+        and not supply_recorded(sale=sale)
+    )
+
+
+@transaction.atomic
+def offplatform_supply_record(*, sale: OffPlatformSale, actor, supply: dict) -> OffPlatformSale:
+    """The cooperative records, for each product of a confirmed sale, which of its households
+    supplied how much of it (`supply`: {sale line id: [(household, quantity)]}, the
+    quantities adding up to the line's). The sale's money, split between its products by
+    quantity, then enters those households' income ledger by the cooperative's benefit
+    scheme, as a store sale would (no platform fee). All lines at once, once."""
+    if not is_decider_for(user=actor, sale=sale):
+        raise PermissionDenied
+    sale = OffPlatformSale.objects.select_for_update().get(pk=sale.pk)
+    if sale.state != State.CONFIRMED:
+        raise OffPlatformError(_("只有已确认且未被更正的记录才能登记收购批次。"))
+    if sale.amount <= 0:
+        raise OffPlatformError(_("这条记录的金额为零，没有收益可分配。"))
+    reference = offplatform_reference(sale=sale)
+    if outside_sale_booked(reference=reference):
+        raise OffPlatformError(_("这笔销售的收购批次已经登记过了。"))
+    lines = list(sale.lines.select_related("product").order_by("pk"))
+    checked = []
+    for line in lines:
+        items = [(household, quantity) for household, quantity in supply.get(line.pk) or ()]
+        title = line.product.title
+        if not items:
+            raise OffPlatformError(
+                _("请填写“%(title)s”由哪些农户供货、各多少。") % {"title": title}
+            )
+        if any(quantity is None or quantity <= 0 for _h, quantity in items):
+            raise OffPlatformError(_("收购数量必须大于0。"))
+        total = sum((quantity for _h, quantity in items), Decimal(0))
+        if total != line.quantity:
+            raise OffPlatformError(
+                _("“%(title)s”各户供货数量之和为%(total)s，应等于销售数量%(quantity)s。")
+                % {
+                    "title": title,
+                    "total": format(total.normalize(), "f"),
+                    "quantity": line.quantity,
+                }
+            )
+        supply_items_check(cooperative=sale.cooperative, items=items)
+        checked.append((line, items))
+    amounts = split_by_weights(sale.amount, [line.quantity for line in lines])
+    for (line, items), amount in zip(checked, amounts, strict=True):
+        outside_sale_book(
+            cooperative=sale.cooperative,
+            product=line.product,
+            quantity=line.quantity,
+            amount=amount,
+            sold_on=sale.sold_on,
+            reference=reference,
+            supply=items,
+            actor=actor,
+        )
+    audit_record(
+        actor=actor,
+        action="offplatform.supply",
+        target=sale.cooperative,
+        sale=sale.pk,
+        households=len({h.pk for _line, items in checked for h, _q in items}),
+    )
     return sale
 
 

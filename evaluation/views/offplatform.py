@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 from producers.access import officer_county, staff_cooperative
 from producers.services.audit import audit_record
 
-from ..forms_offplatform import OffPlatformSaleForm, RejectForm
+from ..forms_offplatform import OffPlatformSaleForm, RejectForm, SupplyForm
 from ..models import OffPlatformSale
 from ..selectors import offplatform as selectors
 from ..services import offplatform as services
@@ -141,8 +141,51 @@ class OffPlatformDetailView(LoginRequiredMixin, TemplateView):
             and services.is_recorder_for(user=user, organisation=sale.organisation)
             and not any(c.state != OffPlatformSale.State.REJECTED for c in sale.corrections.all()),
             reject_form=RejectForm(),
+            can_record_supply=services.can_record_supply(user=user, sale=sale),
+            supply_recorded=sale.state == OffPlatformSale.State.CONFIRMED
+            and services.supply_recorded(sale=sale),
             **kwargs,
         )
+
+
+class OffPlatformSupplyView(LoginRequiredMixin, TemplateView):
+    """The cooperative (whoever confirms the sale) records the supply lots behind a
+    confirmed sale: then its money enters the households' income ledger."""
+
+    template_name = "evaluation/offplatform/supply.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.sale = selectors.offplatform_sale_get(sale_id=kwargs["pk"], user=request.user)
+        if not services.is_decider_for(user=request.user, sale=self.sale):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def form(self, data=None) -> SupplyForm:
+        households = selectors.cooperative_households(cooperative=self.sale.cooperative)
+        return SupplyForm(data, sale=self.sale, households=households)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", self.form())
+        return super().get_context_data(sale=self.sale, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = self.form(request.POST)
+        if not form.is_valid():
+            messages.error(request, _form_error_text(form))
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            services.offplatform_supply_record(
+                sale=self.sale, actor=request.user, supply=form.supply()
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(
+            request, _("收购批次已登记，这笔销售的收益已按利益联结方案计入农户收益台账。")
+        )
+        return redirect("evaluation:offplatform-detail", pk=self.sale.pk)
 
 
 class OffPlatformEvidenceView(LoginRequiredMixin, View):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from marketplace.payment.events import REFUND
 from producers.models import Cooperative, Household
@@ -81,7 +82,8 @@ def cooperative_income_panel(*, cooperative: Cooperative) -> dict:
 
 
 def household_statement(*, household: Household, cooperative: Cooperative | None = None) -> dict:
-    """Income by order line and payment event, payouts, and totals for one household."""
+    """Income by order line and payment event (or by sale outside the store, marked
+    线下销售), payouts, and totals for one household."""
     scope = Q(household=household)
     if cooperative is not None:
         scope &= Q(cooperative=cooperative)
@@ -91,6 +93,7 @@ def household_statement(*, household: Household, cooperative: Cooperative | None
             "booked_on",
             "line__order__number",
             "line__title",
+            "outside_sale__product__title",
             "cooperative__legal_name",
             "kind",
             "payment_event__event_type__code",
@@ -99,7 +102,17 @@ def household_statement(*, household: Household, cooperative: Cooperative | None
         .order_by("booked_on", "line__order__number", "kind")
     )
     for row in income:
-        row["is_refund"] = row["payment_event__event_type__code"] == REFUND
+        # An entry of a sale outside the store has no order: it is marked 线下销售, and its
+        # reversal (the sale was corrected) is negative.
+        row["is_offplatform"] = row["line__order__number"] is None
+        if row["is_offplatform"]:
+            row["source"] = _("线下销售")
+            row["title"] = row["outside_sale__product__title"]
+            row["is_refund"] = row["amount"] < 0
+        else:
+            row["source"] = row["line__order__number"]
+            row["title"] = row["line__title"]
+            row["is_refund"] = row["payment_event__event_type__code"] == REFUND
     payouts = list(Payout.objects.filter(scope).select_related("cooperative").order_by("paid_on"))
     attributed = sum((row["amount"] for row in income), ZERO)
     paid = sum((p.amount for p in payouts), ZERO)

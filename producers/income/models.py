@@ -100,8 +100,69 @@ class LineMovement(AppendOnlyModel):
         return f"{self.kind} · {self.line_id} · {self.net}"
 
 
+class OutsideSale(AppendOnlyModel):
+    """Money for one of a cooperative's products that reached it outside the store (a sale
+    the eastern side organised off the platform, decision 0007), put on the ledger once the
+    cooperative recorded the supply lot behind it. The ledger does not know what recorded
+    it: `reference` is the recording app's own key, opaque here. Its entries split `amount`
+    by the benefit scheme exactly as a store line's net amount, with no platform fee (the
+    platform did not sell it), produce supply by its own lot (`SupplyLot.outside_sale`)."""
+
+    cooperative = models.ForeignKey(
+        Cooperative, on_delete=models.PROTECT, related_name="+", verbose_name=_("合作社")
+    )
+    product = models.ForeignKey(
+        "catalogue.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("商品")
+    )
+    quantity = models.PositiveIntegerField(_("数量"))
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
+    sold_on = models.DateField(_("销售日期"))  # the scheme and links in force that day
+    reference = models.CharField(_("来源记录"), max_length=64)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        verbose_name = _("线下销售收益来源")
+        verbose_name_plural = _("线下销售收益来源")
+        ordering = ("id",)
+        constraints = [
+            # Recording the lots of a sale twice books it once.
+            models.UniqueConstraint(
+                fields=["reference", "product"], name="one_outside_sale_per_product"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="outside_sale_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} · {self.product_id} · {self.amount}"
+
+
+class OutsideSaleReversal(AppendOnlyModel):
+    """An outside sale taken back (the record behind it was corrected): its entries are
+    reversed by negative ones on `reversed_on`, once."""
+
+    outside_sale = models.OneToOneField(
+        OutsideSale, on_delete=models.PROTECT, related_name="reversal"
+    )
+    reversed_on = models.DateField(_("冲销日期"))
+    created_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        verbose_name = _("线下销售收益冲销")
+        verbose_name_plural = _("线下销售收益冲销")
+
+    def __str__(self) -> str:
+        return f"{self.outside_sale_id} · {self.reversed_on}"
+
+
 class LedgerEntry(AppendOnlyModel):
-    """Household (or, for the remainder, the cooperative) × order line × kind × amount.
+    """Household (or, for the remainder, the cooperative) × source × kind × amount. The
+    source is an order line and its payment event, or a sale outside the store
+    (`outside_sale`, whose reversal writes negative entries on it): exactly one (a CHECK).
 
     A dozen rows are written per settled line, so every index costs: the foreign keys have
     none of their own. Household, cooperative and line are served by the composite indexes
@@ -127,8 +188,19 @@ class LedgerEntry(AppendOnlyModel):
     line = models.ForeignKey(
         "order.Line",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="ledger_entries",
         verbose_name=_("订单行"),
+        db_index=False,
+    )
+    outside_sale = models.ForeignKey(
+        OutsideSale,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("线下销售"),
         db_index=False,
     )
     kind = models.CharField(_("收益类型"), max_length=24, choices=EntryKind.choices)
@@ -145,11 +217,14 @@ class LedgerEntry(AppendOnlyModel):
     payment_event = models.ForeignKey(
         "order.PaymentEvent",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("支付事件"),
         db_index=False,
     )
-    booked_on = models.DateField(_("入账日期"))  # local date of the payment event
+    # The local date of the payment event; of an outside sale, its day (a reversal's own).
+    booked_on = models.DateField(_("入账日期"))
     created_at = models.DateTimeField(_("记录时间"))
 
     class Meta:
@@ -160,17 +235,33 @@ class LedgerEntry(AppendOnlyModel):
             models.Index(fields=["line", "household"]),
             models.Index(fields=["household", "booked_on"]),
             models.Index(fields=["cooperative", "booked_on"]),
+            # Partial: store entries (nearly all rows) are not in it and cost it nothing.
+            models.Index(
+                fields=["outside_sale", "household"],
+                condition=models.Q(outside_sale__isnull=False),
+                name="ledger_outside_sale",
+            ),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    line__isnull=False, payment_event__isnull=False, outside_sale__isnull=True
+                )
+                | models.Q(
+                    line__isnull=True, payment_event__isnull=True, outside_sale__isnull=False
+                ),
+                name="ledger_entry_has_exactly_one_source",
+            ),
             models.CheckConstraint(
                 condition=models.Q(household__isnull=True, kind="cooperative_retained")
                 | models.Q(household__isnull=False) & ~models.Q(kind="cooperative_retained"),
                 name="retained_entries_have_no_household",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.line_id} · {self.household_id or '-'} · {self.kind} · {self.amount}"
+        source = self.line_id or f"outside {self.outside_sale_id}"
+        return f"{source} · {self.household_id or '-'} · {self.kind} · {self.amount}"
 
 
 def new_trace_code() -> str:
@@ -207,6 +298,15 @@ class SupplyLot(models.Model):
     )
     supplied_on = models.DateField(_("收购日期"))
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # The lot behind a sale outside the store: it splits that sale only, never store sales.
+    outside_sale = models.OneToOneField(
+        OutsideSale,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lot",
+        verbose_name=_("线下销售"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

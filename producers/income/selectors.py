@@ -172,15 +172,16 @@ def _line_household_income(line_ids: list[int]) -> list[tuple]:
     """(line, household, cooperative, net, booked_on, earlier) for each household with
     ledger entries on these lines: `net` is what the line attributes to the household,
     `booked_on` when it was first booked, and `earlier` the household's positive income
-    from the same cooperative on lines booked before it (the income its payouts settle
-    first). One query: a window over the households' entries at their cooperatives."""
+    from the same cooperative on lines (or sales outside the store, each its own part)
+    booked before it (the income its payouts settle first). One query: a window over the
+    households' entries at their cooperatives."""
     if not line_ids:
         return []
     quote = connection.ops.quote_name
     entries = quote(LedgerEntry._meta.db_table)
-    line, household, cooperative, amount, booked = (
+    line, household, cooperative, amount, booked, outside = (
         quote(LedgerEntry._meta.get_field(name).column)
-        for name in ("line", "household", "cooperative", "amount", "booked_on")
+        for name in ("line", "household", "cooperative", "amount", "booked_on", "outside_sale")
     )
     marks = ", ".join(["%s"] * len(line_ids))
     # Identifiers quoted by Django from the model; values are parameters.
@@ -191,13 +192,13 @@ def _line_household_income(line_ids: list[int]) -> list[tuple]:
         f"MIN(e.{booked}) AS booked, "
         f"COALESCE(SUM(CASE WHEN SUM(e.{amount}) > 0 THEN SUM(e.{amount}) ELSE 0 END) "
         f"OVER (PARTITION BY e.{household}, e.{cooperative} "
-        f"ORDER BY MIN(e.{booked}), e.{line} "
+        f"ORDER BY MIN(e.{booked}), e.{line}, e.{outside} "
         f"ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS earlier "
         f"FROM {entries} e "
         f"WHERE e.{household} IN (SELECT {household} FROM {entries} "
         f"WHERE {line} IN ({marks}) AND {household} IS NOT NULL) "
         f"AND e.{cooperative} IN (SELECT {cooperative} FROM {entries} WHERE {line} IN ({marks})) "
-        f"GROUP BY e.{line}, e.{household}, e.{cooperative}) r "
+        f"GROUP BY e.{line}, e.{outside}, e.{household}, e.{cooperative}) r "
         f"WHERE r.line_key IN ({marks})"
     )
     with connection.cursor() as cursor:

@@ -5,6 +5,7 @@ exactly; the evidence is seen only by those involved; the rebuild reproduces the
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from config.ops.restore import restore_check
 from evaluation.models import (
     EvaluationYear,
     Indicator,
@@ -27,10 +29,14 @@ from evaluation.services.offplatform import (
     offplatform_sale_confirm,
     offplatform_sale_record,
     offplatform_sale_reject,
+    offplatform_supply_record,
 )
 from evaluation.services.rebuild import evaluation_rebuild
 from marketplace.users.roles import CONSUMER, EVALUATOR
-from producers.income.models import LedgerEntry
+from producers.income.models import LedgerEntry, OutsideSale, SupplyLot
+from producers.income.services.outside import outside_sales_reverse
+from producers.income.services.rebuild import ledger_rebuild_compare
+from producers.income.services.supply import supply_lot_record
 from producers.models import BenefitKind
 from tests.factories import (
     BenefitLinkFactory,
@@ -259,27 +265,348 @@ def test_a_fact_has_exactly_one_source_the_database_says_so(
                 PurchaseFact.objects.filter(pk=fact.pk).update(**change)
 
 
-def test_a_confirmed_sale_enters_no_household_income_ledger(
-    world, django_capture_on_commit_callbacks
-):
-    """Decision 0007: the money counts as help-sell, the households' ledger is not moved
-    (a confirmed sale is not linked to the supply lots behind it)."""
+# --- the household income ledger: the supply lots behind a confirmed sale ---------------------
+
+
+@pytest.fixture
+def households(world):
+    """The cooperative's scheme (30% produce, 10% wages, 5% dividends), two produce
+    suppliers (registered shares 1 and 1), a dividend holder; and a household of another
+    cooperative."""
     cooperative = world["cooperative"]
     BenefitSchemeFactory(cooperative=cooperative)
+    a, b, holder = (HouseholdFactory(village=cooperative.village, size=3) for _ in range(3))
+    for supplier in (a, b):
+        BenefitLinkFactory(
+            cooperative=cooperative,
+            household=supplier,
+            kind=BenefitKind.PRODUCE_SUPPLY,
+            supply_share=Decimal("1.00"),
+        )
     BenefitLinkFactory(
         cooperative=cooperative,
-        household=HouseholdFactory(village=cooperative.village, size=3),
+        household=holder,
+        kind=BenefitKind.DIVIDEND,
+        equity_shares=Decimal("1000.00"),
+    )
+    other = product_from(world["zhaojue"], title="别家的蜂蜜").cooperative
+    outsider = HouseholdFactory(village=other.village)
+    BenefitLinkFactory(
+        cooperative=other,
+        household=outsider,
         kind=BenefitKind.PRODUCE_SUPPLY,
         supply_share=Decimal("1.00"),
     )
+    return {"a": a, "b": b, "holder": holder, "outsider": outsider, "other": other}
+
+
+def supply_of(sale, *rows) -> dict:
+    """{sale line: [(household, quantity)]} for a one-product sale."""
+    [line] = sale.lines.all()
+    return {line.pk: [(household, Decimal(quantity)) for household, quantity in rows]}
+
+
+def income(**scope) -> dict:
+    """{(household id, kind, scheme id): amount} of the ledger entries in `scope`."""
+    out = {}
+    for household, kind, scheme, amount in LedgerEntry.objects.filter(**scope).values_list(
+        "household_id", "kind", "scheme_id", "amount"
+    ):
+        out[(household, kind, scheme)] = out.get((household, kind, scheme), 0) + amount
+    return out
+
+
+def household_total(household, **scope) -> Decimal:
+    return sum(
+        LedgerEntry.objects.filter(household=household, **scope).values_list("amount", flat=True),
+        Decimal("0.00"),
+    )
+
+
+def test_a_sale_with_its_lots_recorded_enters_each_suppliers_ledger_once_split_like_a_store_sale(
+    world, households, django_capture_on_commit_callbacks
+):
+    a, b = households["a"], households["b"]
+    sale = record(world, amount="1000.00", lines=[(world["product"], 40)])
+    confirm(world, sale, django_capture_on_commit_callbacks)
+
+    offplatform_supply_record(
+        sale=sale, actor=world["staff"], supply=supply_of(sale, (a, 10), (b, 30))
+    )
+
+    offplatform = income(outside_sale__isnull=False)
+    assert sum(offplatform.values()) == Decimal("1000.00")  # no platform fee: not sold by it
+    for supplier in (a, b):
+        assert (
+            LedgerEntry.objects.filter(
+                household=supplier, outside_sale__isnull=False, kind=BenefitKind.PRODUCE_SUPPLY
+            ).count()
+            == 1
+        )
+    # A store sale of the same money, that day, from a lot with the same quantities.
+    supply_lot_record(
+        cooperative=world["cooperative"],
+        product=world["product"],
+        supplied_on=SOLD_ON,
+        items=[(a, Decimal(10)), (b, Decimal(30))],
+        actor=world["staff"],
+    )
+    order = bought(world["product"], 20, organisation=world["organisation"])  # 20 × ¥50.00
+    assert income(line__order=order) == offplatform
+    produce = {k[0]: v for k, v in offplatform.items() if k[1] == BenefitKind.PRODUCE_SUPPLY}
+    assert produce == {a.pk: Decimal("75.00"), b.pk: Decimal("225.00")}  # 30% by 10 : 30
+    assert household_total(households["holder"], outside_sale__isnull=False) == Decimal("50.00")
+
+    with pytest.raises(OffPlatformError, match="已经登记过"):  # twice: booked once
+        offplatform_supply_record(sale=sale, actor=world["staff"], supply=supply_of(sale, (a, 40)))
+    assert income(outside_sale__isnull=False) == offplatform
+
+
+def test_a_platform_fee_is_not_taken_from_money_the_platform_did_not_sell(
+    world, households, settings, django_capture_on_commit_callbacks
+):
+    settings.INCOME_PLATFORM_FEE_RATE = "0.05"
+    a, b = households["a"], households["b"]
+    sale = record(world, amount="1000.00", lines=[(world["product"], 40)])
+    confirm(world, sale, django_capture_on_commit_callbacks)
+    offplatform_supply_record(
+        sale=sale, actor=world["staff"], supply=supply_of(sale, (a, 10), (b, 30))
+    )
+
+    order = bought(world["product"], 20, organisation=world["organisation"])
+
+    assert sum(income(outside_sale__isnull=False).values()) == Decimal("1000.00")
+    assert sum(income(line__order=order).values()) == Decimal("950.00")
+    # The sale's own lot splits the sale only: the store sale keeps the registered shares.
+    store = income(line__order=order, kind=BenefitKind.PRODUCE_SUPPLY)
+    assert sorted(store.values()) == [Decimal("142.50"), Decimal("142.50")]
+
+
+def test_no_lots_or_no_confirmation_means_no_ledger_rows(
+    world, households, django_capture_on_commit_callbacks
+):
+    a = households["a"]
+    pending = record(world, amount="300.00")
+    rejected = record(world, amount="700.00")
+    offplatform_sale_reject(sale=rejected, actor=world["staff"], reason="当天没有这笔销售")
+    confirmed = record(world, amount="500.00")
+    confirm(world, confirmed, django_capture_on_commit_callbacks)
+
+    assert not LedgerEntry.objects.exists()  # confirmed, but no lots recorded yet
+    for sale in (pending, rejected):
+        with pytest.raises(OffPlatformError, match="已确认"):
+            offplatform_supply_record(
+                sale=sale, actor=world["staff"], supply=supply_of(sale, (a, 40))
+            )
+    assert not LedgerEntry.objects.exists()
+    assert not SupplyLot.objects.exists()
+    assert ledger_rebuild_compare().differences == []
+
+
+def test_a_correction_moves_the_household_income_exactly(
+    world, households, django_capture_on_commit_callbacks
+):
+    a, b, holder = households["a"], households["b"], households["holder"]
+    original = record(world, amount="1000.00", lines=[(world["product"], 40)])
+    confirm(world, original, django_capture_on_commit_callbacks)
+    offplatform_supply_record(
+        sale=original, actor=world["staff"], supply=supply_of(original, (a, 10), (b, 30))
+    )
+    before = {h: household_total(h) for h in (a, b, holder)}
+    assert before[b] > before[a] > 0 and before[holder] == Decimal("50.00")
+
+    correction = record(world, amount="600.00", corrects=original, lines=[(world["product"], 24)])
+    assert {h: household_total(h) for h in (a, b, holder)} == before  # pending: nothing moves
+    confirm(world, correction, django_capture_on_commit_callbacks)
+
+    # The corrected sale's income is taken back to the fen, on the day of the correction.
+    assert {h: household_total(h) for h in (a, b, holder)} == {a: 0, b: 0, holder: 0}
+    reversal = LedgerEntry.objects.filter(amount__lt=0)
+    assert {e.booked_on for e in reversal} == {timezone.localdate()}
+    with pytest.raises(OffPlatformError):  # the superseded record takes no more lots
+        offplatform_supply_record(
+            sale=original, actor=world["staff"], supply=supply_of(original, (a, 40))
+        )
+
+    offplatform_supply_record(
+        sale=correction, actor=world["staff"], supply=supply_of(correction, (a, 24))
+    )
+
+    # Now exactly the correction's money: ¥600.00 × 30% to the one supplier, 5% to the holder.
+    assert household_total(a) == Decimal("180.00")
+    assert household_total(b) == Decimal("0.00")
+    assert household_total(holder) == Decimal("30.00")
+    assert sum(income(outside_sale__isnull=False).values()) == Decimal("600.00")
+    assert outside_sales_reverse(reference=f"offplatform-sale:{original.pk}", on=SOLD_ON) == 0
+
+
+def test_the_income_rebuild_reproduces_off_platform_rows_and_finds_a_stray_one(
+    world, households, django_capture_on_commit_callbacks
+):
+    a, b = households["a"], households["b"]
+    original = record(world, amount="1000.00", lines=[(world["product"], 40)])
+    confirm(world, original, django_capture_on_commit_callbacks)
+    offplatform_supply_record(
+        sale=original, actor=world["staff"], supply=supply_of(original, (a, 10), (b, 30))
+    )
+    correction = record(world, amount="777.77", corrects=original, lines=[(world["product"], 3)])
+    confirm(world, correction, django_capture_on_commit_callbacks)
+    offplatform_supply_record(
+        sale=correction, actor=world["staff"], supply=supply_of(correction, (a, 1), (b, 2))
+    )
+    bought(world["product"], 2, organisation=world["organisation"])
+
+    report = ledger_rebuild_compare()
+    assert report.differences == [] and report.outside_sales == 2
+    out = io.StringIO()
+    call_command("income_rebuild", stdout=out)
+    assert "zero difference" in out.getvalue()
+    assert restore_check().differences == []
+
+    sale = OutsideSale.objects.get(reference=f"offplatform-sale:{correction.pk}")
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                household=a,
+                cooperative=world["cooperative"],
+                outside_sale=sale,
+                kind=BenefitKind.PRODUCE_SUPPLY,
+                amount=Decimal("0.01"),
+                booked_on=SOLD_ON,
+                created_at=timezone.now(),
+            )
+        ]
+    )
+    [difference] = ledger_rebuild_compare().differences
+    assert (
+        difference.outside_sale_id == sale.pk
+        and difference.stored - difference.expected == Decimal("0.01")
+    )
+    assert any(f"outside sale {sale.pk}" in line for line in restore_check().differences)
+
+
+def test_a_ledger_row_has_exactly_one_source_the_database_says_so(
+    world, households, django_capture_on_commit_callbacks
+):
+    sale = record(world, lines=[(world["product"], 40)])
+    confirm(world, sale, django_capture_on_commit_callbacks)
+    offplatform_supply_record(
+        sale=sale, actor=world["staff"], supply=supply_of(sale, (households["a"], 40))
+    )
     bought(world["product"], 1, organisation=world["organisation"])
-    ledger = LedgerEntry.objects.count()
-    assert ledger > 0  # a store sale of the same product reaches the household
+    store = LedgerEntry.objects.filter(line__isnull=False).first()
+    outside = OutsideSale.objects.get()
 
-    confirm(world, record(world), django_capture_on_commit_callbacks)
+    for change in (
+        {
+            "line_id": store.line_id,
+            "payment_event_id": store.payment_event_id,
+            "outside_sale": outside,
+        },
+        {"line_id": None, "payment_event_id": None, "outside_sale": None},
+        {"line_id": store.line_id, "payment_event_id": None, "outside_sale": outside},
+    ):
+        with pytest.raises(IntegrityError, match="ledger_entry_has_exactly_one_source"):
+            with transaction.atomic():
+                LedgerEntry.objects.bulk_create(
+                    [
+                        LedgerEntry(
+                            household=households["a"],
+                            cooperative=world["cooperative"],
+                            kind=BenefitKind.PRODUCE_SUPPLY,
+                            amount=Decimal("1.00"),
+                            booked_on=SOLD_ON,
+                            created_at=timezone.now(),
+                            **change,
+                        )
+                    ]
+                )
+    with pytest.raises(IntegrityError, match="one_outside_sale_per_product"):
+        with transaction.atomic():
+            OutsideSale.objects.create(
+                cooperative=world["cooperative"],
+                product=world["product"],
+                quantity=1,
+                amount=Decimal("1.00"),
+                sold_on=SOLD_ON,
+                reference=outside.reference,
+                created_at=timezone.now(),
+            )
 
-    assert help_sell(world) == Decimal("1000.00")
-    assert LedgerEntry.objects.count() == ledger
+
+def supply_post(sale, rows) -> dict:
+    [line] = sale.lines.all()
+    data = {}
+    for n, (household, quantity) in enumerate(rows, start=1):
+        data[f"household_{line.pk}_{n}"] = household.pk
+        data[f"quantity_{line.pk}_{n}"] = quantity
+    return data
+
+
+def test_the_cooperative_records_the_lots_on_its_page_and_the_household_page_marks_the_income(
+    client, world, households, django_capture_on_commit_callbacks
+):
+    a = households["a"]
+    sale = record(world, amount="1000.00", lines=[(world["product"], 40)])
+    confirm(world, sale, django_capture_on_commit_callbacks)
+    client.force_login(world["staff"])
+    detail = reverse("evaluation:offplatform-detail", args=[sale.pk])
+    url = reverse("evaluation:offplatform-supply", args=[sale.pk])
+    assert url in client.get(detail).content.decode()
+
+    response = client.post(url, supply_post(sale, [(a, "40")]))
+
+    assert response.status_code == 302 and response.url == detail
+    assert "收购批次已登记" in client.get(detail).content.decode()
+    page = client.get(reverse("income:cooperative-statement", args=[a.pk])).content.decode()
+    assert "线下销售" in page and world["product"].title in page
+    assert "¥300.00" in page  # 30% of ¥1,000.00, the one supplier's
+    csv = client.get(reverse("income:cooperative-statement", args=[a.pk]), {"format": "csv"})
+    assert "线下销售" in csv.content.decode("utf-8-sig")
+    officer = county_officer_create(county=world["zhaojue"])
+    client.force_login(officer)
+    county_page = client.get(reverse("income:county-statement", args=[a.pk])).content.decode()
+    assert "线下销售" in county_page
+
+
+def test_another_cooperatives_staff_get_404_on_the_lot_form(client, world, households):
+    sale = record(world, lines=[(world["product"], 40)])
+    offplatform_sale_confirm(sale=sale, actor=world["staff"])
+    client.force_login(cooperative_staff_create(cooperative=households["other"]))
+    url = reverse("evaluation:offplatform-supply", args=[sale.pk])
+
+    assert client.get(url).status_code == 404
+    assert client.post(url, supply_post(sale, [(households["a"], "40")])).status_code == 404
+    assert not LedgerEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ([("outsider", "40")], "不是本合作社的农户"),
+        ([("holder", "40")], "产品收购联结"),  # linked, but not a supplier
+        ([("a", "10"), ("b", "20")], "应等于销售数量40"),
+        ([("a", "0"), ("b", "40")], "必须大于0"),
+        ([("a", "-5"), ("b", "45")], "必须大于0"),
+        ([("a", "20"), ("a", "20")], "同一农户"),
+    ],
+)
+def test_bad_lots_on_the_form_say_why_and_change_nothing(
+    client, world, households, rows, message, django_capture_on_commit_callbacks
+):
+    sale = record(world, lines=[(world["product"], 40)])
+    confirm(world, sale, django_capture_on_commit_callbacks)
+    client.force_login(world["staff"])
+
+    response = client.post(
+        reverse("evaluation:offplatform-supply", args=[sale.pk]),
+        supply_post(sale, [(households[name], quantity) for name, quantity in rows]),
+    )
+
+    assert response.status_code == 200
+    assert re.search(message, response.content.decode())
+    assert not LedgerEntry.objects.exists()
+    assert not SupplyLot.objects.exists() and not OutsideSale.objects.exists()
 
 
 # --- bad input: a clear message, nothing recorded -----------------------------------------------

@@ -40,6 +40,12 @@ class Benefits:
             self._cache[key] = self._compute(line.cooperative_id, line.product_id, day)
         return self._cache[key]
 
+    def for_outside(self, cooperative_id: int, day: datetime.date, supply):
+        """(scheme, weights) of a sale outside the store on `day`: the scheme and links as
+        for a store line that day, produce supply split by the sale's own lot `supply`
+        [(household id, quantity)] instead of the store's latest lot."""
+        return self._compute(cooperative_id, None, day, supply=supply)
+
     def plan_for(self, line: LineInfo, day: datetime.date) -> SplitPlan:
         """The split plan of the line's cooperative and product on `day`, shared by every
         day on which nothing it depends on changes (see `_change_days`)."""
@@ -72,7 +78,7 @@ class Benefits:
         days.update(lot_day for lot_day, _items in self.lots.get((cooperative_id, product_id), ()))
         return sorted(days)
 
-    def _compute(self, cooperative_id, product_id, day):
+    def _compute(self, cooperative_id, product_id, day, supply=None):
         scheme = self.scheme_on(cooperative_id, day)
         if scheme is None:
             return None, {}
@@ -91,7 +97,10 @@ class Benefits:
                 for period_start, period_end, days in self.wage_days.get(link_id, ()):
                     if period_start <= day and period_end >= since and days > 0:
                         weights[kind][household_id] += days
-        for lot_day, items in self.lots.get((cooperative_id, product_id), ()):
+        lots = (
+            self.lots.get((cooperative_id, product_id), ()) if supply is None else [(day, supply)]
+        )
+        for lot_day, items in lots:
             if lot_day <= day:
                 # The line was filled from the latest lot bought on or before the sale;
                 # an empty lot leaves the registered supply shares.
@@ -164,6 +173,7 @@ def benefits_load(*, cooperative_ids, product_ids, first_day, last_day) -> Benef
             cooperative_id__in=cooperative_ids,
             product_id__in=product_ids,
             supplied_on__lte=last_day,
+            outside_sale__isnull=True,  # a sale outside the store's own lot splits it alone
         )
         .order_by()
         .values_list(

@@ -11,6 +11,25 @@ from producers.models import BenefitKind, BenefitLink, Cooperative, Household
 from ..models import SupplyLot, SupplyLotItem
 
 
+def supply_items_check(*, cooperative: Cooperative, items: list[tuple[Household, Decimal]]) -> None:
+    """A lot's items: at least one, one line per household, households the cooperative buys
+    produce from (a produce-supply link), quantities above zero."""
+    if not items:
+        raise ValidationError(_("请至少填写一户的收购数量。"))
+    households = [household for household, _qty in items]
+    if len({h.pk for h in households}) != len(households):
+        raise ValidationError(_("同一农户只能填写一行。"))
+    suppliers = set(
+        BenefitLink.objects.filter(
+            cooperative=cooperative, kind=BenefitKind.PRODUCE_SUPPLY
+        ).values_list("household_id", flat=True)
+    )
+    if any(h.pk not in suppliers for h in households):
+        raise ValidationError(_("只能填写与本社有产品收购联结的农户。"))
+    if any(qty <= 0 for _h, qty in items):
+        raise ValidationError(_("收购数量必须大于0。"))
+
+
 def supply_lot_record(
     *,
     cooperative: Cooperative,
@@ -26,20 +45,7 @@ def supply_lot_record(
         raise PermissionDenied
     if supplied_on > timezone.localdate():
         raise ValidationError({"supplied_on": _("收购日期不能晚于今天。")})
-    if not items:
-        raise ValidationError(_("请至少填写一户的收购数量。"))
-    households = [household for household, _qty in items]
-    if len({h.pk for h in households}) != len(households):
-        raise ValidationError(_("同一农户只能填写一行。"))
-    suppliers = set(
-        BenefitLink.objects.filter(
-            cooperative=cooperative, kind=BenefitKind.PRODUCE_SUPPLY
-        ).values_list("household_id", flat=True)
-    )
-    if any(h.pk not in suppliers for h in households):
-        raise ValidationError(_("只能填写与本社有产品收购联结的农户。"))
-    if any(qty <= 0 for _h, qty in items):
-        raise ValidationError(_("收购数量必须大于0。"))
+    supply_items_check(cooperative=cooperative, items=items)
     with transaction.atomic():
         lot = SupplyLot.objects.create(
             cooperative=cooperative,

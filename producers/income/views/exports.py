@@ -45,10 +45,12 @@ def statement_csv(*, statement, filename: str):
     rows = [
         [
             row["booked_on"].isoformat(),  # the local date of the payment event
-            row["line__order__number"],
-            row["line__title"],
+            row["source"],  # the order number, or 线下销售
+            row["title"],
             row["cooperative__legal_name"],
-            _("退款冲减") + "：" + _kind_label(row["kind"])
+            (_("线下销售更正冲销") if row["is_offplatform"] else _("退款冲减"))
+            + "："
+            + _kind_label(row["kind"])
             if row.get("is_refund")
             else _kind_label(row["kind"]),
             money_cell(row["amount"]),

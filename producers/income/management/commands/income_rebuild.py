@@ -5,7 +5,8 @@ from producers.income.services.rebuild import ledger_rebuild_compare
 
 class Command(BaseCommand):
     help = (
-        "Recompute the income ledger from orders and payment events in memory and compare it "
+        "Recompute the income ledger from orders and payment events (and sales outside the "
+        "store with their supply lots) in memory and compare it "
         "with the stored ledger. Exits with status 1 when they differ."
     )
 
@@ -16,11 +17,12 @@ class Command(BaseCommand):
         report = ledger_rebuild_compare()
         self.stdout.write(
             f"Orders {report.orders}, payment events {report.events}, "
+            f"sales outside the store {report.outside_sales}, "
             f"expected entries {report.entries}, differences {len(report.differences)}."
         )
         for d in report.differences[:show]:
             self.stdout.write(
-                f"  event {d.payment_event_id} line {d.line_id} household {d.household_id or '-'} "
+                f"  {d.source} household {d.household_id or '-'} "
                 f"{d.kind} scheme {d.scheme_id or '-'}: expected {d.expected}, stored {d.stored}"
             )
         if report.differences:
