@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # Oscar, with the apps this marketplace changes forked under marketplace/
     "oscar.config.Shop",
-    "oscar.apps.analytics.apps.AnalyticsConfig",
+    "marketplace.analytics.apps.AnalyticsConfig",
     "marketplace.checkout.apps.CheckoutConfig",
     "oscar.apps.address.apps.AddressConfig",
     "oscar.apps.shipping.apps.ShippingConfig",

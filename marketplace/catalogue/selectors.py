@@ -1,6 +1,7 @@
 import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import (
     Count,
     Exists,
@@ -153,3 +154,42 @@ def product_is_for_sale(*, product, on: datetime.date | None = None) -> bool:
 def certificate_in_force(*, product, on: datetime.date | None = None):
     on = on or _today()
     return next((c for c in product.certificates.all() if c.is_valid_on(on)), None)
+
+
+# What a product page shows for the person reading it, by product id (a page from the
+# cache never loads the product itself): one query each.
+
+
+def wishlists_with_product(*, user, product_id: int) -> list:
+    """The user's wish lists, each with `has_product` (whether it holds the product)."""
+    if not user.is_authenticated:
+        return []
+    WishListLine = get_model("wishlists", "Line")
+    holds = WishListLine.objects.filter(wishlist=OuterRef("pk"), product_id=product_id)
+    return list(
+        get_model("wishlists", "WishList")
+        .objects.filter(owner=user)
+        .annotate(has_product=Exists(holds))
+        .order_by("date_created", "pk")  # Oscar's order
+    )
+
+
+def stock_alert_active(*, user, product_id: int) -> bool:
+    """Whether the user asked to be told when the product is back in stock."""
+    if not user.is_authenticated:
+        return False
+    ProductAlert = get_model("customer", "ProductAlert")
+    return ProductAlert.objects.filter(
+        product_id=product_id, user=user, status=ProductAlert.ACTIVE
+    ).exists()
+
+
+def review_permitted(*, user, product_id: int) -> bool:
+    """Oscar's Product.is_review_permitted by product id: a signed-in buyer (or anyone, if
+    OSCAR_ALLOW_ANON_REVIEWS) who has not reviewed the product yet."""
+    if not (user.is_authenticated or settings.OSCAR_ALLOW_ANON_REVIEWS):
+        return False
+    if not user.is_authenticated:
+        return True
+    ProductReview = get_model("reviews", "ProductReview")
+    return not ProductReview.objects.filter(product_id=product_id, user=user).exists()

@@ -2,7 +2,10 @@
 
 Django's {% cache %} with two differences the storefront needs: the key includes the
 active language, and the request's CSRF token is kept out of the cached HTML (product
-cards hold add-to-basket forms), put back into it on every hit."""
+cards hold add-to-basket forms), put back into it on every hit.
+
+{% per_request "name" %} marks, inside such a fragment, a part the product page renders for
+each reader (marketplace.catalogue.product_page)."""
 
 from django import template
 from django.core.cache import cache
@@ -10,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from marketplace.catalogue.caching import versioned_key
+from marketplace.catalogue.product_page import slot_marker
 
 register = template.Library()
 
@@ -53,3 +57,10 @@ def storefront_cache(parser, token):
     parser.delete_first_token()
     timeout, name, version, *vary_on = (parser.compile_filter(bit) for bit in bits[1:])
     return StorefrontCacheNode(nodelist, timeout, name, version, vary_on)
+
+
+@register.simple_tag
+def per_request(name: str) -> str:
+    """{% per_request "wishlist" %}: a mark, inside a cached fragment, where the product page
+    puts the reader's own part after rendering (marketplace.catalogue.product_page)."""
+    return mark_safe(slot_marker(name))  # noqa: S308  a fixed marker, no input
