@@ -5,8 +5,12 @@ the size's database) and loaded by wrk from a second process with 8 concurrent c
 requests/s and p50/p99 latency of the catalogue list, a product page (rotating over 200
 products), a search and a county page, as an anonymous visitor gets them (the page cache),
 and the catalogue list and product pages once more rendered for each request, as a visitor
-with a session gets them. SQL queries per page are counted in a separate
-process with CaptureQueriesContext on the same settings and database.
+with a session gets them. Then the product, catalogue and search pages as a signed-in
+consumer and a signed-in institutional buyer (an organisation's approved member) get them,
+each with two products in the basket: accounts made for the benchmark, signed in through
+the store's login form over HTTP, whose session cookie wrk sends. SQL queries per page are
+counted in a separate process with CaptureQueriesContext on the same settings and database
+(the signed-in buyers signed in there through the same form).
 
 BENCH_SIZES (default "small,large") and BENCH_SECONDS (default 10) shorten a run."""
 
@@ -20,8 +24,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 from bench import datagen
@@ -56,7 +62,8 @@ def server_env(database_url: str, port: int) -> dict:
         "PLATFORM_BANK_ACCOUNT_NAME": "东西消费帮扶平台（压测）",
         "PLATFORM_BANK_NAME": "压测银行",
         "PLATFORM_BANK_ACCOUNT_NUMBER": "0000 0000 0000 0000",
-        # Production refuses to run settlement eagerly; no page here enqueues a task.
+        # Production refuses to run settlement eagerly. A signed-in buyer's product view
+        # enqueues its analytics task (marketplace.analytics), left on the queue: no worker.
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/0",
     }
     # One cache shared by the workers, as in production (BENCH_REDIS_CACHE_URL=none: each
@@ -159,6 +166,87 @@ RENDERED = {
 SESSION_COOKIE = "sessionid=bench-no-such-session"
 
 
+# Signed-in buyers: accounts the benchmark makes (signed_in_users_ensure), each signed in
+# through the login form over HTTP; wrk sends the session cookie it got.
+SIGNED_IN = {
+    "consumer": "bench.consumer@dongxi.example",
+    "institutional buyer": "bench.buyer@dongxi.example",
+}
+SIGNED_IN_PASSWORD = "bench-signed-in-only-2026"  # noqa: S105  a benchmark database's account
+SIGNED_IN_PAGES = ("product detail", "catalogue list", "search")
+LOGIN_PATH = "/shop/accounts/login/"
+BASKET_PRODUCTS = 2
+
+
+def signed_in_label(page: str, kind: str) -> str:
+    return f"{page}, signed-in {kind}"
+
+
+def _signed_in_users_create(database_url: str) -> None:
+    env = server_env(database_url, 0)
+    subprocess.run(
+        [sys.executable, "-m", "bench.pages", "signed-in-users"], cwd=ROOT, env=env, check=True
+    )
+
+
+def set_cookies(headers) -> dict[str, str]:
+    """name → value of the cookies a response sets (Secure ones included: the benchmark
+    talks plain HTTP to gunicorn, saying the proxy's X-Forwarded-Proto: https)."""
+    cookies = {}
+    for header in headers.get_all("Set-Cookie") or []:
+        parsed = SimpleCookie()
+        parsed.load(header)
+        cookies.update({name: morsel.value for name, morsel in parsed.items() if morsel.value})
+    return cookies
+
+
+def cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in sorted(cookies.items()))
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def login_cookie(base: str, email: str, password: str) -> str:
+    """Sign in through the store's login form as a browser does (CSRF cookie and token, the
+    Referer HTTPS requires); the Cookie header of the signed-in session."""
+    host = urllib.parse.urlsplit(base).netloc
+    headers = {"X-Forwarded-Proto": "https"}
+    request = urllib.request.Request(base + LOGIN_PATH, headers=headers)  # noqa: S310  our server
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310  http only
+        html = response.read().decode()
+        cookies = set_cookies(response.headers)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    form = {
+        "csrfmiddlewaretoken": token,
+        "login-username": email,
+        "login-password": password,
+        "login_submit": "1",
+    }
+    request = urllib.request.Request(  # noqa: S310  our own http server
+        base + LOGIN_PATH,
+        data=urllib.parse.urlencode(form).encode(),
+        headers={
+            **headers,
+            "Cookie": cookie_header(cookies),
+            "Referer": f"https://{host}{LOGIN_PATH}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    try:
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=60) as response:
+            raise RuntimeError(f"{email}: the login form answered {response.status}, no redirect")
+    except urllib.error.HTTPError as redirect:
+        if redirect.code != 302:
+            raise
+        cookies.update(set_cookies(redirect.headers))
+    if "sessionid" not in cookies:
+        raise RuntimeError(f"{email}: signing in set no session cookie")
+    return cookie_header(cookies)
+
+
 def _county_page_create(database_url: str, port: int) -> None:
     """A CMS county page for the county with the most products (if the CMS has them)."""
     env = server_env(database_url, port)
@@ -182,6 +270,9 @@ def _query_counts(database_url: str, pages: dict[str, list[str]]) -> dict[str, i
     counts = {page: by_path["anonymous"][paths[0]] for page, paths in pages.items()}
     for page, rendered in RENDERED.items():
         counts[rendered] = by_path["rendered"][pages[page][0]]
+    for kind in SIGNED_IN:
+        for page in SIGNED_IN_PAGES:
+            counts[signed_in_label(page, kind)] = by_path[kind][pages[page][0]]
     return counts
 
 
@@ -264,11 +355,17 @@ def run() -> list[dict]:
         )
         _collectstatic(server_env(dataset["url"], 0))
         _county_page_create(dataset["url"], 0)
+        _signed_in_users_create(dataset["url"])
         pages = _pages(dataset["url"])
         queries = _query_counts(dataset["url"], pages)
         runs = [(page, paths, "") for page, paths in pages.items()]
         runs += [(RENDERED[page], pages[page], SESSION_COOKIE) for page in RENDERED]
         with serve(dataset["url"]) as (base, master):
+            for kind, email in SIGNED_IN.items():
+                cookie = login_cookie(base, email, SIGNED_IN_PASSWORD)
+                runs += [
+                    (signed_in_label(page, kind), pages[page], cookie) for page in SIGNED_IN_PAGES
+                ]
             for page, paths, cookie in runs:
                 load = _wrk(base, paths, seconds, cookie=cookie)
                 peak = _worker_peak_rss_mb(master)
@@ -313,7 +410,84 @@ def _count_queries(paths: list[str]) -> None:
                 response = client.get(path)
             assert response.status_code == 200, path
             counts[kind][path] = len(captured)
+    for kind, email in SIGNED_IN.items():
+        # One buyer's session, signed in through the login form, for every page.
+        client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+        response = client.post(
+            LOGIN_PATH,
+            {"login-username": email, "login-password": SIGNED_IN_PASSWORD, "login_submit": "1"},
+            HTTP_REFERER=f"https://127.0.0.1{LOGIN_PATH}",
+        )
+        assert response.status_code == 302, f"{email} could not sign in"
+        counts[kind] = {}
+        for path in paths:
+            assert client.get(path).status_code == 200, path
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(path)
+            assert response.status_code == 200, path
+            counts[kind][path] = len(captured)
     print(json.dumps(counts))
+
+
+def signed_in_users_ensure() -> None:
+    """The benchmark's consumer and institutional buyer (an approved buyer of an eastern
+    organisation), with the password SIGNED_IN_PASSWORD and two products for sale in their
+    baskets. Idempotent: a second run changes nothing."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from oscar.core.loading import get_class, get_model
+
+    from marketplace.catalogue.selectors import products_for_sale
+    from marketplace.organisations.models import Membership, Organisation
+    from marketplace.users.roles import CONSUMER, INSTITUTIONAL_BUYER
+    from producers.models import Region
+    from producers.validators import credit_code_check_char
+
+    basket_model = get_model("basket", "Basket")
+    strategy = get_class("partner.strategy", "Selector")().strategy()
+    products = list(products_for_sale().order_by("-date_created", "-pk")[:BASKET_PRODUCTS])
+    for kind, email in SIGNED_IN.items():
+        user, _created = get_user_model().objects.get_or_create(
+            email=email, defaults={"first_name": "压测"}
+        )
+        user.set_password(SIGNED_IN_PASSWORD)
+        user.save()
+        role = INSTITUTIONAL_BUYER if kind == "institutional buyer" else CONSUMER
+        user.groups.add(Group.objects.get(name=role.code))
+        if role is INSTITUTIONAL_BUYER:
+            Membership.objects.get_or_create(
+                organisation=_bench_organisation(Organisation, Region, credit_code_check_char),
+                user=user,
+                defaults={"role": Membership.Role.BUYER, "state": Membership.State.APPROVED},
+            )
+        basket, _created = basket_model.open.get_or_create(owner=user)
+        if not basket.num_lines:
+            basket.strategy = strategy
+            for product in products:
+                basket.add_product(product, 1)
+
+
+def _bench_organisation(organisation_model, region_model, check_char):
+    east = region_model.objects.filter(side=region_model.Side.EAST).order_by("pk").first()
+    if east is None:
+        east, _created = region_model.objects.get_or_create(
+            code="339999",
+            defaults={
+                "name": "压测市",
+                "level": region_model.Level.PROVINCE,
+                "side": region_model.Side.EAST,
+            },
+        )
+    first17 = "11339999000000001"
+    organisation, _created = organisation_model.objects.get_or_create(
+        credit_code=first17 + check_char(first17),
+        defaults={
+            "name": "压测采购单位",
+            "kind": organisation_model.Kind.BUDGET_UNIT,
+            "home_region": east,
+        },
+    )
+    return organisation
 
 
 def _county_page() -> None:
@@ -351,5 +525,10 @@ if __name__ == "__main__":
         _count_queries(arguments)
     elif command == "county-page":
         _county_page()
+    elif command == "signed-in-users":
+        import django
+
+        django.setup()
+        signed_in_users_ensure()
     else:
         raise SystemExit(f"unknown command {command}; run the benchmark with python -m bench.run")
