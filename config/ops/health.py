@@ -13,12 +13,20 @@ from django.core.files.storage import storages
 from django.db import connections
 
 from config.celery import app
+from config.db_router import REPLICA, replica_configured
 
 from .heartbeat import heartbeat_age
 
 
 def _database() -> str | None:
     with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return None
+
+
+def _replica() -> str | None:
+    # Checked only when configured (DATABASE_REPLICA_URL): the storefront's pages read it.
+    with connections[REPLICA].cursor() as cursor:
         cursor.execute("SELECT 1")
     return None
 
@@ -81,7 +89,8 @@ CHECKS: dict[str, Callable[[], str | None]] = {
 def health_report() -> dict[str, str]:
     """Each part's state: "ok" or why not. A check that raises is that part failing."""
     report = {}
-    for part, check in CHECKS.items():
+    checks = {**CHECKS, "replica": _replica} if replica_configured() else CHECKS
+    for part, check in checks.items():
         try:
             problem = check()
         except Exception as error:  # noqa: BLE001  any failure of a part is that part unwell

@@ -110,6 +110,8 @@ MIDDLEWARE = [
     # Operations first: the load balancer's probe, then one log line per request (config/ops).
     "config.ops.middleware.HealthCheckMiddleware",
     "config.ops.logs.RequestLogMiddleware",
+    # With a read replica configured: which database each read of the request goes to.
+    *(["config.db_router.ReplicaMiddleware"] if env_str("DATABASE_REPLICA_URL", "") else []),
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -170,6 +172,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# A streaming replica of the primary (docs/scaling.md, "Read replicas"): web requests read
+# the storefront's, the CMS's and evaluation's models from it (config/db_router.py has the
+# rule); checkout, stock, the ledger and every write stay on the primary. Unset: one database.
+# A visitor who posted a change reads the primary for DATABASE_REPLICA_PIN_SECONDS after it.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0)
+    )
+    # A replica that does not answer fails a page (and /health/) in seconds, not minutes.
+    DATABASES["replica"]["OPTIONS"] = {
+        "connect_timeout": 5,
+        **DATABASES["replica"].get("OPTIONS", {}),
+    }
+    # Test runs make one test database: the alias then reads it through the primary.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"

@@ -13,7 +13,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connections, router
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -44,8 +44,11 @@ def _version_sql() -> str:
 
 
 def catalogue_version() -> str:
-    """A short key that changes whenever what the listing pages show may have changed."""
-    with connection.cursor() as cursor:
+    """A short key that changes whenever what the listing pages show may have changed.
+    Read from the database the catalogue's pages are read from (a read replica, when the
+    router sends them there), so a page is never kept under a version newer than its data."""
+    database = router.db_for_read(get_model("catalogue", "Product"))
+    with connections[database].cursor() as cursor:
         cursor.execute(_version_sql())
         row = cursor.fetchone()
     raw = "|".join(map(str, (*row, timezone.localdate())))
