@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 from oscar.apps.checkout import views
 from oscar.core.loading import get_class, get_model
 
+from marketplace.catalogue.selectors import basket_lines_prefetch
 from marketplace.order.placement import address_as_dict
 from marketplace.order.selectors import sales_channel_active
 from marketplace.payment import gateway
@@ -41,14 +42,50 @@ logger = logging.getLogger(__name__)
 PaymentAttempt = get_model("payment", "PaymentAttempt")
 UserAddress = get_model("address", "UserAddress")
 CheckoutSessionData = get_class("checkout.utils", "CheckoutSessionData")
+Repository = get_class("shipping.repository", "Repository")
 
 SESSION_CHANNEL = "sales_channel_code"
 
 
-class ShippingAddressView(views.ShippingAddressView):
+class IndexView(views.IndexView):
+    """Checkout's first step only sends a signed-in customer on to the shipping address,
+    which checks the basket itself: checking it here too loaded it twice."""
+
+    def get_pre_conditions(self, request):
+        if request.user.is_authenticated:
+            return []
+        return super().get_pre_conditions(request)
+
+
+class BasketLinesPrefetchMixin:
+    """A checkout step loads what it reads of every basket line (product, class,
+    cooperative, certificate, stock) at once, before its conditions read them line by
+    line."""
+
+    def check_skip_conditions(self, request):
+        basket_lines_prefetch(lines=request.basket.all_lines())
+        super().check_skip_conditions(request)
+
+
+class ShippingAddressView(BasketLinesPrefetchMixin, views.ShippingAddressView):
     """The addresses of earlier orders are offered first (the default, then the most used);
     an address that is not the customer's is not found (Oscar's own view fails with a server
-    error)."""
+    error). With one shipping method (the store's: free shipping) the address goes straight
+    to the preview: Oscar's shipping method and payment method steps would only choose it
+    and redirect, a request each that loads and checks the basket again."""
+
+    def get_success_url(self):
+        basket = self.request.basket
+        methods = Repository().get_shipping_methods(
+            basket=basket,
+            user=self.request.user,
+            shipping_addr=self.get_shipping_address(basket),
+            request=self.request,
+        )
+        if len(methods) == 1:
+            self.checkout_session.use_shipping_method(methods[0].code)
+            return reverse("checkout:preview")
+        return super().get_success_url()
 
     def get_available_addresses(self):
         return (
@@ -73,7 +110,7 @@ class UserAddressUpdateView(views.UserAddressUpdateView):
     form_class = get_class("checkout.forms", "UserAddressForm")
 
 
-class PaymentDetailsView(views.PaymentDetailsView):
+class PaymentDetailsView(BasketLinesPrefetchMixin, views.PaymentDetailsView):
     def get(self, request, *args, **kwargs):
         # Nothing to collect before the preview: Stripe.js takes the card on the pay page.
         if not self.preview:
@@ -118,6 +155,17 @@ class PaymentDetailsView(views.PaymentDetailsView):
         self.freeze_basket(basket)
         self.request.session[SESSION_ATTEMPT] = attempt.pk
         return redirect("checkout:stripe-pay")
+
+
+class ThankYouView(views.ThankYouView):
+    """Oscar's confirmation page. Oscar marks the order as reported to Google Analytics the
+    first time it is shown; the store's layout has no tracking block and reports nothing,
+    so the order is not written again for it."""
+
+    def get_context_data(self, *args, **kwargs):
+        context = super(views.ThankYouView, self).get_context_data(*args, **kwargs)
+        context["send_analytics_event"] = False
+        return context
 
 
 class ChannelEnterView(View):
@@ -261,7 +309,7 @@ class StripeReturnView(LoginRequiredMixin, View):
         try:
             intent = gateway.payment_intent_retrieve(payment_intent_id)
             order = order_place_for_payment(
-                payment_intent_id=payment_intent_id, payment_intent=intent
+                payment_intent_id=payment_intent_id, payment_intent=intent, attempt=attempt
             )
         except (gateway.GatewayError, DatabaseError):
             logger.warning(

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from oscar.core.loading import get_class, get_model
 
+from marketplace.catalogue.selectors import basket_lines_prefetch
+
 ShippingAddress = get_model("order", "ShippingAddress")
 StockRecord = get_model("partner", "StockRecord")
 OscarOrderCreator = get_class("order.utils", "OrderCreator")
@@ -43,11 +45,12 @@ def stock_allocate(*, basket) -> list[tuple]:
     quantities: dict[int, int] = defaultdict(int)
     for line in basket.all_lines():
         quantities[line.stockrecord_id] += line.quantity
+    stockrecords = StockRecord.objects.select_related(
+        "product__product_class", "product__parent__product_class"
+    ).in_bulk(sorted(quantities))
     allocated = []
     for stockrecord_id in sorted(quantities):
-        stockrecord = StockRecord.objects.select_related(
-            "product__product_class", "product__parent__product_class"
-        ).get(pk=stockrecord_id)
+        stockrecord = stockrecords[stockrecord_id]
         stockrecord.allocate(quantities[stockrecord_id])
         allocated.append((stockrecord, quantities[stockrecord_id]))
     return allocated
@@ -56,6 +59,9 @@ def stock_allocate(*, basket) -> list[tuple]:
 def basket_prepare(*, basket, user):
     """Prices and offers as `user` sees them (a basket loaded outside a request has none)."""
     basket.strategy = Selector().strategy(user=user)
+    # Every line's product, class, cooperative and certificate at once, before offers,
+    # shipping and the strategy read them line by line.
+    basket_lines_prefetch(lines=basket.all_lines())
     Applicator().apply(basket, user, None)
     return basket
 

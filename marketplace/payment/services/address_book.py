@@ -2,6 +2,7 @@
 next checkout offers it."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from oscar.core.loading import get_model
 
 UserAddress = get_model("address", "UserAddress")
@@ -15,13 +16,17 @@ def address_book_record(*, user, shipping_address) -> UserAddress | None:
     if user is None or not user.is_authenticated or shipping_address is None:
         return None
     address_hash = shipping_address.generate_hash()
-    saved = UserAddress.objects.filter(user=user, hash=address_hash).first()
+    # The same address and the default one, in one query.
+    known = list(
+        UserAddress.objects.filter(user=user).filter(
+            Q(hash=address_hash) | Q(is_default_for_shipping=True)
+        )
+    )
+    saved = next((address for address in known if address.hash == address_hash), None)
     if saved is None:
         saved = UserAddress(user=user)
         shipping_address.populate_alternative_model(saved)
-        saved.is_default_for_shipping = not UserAddress.objects.filter(
-            user=user, is_default_for_shipping=True
-        ).exists()
+        saved.is_default_for_shipping = not any(a.is_default_for_shipping for a in known)
         try:
             with transaction.atomic():
                 saved.num_orders_as_shipping_address = 1

@@ -151,7 +151,7 @@ def _order_create(*, attempt: PaymentAttempt):
     # The units were allocated when the payment started (stock_reserve); the order is
     # placed whatever the total says, since the customer has paid.
     return order_create_from_basket(
-        basket=Basket.objects.get(pk=attempt.basket_id),
+        basket=attempt.basket,
         user=attempt.user,
         shipping_address=attempt.shipping_address,
         shipping_method_code=attempt.shipping_method_code,
@@ -188,14 +188,16 @@ def _intent_matches(*, intent, attempt: PaymentAttempt) -> bool:
 
 
 @retry_on_serialization_failure
-def order_place_for_payment(*, payment_intent_id: str, payment_intent=None):
+def order_place_for_payment(*, payment_intent_id: str, payment_intent=None, attempt=None):
     """Place the order of a succeeded PaymentIntent, once. Safe to call any number of times
     from the return view and the webhook task: the attempt's row lock serialises them and
     the second finds the order. Returns the order, or None while the payment has not
     succeeded. `payment_intent`, when given, must be Stripe's own answer (just retrieved or
     returned by a call to Stripe), never a request's or a webhook's body: without it the
-    PaymentIntent is retrieved here."""
-    attempt = PaymentAttempt.objects.filter(payment_intent_id=payment_intent_id).first()
+    PaymentIntent is retrieved here. `attempt`, when given, is the PaymentAttempt of that
+    PaymentIntent as the caller just read it (it is read again under lock)."""
+    if attempt is None or attempt.payment_intent_id != payment_intent_id:
+        attempt = PaymentAttempt.objects.filter(payment_intent_id=payment_intent_id).first()
     if attempt is None:
         logger.warning("No payment attempt for PaymentIntent %s", payment_intent_id)
         return None
@@ -209,7 +211,12 @@ def order_place_for_payment(*, payment_intent_id: str, payment_intent=None):
         return None
 
     with transaction.atomic():
-        attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
+        # The attempt's row only is locked; its customer and basket come with it.
+        attempt = (
+            PaymentAttempt.objects.select_for_update(of=("self",))
+            .select_related("user", "basket")
+            .get(pk=attempt.pk)
+        )
         if attempt.order_id is not None:
             return attempt.order
         if attempt.state != State.PENDING:

@@ -13,15 +13,15 @@ def stock_reserve(*, attempt, basket) -> list:
     stock_allocate, which raises partner.models.SoldOut; the caller's transaction then rolls
     back the units already held)."""
     with transaction.atomic():
-        return [
-            StockReservation.objects.create(
+        return StockReservation.objects.bulk_create(
+            StockReservation(
                 attempt=attempt,
                 stockrecord=stockrecord,
                 quantity=quantity,
                 expires_at=attempt.expires_at,
             )
             for stockrecord, quantity in stock_allocate(basket=basket)
-        ]
+        )
 
 
 def reservations_release(*, attempt) -> int:

@@ -64,14 +64,19 @@ def payment_settlement_record(
     transaction."""
     amount = to_yuan(amount)
     source_type, _created = SourceType.objects.get_or_create(name=source_type_name)
-    source = Source.objects.create(
+    # Debited as it is created (Oscar's Source.debit would write the new row a second time).
+    source = Source(
         order=order,
         source_type=source_type,
         currency=order.currency,
         amount_allocated=amount,
+        amount_debited=amount,
         reference=reference,
     )
-    source.debit(amount, reference=reference, status="succeeded")
+    source.create_deferred_transaction(
+        Transaction.DEBIT, amount, reference=reference, status="succeeded"
+    )
+    source.save()
     event = PaymentEvent.objects.create(
         order=order, amount=amount, reference=reference, event_type=payment_event_type(code=PAID)
     )
