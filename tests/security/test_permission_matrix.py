@@ -497,6 +497,8 @@ ACCESS: dict[str, Access] = {
     "evaluation:offplatform-correct": only(BUYER, kwargs=ids(pk="offplatform_a")),
     "evaluation:offplatform-confirm": post_only(STAFF, kwargs=ids(pk="offplatform_a")),
     "evaluation:offplatform-reject": post_only(STAFF, kwargs=ids(pk="offplatform_a")),
+    # The supply lots behind a sale: whoever decides it (coop A's staff) records them.
+    "evaluation:offplatform-supply": only(STAFF, kwargs=ids(pk="offplatform_a")),
     "evaluation:offplatform-evidence": only(
         BUYER,
         STAFF,
