@@ -17,6 +17,7 @@ from config.celery import app
 from evaluation.models import PurchaseFact
 from producers.income.models import ProcessedEvent
 from tests.factories import UserFactory
+from tests.marketplace.checkout.addresses import CHINESE_ADDRESS
 
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")
@@ -29,15 +30,6 @@ pytestmark = pytest.mark.django_db
 QUERY_BUDGET = 201
 WRITES_BEFORE = 36  # issue 25's count of today's writes per order
 
-CHINESE_ADDRESS = {
-    "last_name": "张三",
-    "state": "浙江省",
-    "line4": "杭州市",
-    "line3": "西湖区",
-    "line1": "文三路 90 号 3 幢 201 室",
-    "postcode": "310012",
-    "phone_number": "13800138000",
-}
 SETTLEMENT_TASKS = (
     "producers.income.tasks.settlement_allocate_task",
     "evaluation.tasks.purchase_facts_settle_task",

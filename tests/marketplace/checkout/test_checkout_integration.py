@@ -8,6 +8,7 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from marketplace.payment import gateway
+from tests.marketplace.checkout.addresses import CHINESE_ADDRESS
 from tests.store_factories import cooperative_staff_create
 
 from .conftest import event, webhook_post
@@ -21,16 +22,6 @@ StockRecord = get_model("partner", "StockRecord")
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 VISA = {"number": "4242424242424242", "exp_month": "12", "exp_year": "2030", "cvc": "123"}
-
-CHINESE_ADDRESS = {
-    "last_name": "张三",
-    "state": "浙江省",
-    "line4": "杭州市",
-    "line3": "西湖区",
-    "line1": "文三路 90 号 3 幢 201 室",
-    "postcode": "310012",
-    "phone_number": "13800138000",
-}
 
 
 def test_browse_to_refund_against_localstripe(

@@ -10,6 +10,7 @@ from oscar.core.loading import get_class, get_model
 
 from marketplace.payment.services import order_place_for_payment, payment_start
 from tests.factories import UserFactory
+from tests.marketplace.checkout.addresses import CHINESE_ADDRESS
 
 from .conftest import ADDRESS, basket_with, start_payment
 
@@ -17,16 +18,6 @@ OrderNumberGenerator = get_class("order.utils", "OrderNumberGenerator")
 UserAddress = get_model("address", "UserAddress")
 
 pytestmark = pytest.mark.django_db
-
-CHINESE_ADDRESS = {
-    "last_name": "张三",
-    "state": "浙江省",
-    "line4": "杭州市",
-    "line3": "西湖区",
-    "line1": "文三路 90 号 3 幢 201 室",
-    "postcode": "310012",
-    "phone_number": "13800138000",
-}
 
 
 def paid(stripe_fake, user, product, *, address=ADDRESS):
