@@ -298,6 +298,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "producers.income.tasks.households_monitor_task",
         "schedule": crontab(hour=1, minute=30),
     },
+    # The ledger has no database foreign keys: this proves its references and sums
+    # (producers/income/integrity.py), logging each difference as an error.
+    "income-ledger-check-nightly": {
+        "task": "producers.income.tasks.ledger_integrity_check_task",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "invoices-remind-overdue-daily": {
         "task": "marketplace.invoicing.tasks.invoices_remind_overdue_task",
         "schedule": crontab(hour=9, minute=0),

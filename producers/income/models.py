@@ -81,10 +81,17 @@ class LineMovement(AppendOnlyModel):
     fee, net), the base the ledger entries of that event and line split."""
 
     # Indexed by the unique constraint (payment_event, line) it leads.
+    # No database constraints, as on LedgerEntry: income_check holds the references.
     payment_event = models.ForeignKey(
-        "order.PaymentEvent", on_delete=models.PROTECT, related_name="+", db_index=False
+        "order.PaymentEvent",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    line = models.ForeignKey("order.Line", on_delete=models.PROTECT, related_name="+")
+    line = models.ForeignKey(
+        "order.Line", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     kind = models.CharField(max_length=12, choices=ProcessedEvent.Kind.choices)
     quantity = models.PositiveIntegerField(null=True, blank=True)  # None: an amount-only refund
     gross = models.DecimalField(max_digits=12, decimal_places=2)
@@ -167,7 +174,12 @@ class LedgerEntry(AppendOnlyModel):
     A dozen rows are written per settled line, so every index costs: the foreign keys have
     none of their own. Household, cooperative and line are served by the composite indexes
     below (their leading column); nothing reads entries by scheme or payment event alone
-    (only deleting one, which the ledger's PROTECT refuses anyway, would scan)."""
+    (only deleting one, which the ledger's PROTECT refuses anyway, would scan).
+
+    No foreign key is a database constraint either (`db_constraint=False`): checking them
+    one row at a time was most of the allocation's server time. Django still refuses to
+    delete what an entry names (PROTECT); `manage.py income_check` proves every reference
+    nightly and in the restore check."""
 
     household = models.ForeignKey(
         Household,
@@ -177,6 +189,7 @@ class LedgerEntry(AppendOnlyModel):
         related_name="ledger_entries",
         verbose_name=_("农户"),
         db_index=False,
+        db_constraint=False,
     )
     cooperative = models.ForeignKey(
         Cooperative,
@@ -184,6 +197,7 @@ class LedgerEntry(AppendOnlyModel):
         related_name="ledger_entries",
         verbose_name=_("合作社"),
         db_index=False,
+        db_constraint=False,
     )
     line = models.ForeignKey(
         "order.Line",
@@ -193,6 +207,7 @@ class LedgerEntry(AppendOnlyModel):
         related_name="ledger_entries",
         verbose_name=_("订单行"),
         db_index=False,
+        db_constraint=False,
     )
     outside_sale = models.ForeignKey(
         OutsideSale,
@@ -202,6 +217,7 @@ class LedgerEntry(AppendOnlyModel):
         related_name="entries",
         verbose_name=_("线下销售"),
         db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(_("收益类型"), max_length=24, choices=EntryKind.choices)
     amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
@@ -213,6 +229,7 @@ class LedgerEntry(AppendOnlyModel):
         related_name="+",
         verbose_name=_("方案版本"),
         db_index=False,
+        db_constraint=False,
     )
     payment_event = models.ForeignKey(
         "order.PaymentEvent",
@@ -222,6 +239,7 @@ class LedgerEntry(AppendOnlyModel):
         related_name="+",
         verbose_name=_("支付事件"),
         db_index=False,
+        db_constraint=False,
     )
     # The local date of the payment event; of an outside sale, its day (a reversal's own).
     booked_on = models.DateField(_("入账日期"))

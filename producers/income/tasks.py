@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from .integrity import ledger_integrity_alert
 from .services import events_process
 from .services.monitoring import households_monitor
 
@@ -20,3 +21,9 @@ def refund_reverse_task(payment_event_id: int) -> int:
 def households_monitor_task() -> int:
     # Idempotent for a day: a warning is unique per household, day and reason.
     return households_monitor()
+
+
+@shared_task
+def ledger_integrity_check_task() -> int:
+    # Read-only: a repeated run only logs the same differences again.
+    return ledger_integrity_alert()

@@ -1,7 +1,8 @@
 """Backup and restore prove themselves: the demo world's database is dumped with pg_dump,
 restored with pg_restore into a new database, and `manage.py restore_check` there finds the
 ledger and the purchase facts equal to their rebuilds, every settled line balanced, and the
-same totals as the source. A restore that lost a ledger row is reported, row by row."""
+same totals as the source, and `income_check` finds the ledger whole. A restore that lost a
+ledger row is reported, row by row."""
 
 import subprocess
 import sys
@@ -58,6 +59,10 @@ def test_the_demo_world_restored_from_a_dump_reports_zero_difference(database_co
     before = _manage("restore_check", env=env)
     assert before.returncode == 0, before.stdout + before.stderr
     assert "ledger entries: 0" not in before.stdout
+    # and the ledger's own check (no foreign keys hold it) finds nothing either
+    checked = _manage("income_check", env=env)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "零差异" in checked.stdout
 
     # When it is dumped and restored into a new database, as README's procedure says
     dump = tmp_path / "dongxi.dump"
@@ -80,3 +85,6 @@ def test_the_demo_world_restored_from_a_dump_reports_zero_difference(database_co
     damaged = _manage("restore_check", env=manage_env(restored, tmp_path))
     assert damaged.returncode != 0
     assert f"ledger event {event} line {line}" in damaged.stdout
+    unbalanced = _manage("income_check", env=manage_env(restored, tmp_path))
+    assert unbalanced.returncode == 1
+    assert f"支付事件 {event} 订单行 {line}" in unbalanced.stdout
