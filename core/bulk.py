@@ -71,6 +71,43 @@ def rows_copying(model, fields: list[str], rows: list[tuple] | CopyLines):
                 yield
 
 
+@contextmanager
+def rows_streaming(model, fields: list[str]):
+    """Append rows to `model`'s table in one COPY as they are made: yields `write(rows)`,
+    to call as often as needed with CopyLines (PostgreSQL) or tuples of `fields`. PostgreSQL
+    stores each part while Python makes the next. The block must not query (the connection
+    is busy with the COPY; refused, as in rows_copying). Elsewhere the rows are kept and
+    inserted with bulk_create when the block ends; on an exception nothing is written."""
+    if connection.vendor != "postgresql":
+        kept: list[tuple] = []
+
+        def keep(rows) -> None:
+            if isinstance(rows, CopyLines):
+                raise TypeError("COPY text lines are for PostgreSQL only.")
+            kept.extend(rows)
+
+        yield keep
+        with rows_copying(model, fields, kept):
+            pass
+        return
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    columns = ", ".join(connection.ops.quote_name(by_attname[name].column) for name in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+
+            def send(rows) -> None:
+                if isinstance(rows, CopyLines):
+                    for start in range(0, len(rows), LINES_PER_WRITE):
+                        copy.write("".join(rows[start : start + LINES_PER_WRITE]))
+                else:
+                    for row in rows:
+                        copy.write_row(row)
+
+            with connection.execute_wrapper(_no_queries_during_copy):
+                yield send
+
+
 def _no_queries_during_copy(execute, sql, params, many, context):
     raise RuntimeError("A query was attempted while a COPY held the connection.")
 

@@ -10,7 +10,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from core.bulk import CopyLines, copy_value, rows_append, rows_insert_new
+from core.bulk import CopyLines, copy_value, rows_append, rows_insert_new, rows_streaming
 from marketplace.payment import events as payment_events
 
 from ..models import LedgerEntry, LineMovement, LineTrace, ProcessedEvent, new_trace_code
@@ -50,6 +50,9 @@ LEDGER_COPY_FIELDS = [
     "booked_on",
     "created_at",
 ]
+# Events computed between two writes to the ledger's COPY: PostgreSQL stores one part
+# while Python computes the next (a few thousand entries a part).
+EVENTS_PER_WRITE = 50
 
 
 def ledger_rows(entries: list[Entry], now) -> tuple[list[str], list[tuple] | CopyLines]:
@@ -194,14 +197,20 @@ def events_process(*, payment_event_ids: Iterable[int]) -> int:
         )
         fee_rate = fee_rate_current()
         now = timezone.now()
-        processed, movements, entries = [], [], []
-        for event in events:
-            event_movements, event_entries = event_process(
-                event=event, lines=lines, book=book, fee_rate=fee_rate, benefits=benefits
-            )
-            processed.append((event.id, event.kind, fee_rate, now))
-            movements.extend(event_movements)
-            entries.extend(event_entries)
+        processed, movements = [], []
+        fields = LEDGER_COPY_FIELDS if connection.vendor == "postgresql" else LEDGER_FIELDS
+        # One COPY for the batch's entries, written part by part as they are computed.
+        with rows_streaming(LedgerEntry, fields) as write:
+            for start in range(0, len(events), EVENTS_PER_WRITE):
+                entries = []
+                for event in events[start : start + EVENTS_PER_WRITE]:
+                    event_movements, event_entries = event_process(
+                        event=event, lines=lines, book=book, fee_rate=fee_rate, benefits=benefits
+                    )
+                    processed.append((event.id, event.kind, fee_rate, now))
+                    movements.extend(event_movements)
+                    entries.extend(event_entries)
+                write(ledger_rows(entries, now)[1])
         rows_append(
             ProcessedEvent,
             ["payment_event_id", "kind", "fee_rate", "processed_at"],
@@ -212,7 +221,6 @@ def events_process(*, payment_event_ids: Iterable[int]) -> int:
             ["payment_event_id", "line_id", "kind", "quantity", "gross", "fee", "net"],
             [(m.event_id, m.line_id, m.kind, m.quantity, m.gross, m.fee, m.net) for m in movements],
         )
-        rows_append(LedgerEntry, *ledger_rows(entries, now))
         # A packing slip may have given a line its code already (ON CONFLICT DO NOTHING).
         settled = sorted({m.line_id for m in movements if m.kind == SETTLEMENT})
         rows_insert_new(LineTrace, ["line_id", "code"], [(pk, new_trace_code()) for pk in settled])

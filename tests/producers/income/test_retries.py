@@ -1,5 +1,6 @@
 """Tasks use acks_late: a worker killed midway and the retried message give the same ledger."""
 
+import contextlib
 from decimal import Decimal
 
 import pytest
@@ -36,15 +37,20 @@ def test_a_worker_killed_midway_leaves_nothing_and_the_retry_gives_the_same_ledg
     crashed = order_create(items=[(product, 3, Decimal("38.00"))])
     event = settlement_record(order=crashed)
 
-    # When the worker of the second dies after writing part of the ledger
-    append = allocation.rows_append
+    # When the worker of the second dies after sending part of the ledger, its COPY open
+    streaming = allocation.rows_streaming
 
-    def append_then_die(model, fields, rows):
-        append(model, fields, rows)
-        if model is LedgerEntry:
-            raise WorkerKilled
+    @contextlib.contextmanager
+    def stream_then_die(model, fields):
+        with streaming(model, fields) as write:
 
-    monkeypatch.setattr(allocation, "rows_append", append_then_die)
+            def write_then_die(rows):
+                write(rows)
+                raise WorkerKilled
+
+            yield write_then_die
+
+    monkeypatch.setattr(allocation, "rows_streaming", stream_then_die)
     with pytest.raises(WorkerKilled):
         tasks.settlement_allocate_task.delay(event.pk)
 
@@ -54,7 +60,7 @@ def test_a_worker_killed_midway_leaves_nothing_and_the_retry_gives_the_same_ledg
     assert not LineMovement.objects.filter(payment_event=event).exists()
 
     # When the message is delivered again (twice: acks_late may redeliver)
-    monkeypatch.setattr(allocation, "rows_append", append)
+    monkeypatch.setattr(allocation, "rows_streaming", streaming)
     tasks.settlement_allocate_task.delay(event.pk)
     tasks.settlement_allocate_task.delay(event.pk)
 
