@@ -5,7 +5,11 @@ wage workers with recorded work, 2 dividend holders) and 2 products, half of the
 supply lot; 20,000 orders of 5 lines paid over 30 days (orders, lines and payment events
 written with COPY). Figures:
 - the batched service (1,000 payment events per call), the path a backlog or the
-  rebuild takes;
+  rebuild takes, in lines/s and in ledger rows/s;
+- the raw COPY rate of ledger-shaped rows in the same run: as many rows as the batched
+  allocation wrote, with exactly the ledger's columns and values like its own, rendered
+  beforehand and copied into a scratch table made LIKE the ledger (its indexes and
+  checks, not its foreign keys); and the ratio allocation ÷ COPY (issue 25: at least 0.5);
 - one payment event per call, the path each live settlement task takes;
 - the rebuild comparison over everything allocated.
 
@@ -263,6 +267,77 @@ def _orders(*, tag: str, rng: random.Random, products, first_day, count: int, of
     return event_ids
 
 
+def _copy_baseline(*, event_ids: list[int], count: int) -> dict[str, tuple]:
+    """Seconds, rows and server CPU seconds (None if not measurable) to COPY `count`
+    ledger-shaped rows (those an allocation of the events' lines would write: each line's
+    cooperative, households, scheme, event and day), rendered beforehand, into a scratch
+    table LIKE the ledger: "indexed" with its indexes, checks and identity (what the ledger
+    itself must maintain), "bare" with its columns and identity only. The database's own
+    rate, the ceiling an allocation that writes with COPY can approach. The tables are
+    dropped (and would go with the rollback anyway)."""
+
+    from producers.models import BenefitLink, BenefitScheme
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT q.event_id, q.line_id, l.cooperative_id, e.date_created::date"
+            " FROM order_paymenteventquantity q JOIN order_line l ON l.id = q.line_id"
+            " JOIN order_paymentevent e ON e.id = q.event_id"
+            " WHERE q.event_id = ANY(%s) ORDER BY q.event_id, q.line_id",
+            [event_ids],
+        )
+        lines = cursor.fetchall()
+    cooperatives = {c for _e, _l, c, _d in lines}
+    people = {}
+    for cooperative_id, household_id, kind in (
+        BenefitLink.objects.filter(cooperative_id__in=cooperatives)
+        .order_by("household_id", "kind")
+        .values_list("cooperative_id", "household_id", "kind")
+    ):
+        people.setdefault(cooperative_id, []).append((household_id, kind))
+    schemes = dict(
+        BenefitScheme.objects.filter(cooperative_id__in=cooperatives).values_list(
+            "cooperative_id", "id"
+        )
+    )
+    now = timezone.now().isoformat()
+    rendered, n = [], 0
+    while n < count:  # the events' lines again if the allocation wrote more rows
+        for event_id, line_id, cooperative_id, day in lines:
+            scheme = schemes[cooperative_id]
+            parts = [*people[cooperative_id], ("\\N", "cooperative_retained")]
+            for i, (household, kind) in enumerate(parts):
+                amount = f"{(line_id * 7 + i * 13) % 9000 / 100 + 0.01:.2f}"
+                rendered.append(
+                    f"{household}\t{cooperative_id}\t{line_id}\t{kind}\t{amount}\t{scheme}"
+                    f"\t{event_id}\t{day}\t{now}\n"
+                )
+            n += len(parts)
+            if n >= count:
+                break
+    del rendered[count:]
+    chunks = ["".join(rendered[i : i + 16_384]) for i in range(0, len(rendered), 16_384)]
+    del rendered
+    columns = "household_id, cooperative_id, line_id, kind, amount, scheme_id"
+    columns += ", payment_event_id, booked_on, created_at"
+    out = {}
+    server_cpu = _server_cpu()
+    for name, like in (("bare", "INCLUDING IDENTITY"), ("indexed", "INCLUDING ALL")):
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TABLE bench_ledger_copy (LIKE income_ledgerentry {like})")
+            server_start = server_cpu() if server_cpu else 0.0
+            start = time.perf_counter()
+            with cursor.cursor.copy(f"COPY bench_ledger_copy ({columns}) FROM STDIN") as copy:
+                for chunk in chunks:
+                    copy.write(chunk)
+            seconds = time.perf_counter() - start
+            server = server_cpu() - server_start if server_cpu else None
+            cursor.execute("SELECT count(*) FROM bench_ledger_copy")
+            out[name] = (seconds, cursor.fetchone()[0], server)
+            cursor.execute("DROP TABLE bench_ledger_copy")
+    return out
+
+
 def _traced_peak(fn) -> float:
     tracemalloc.start()
     try:
@@ -340,6 +415,8 @@ def run(*, small: bool = False, profile: bool = False) -> list[dict]:
             server = server_cpu() - server_start if server_cpu else None
             load_after = _load()
             entries = LedgerEntry.objects.count() - entries_before
+            copies = _copy_baseline(event_ids=batch_ids, count=entries)
+            copy_load = _load()
             peak = _traced_peak(lambda: events_process(payment_event_ids=peak_ids))
             print(
                 f"  batched: {lines:,} lines in {batched:.1f} s; {load_before} before, "
@@ -355,6 +432,40 @@ def run(*, small: bool = False, profile: bool = False) -> list[dict]:
                     "peak_memory_mb": f"{peak:.1f} per batch, {_rss_mb():.0f} process",
                 }
             )
+            rows.append(
+                {
+                    "figure": "  the same, in ledger rows",
+                    "value": entries / batched,
+                    "unit": "rows/s",
+                    "size": f"{entries / lines:.1f} ledger rows a line",
+                    "peak_memory_mb": "",
+                }
+            )
+            for name, what in (
+                ("indexed", "its indexes and checks"),
+                ("bare", "its columns only, no index"),
+            ):
+                copy_seconds, copied, copy_server = copies[name]
+                cpu = "" if copy_server is None else f", server {copy_server:.1f} s CPU"
+                rows.append(
+                    {
+                        "figure": f"raw COPY of ledger-shaped rows, {name} (same run)",
+                        "value": copied / copy_seconds,
+                        "unit": "rows/s",
+                        "size": f"{copied:,} rows into a table LIKE the ledger, {what}{cpu}; "
+                        + copy_load,
+                        "peak_memory_mb": "",
+                    }
+                )
+                rows.append(
+                    {
+                        "figure": f"  allocation ÷ COPY {name} (target ≥ 0.5)",
+                        "value": f"{(entries / batched) / (copied / copy_seconds):.2f}",
+                        "unit": "ratio",
+                        "size": "",
+                        "peak_memory_mb": "",
+                    }
+                )
             if server is not None:
                 # Load-independent: the figure on an idle machine, the client and the
                 # server working one after the other (as they mostly do).
