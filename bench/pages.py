@@ -31,6 +31,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 from bench import datagen
+from bench.run import BROKER_URL, broker_purge
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 8
@@ -63,8 +64,10 @@ def server_env(database_url: str, port: int) -> dict:
         "PLATFORM_BANK_NAME": "压测银行",
         "PLATFORM_BANK_ACCOUNT_NUMBER": "0000 0000 0000 0000",
         # Production refuses to run settlement eagerly. A signed-in buyer's product view
-        # enqueues its analytics task (marketplace.analytics), left on the queue: no worker.
-        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/0",
+        # enqueues its analytics task (marketplace.analytics) as in production, the request
+        # paying the publish; no worker runs it here. The benchmark's own Redis database,
+        # purged when the server stops (see bench.run).
+        "CELERY_BROKER_URL": BROKER_URL,
     }
     # One cache shared by the workers, as in production (BENCH_REDIS_CACHE_URL=none: each
     # worker its own local memory cache).
@@ -105,6 +108,8 @@ def serve(database_url: str):
     finally:
         process.terminate()
         process.wait(timeout=30)
+        purged = broker_purge()
+        print(f"  {purged} queued page-view tasks purged from {BROKER_URL}", file=sys.stderr)
 
 
 def _wait_until_up(base: str, process) -> None:
