@@ -35,6 +35,13 @@ def values_split(apps, schema_editor):
         item.save(update_fields=["value"])
 
 
+def values_join(apps, schema_editor):
+    """Undone: before this migration an item had one value, the weighted one (the column
+    about to be dropped), and scores were read from it."""
+    ScorecardItem = apps.get_model("evaluation", "ScorecardItem")
+    ScorecardItem.objects.update(value=F("weighted_value"))
+
+
 class Migration(migrations.Migration):
     dependencies = [("evaluation", "0007_pairing_moves_to_producers")]
 
@@ -53,5 +60,5 @@ class Migration(migrations.Migration):
                 blank=True, editable=False, null=True, verbose_name="锁定时的公开汇总"
             ),
         ),
-        migrations.RunPython(values_split, migrations.RunPython.noop),
+        migrations.RunPython(values_split, values_join),
     ]

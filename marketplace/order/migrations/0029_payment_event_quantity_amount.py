@@ -56,6 +56,23 @@ def old_check_drop(apps, schema_editor):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {OLD}_{operation}")
 
 
+def old_check_restore(apps, schema_editor):
+    """Undone: before this migration a refund made in Stripe's dashboard had no rows (the
+    backfill above makes them again from the event's amount), and 0027's CHECK held."""
+    PaymentEventQuantity = apps.get_model("order", "PaymentEventQuantity")
+    PaymentEventQuantity.objects.filter(quantity=0).delete()
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(f"ALTER TABLE {TABLE} ADD CONSTRAINT {OLD} CHECK (quantity > 0)")
+    elif vendor == "sqlite":
+        for operation in ("INSERT", "UPDATE"):
+            schema_editor.execute(
+                f"CREATE TRIGGER {OLD}_{operation.lower()} BEFORE {operation} ON {TABLE} "
+                f"WHEN NEW.quantity <= 0 BEGIN "
+                f"SELECT RAISE(ABORT, 'CHECK constraint failed: {OLD}'); END"
+            )
+
+
 def backfill(apps, schema_editor):
     PaymentEvent = apps.get_model("order", "PaymentEvent")
     PaymentEventQuantity = apps.get_model("order", "PaymentEventQuantity")
@@ -97,6 +114,11 @@ def backfill(apps, schema_editor):
                     refunded_fen[row.line_id] += fen
                 row.amount = Decimal(fen).scaleb(-2)
                 row.save(update_fields=["amount"])
+    if schema_editor.connection.vendor == "postgresql":
+        # The amount-only rows' foreign keys are checked at commit (deferred): a table with
+        # pending checks cannot be altered, and the next operation alters it.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):
@@ -105,7 +127,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(old_check_drop, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(old_check_drop, old_check_restore, elidable=False),
         migrations.AddField(
             model_name="paymenteventquantity",
             name="amount",
