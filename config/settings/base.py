@@ -121,7 +121,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "oscar.apps.basket.middleware.BasketMiddleware",
+    # Oscar's basket middleware, loading the basket in fewer queries (checkout).
+    "marketplace.checkout.middleware.BasketMiddleware",
     # A payment left on the pay page gives the basket back on the next page (checkout).
     "marketplace.checkout.middleware.PaymentRecoveryMiddleware",
     "config.security.StripeAwareCSPMiddleware",

@@ -19,8 +19,10 @@ from oscar.core.loading import get_model
 
 from producers.models import BenefitLink
 
+LineAttribute = get_model("basket", "LineAttribute")
 Product = get_model("catalogue", "Product")
 ProductCertificate = get_model("catalogue", "ProductCertificate")
+StockRecord = get_model("partner", "StockRecord")
 
 
 def _today() -> datetime.date:
@@ -140,6 +142,74 @@ def basket_lines_prefetch(*, lines: Iterable, on: datetime.date | None = None) -
         "cooperative",
         _certificates_in_force(on),
     )
+
+
+def _as_prefetched(instance, name: str, objects: list) -> None:
+    # What prefetch_related would leave: instance.<name>.all() reads these, no query. None
+    # is an empty queryset, so that filtering or locking it (Oscar locks a basket's
+    # vouchers when it places the order) asks nothing either.
+    manager = getattr(instance, name)
+    related = manager.all() if objects else manager.none()
+    related._result_cache = list(objects)
+    related._prefetch_done = True
+    instance._prefetched_objects_cache = getattr(instance, "_prefetched_objects_cache", {})
+    instance._prefetched_objects_cache[name] = related
+
+
+def basket_vouchers_none(*, basket) -> None:
+    """A basket known to hold no voucher (its query said so) reads its vouchers as empty
+    without asking; adding one clears this, as it clears prefetched vouchers."""
+    _as_prefetched(basket, "vouchers", [])
+
+
+def basket_lines_load(*, basket, on: datetime.date | None = None, images: bool = True) -> list:
+    """The basket's lines as Oscar's basket keeps them (basket.all_lines()), loaded in one
+    go with what the strategy, offers, checkout pages and order placement read of each:
+    product, class, cooperative, stock record and its partner joined in the lines' query,
+    then images and certificates in force at one query each, whatever the number of lines
+    (images only for pages that show them). A line's options (attributes) and a product's
+    stock records are asked for only when the lines' query says there is something beyond
+    the line's own stock record to read: most lines have no options and most products one
+    stock record, the line's. Oscar's own query joins only the product and stock record,
+    and asks the database to count the lines first."""
+    if basket.id is None:
+        return []
+    if basket._lines is None:
+        stockrecords = (
+            StockRecord.objects.filter(product=OuterRef("product_id"))
+            .order_by()
+            .values("product")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        basket._lines = (
+            basket.lines.select_related(
+                "product__product_class",
+                "product__parent__product_class",
+                "product__cooperative",
+                "stockrecord__partner",
+            )
+            .annotate(
+                has_options=Exists(LineAttribute.objects.filter(line=OuterRef("pk"))),
+                product_stockrecords=Subquery(stockrecords, output_field=IntegerField()),
+            )
+            .prefetch_related(*(["product__images"] if images else []))
+            .order_by("pk")
+        )
+    lines = list(basket._lines)  # the queryset keeps them: is_empty counts without a query
+    for line in lines:
+        if getattr(line, "has_options", True) is False:
+            _as_prefetched(line, "attributes", [])
+        product = line.product
+        if (
+            getattr(line, "product_stockrecords", None) == 1
+            and line.stockrecord.product_id == line.product_id
+            and "stockrecords" not in getattr(product, "_prefetched_objects_cache", {})
+        ):
+            _as_prefetched(product, "stockrecords", [line.stockrecord])
+    prefetch_related_objects(lines, "attributes")
+    basket_lines_prefetch(lines=lines, on=on)
+    return lines
 
 
 def product_is_for_sale(*, product, on: datetime.date | None = None) -> bool:

@@ -20,7 +20,6 @@ from django.views.generic import TemplateView
 from oscar.apps.checkout import views
 from oscar.core.loading import get_class, get_model
 
-from marketplace.catalogue.selectors import basket_lines_prefetch
 from marketplace.order.placement import address_as_dict
 from marketplace.order.selectors import sales_channel_active
 from marketplace.payment import gateway
@@ -39,6 +38,7 @@ from .recovery import SESSION_ATTEMPT, session_attempt_settle
 
 logger = logging.getLogger(__name__)
 
+Order = get_model("order", "Order")
 PaymentAttempt = get_model("payment", "PaymentAttempt")
 UserAddress = get_model("address", "UserAddress")
 CheckoutSessionData = get_class("checkout.utils", "CheckoutSessionData")
@@ -57,22 +57,28 @@ class IndexView(views.IndexView):
         return super().get_pre_conditions(request)
 
 
-class BasketLinesPrefetchMixin:
-    """A checkout step loads what it reads of every basket line (product, class,
-    cooperative, certificate, stock) at once, before its conditions read them line by
-    line."""
+class BasketLineImagesMixin:
+    """The basket middleware loads what a checkout step reads of every basket line at once
+    (basket_lines_load); a step whose page shows no line says so first, and its lines come
+    without their images."""
 
-    def check_skip_conditions(self, request):
-        basket_lines_prefetch(lines=request.basket.all_lines())
-        super().check_skip_conditions(request)
+    def shows_lines(self, request) -> bool:
+        return True
+
+    def dispatch(self, request, *args, **kwargs):
+        request.basket_line_images = self.shows_lines(request)
+        return super().dispatch(request, *args, **kwargs)
 
 
-class ShippingAddressView(BasketLinesPrefetchMixin, views.ShippingAddressView):
+class ShippingAddressView(BasketLineImagesMixin, views.ShippingAddressView):
     """The addresses of earlier orders are offered first (the default, then the most used);
     an address that is not the customer's is not found (Oscar's own view fails with a server
     error). With one shipping method (the store's: free shipping) the address goes straight
     to the preview: Oscar's shipping method and payment method steps would only choose it
     and redirect, a request each that loads and checks the basket again."""
+
+    def shows_lines(self, request) -> bool:
+        return False  # the address form only
 
     def get_success_url(self):
         basket = self.request.basket
@@ -110,7 +116,10 @@ class UserAddressUpdateView(views.UserAddressUpdateView):
     form_class = get_class("checkout.forms", "UserAddressForm")
 
 
-class PaymentDetailsView(BasketLinesPrefetchMixin, views.PaymentDetailsView):
+class PaymentDetailsView(BasketLineImagesMixin, views.PaymentDetailsView):
+    def shows_lines(self, request) -> bool:
+        return request.method == "GET"  # placing the order redirects
+
     def get(self, request, *args, **kwargs):
         # Nothing to collect before the preview: Stripe.js takes the card on the pay page.
         if not self.preview:
@@ -161,6 +170,24 @@ class ThankYouView(views.ThankYouView):
     """Oscar's confirmation page. Oscar marks the order as reported to Google Analytics the
     first time it is shown; the store's layout has no tracking block and reports nothing,
     so the order is not written again for it."""
+
+    def get_object(self, queryset=None):
+        # Oscar's lookup (a superuser may name the order), with what the page reads of the
+        # order loaded with it: address, customer, lines and their products, payment, fees.
+        orders = Order._default_manager.select_related("shipping_address", "user")
+        orders = orders.prefetch_related("lines__product", "sources", "surcharges")
+        order = None
+        if self.request.user.is_superuser:
+            lookup = {}
+            if "order_number" in self.request.GET:
+                lookup["number"] = self.request.GET["order_number"]
+            elif "order_id" in self.request.GET:
+                lookup["id"] = self.request.GET["order_id"]
+            if lookup:
+                order = orders.filter(**lookup).first()
+        if not order and "checkout_order_id" in self.request.session:
+            order = orders.filter(pk=self.request.session["checkout_order_id"]).first()
+        return order
 
     def get_context_data(self, *args, **kwargs):
         context = super(views.ThankYouView, self).get_context_data(*args, **kwargs)

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import prefetch_related_objects
 from oscar.core.loading import get_class, get_model
 
-from marketplace.catalogue.selectors import basket_lines_prefetch
+from marketplace.catalogue.selectors import basket_lines_load
 
 ShippingAddress = get_model("order", "ShippingAddress")
-StockRecord = get_model("partner", "StockRecord")
 OscarOrderCreator = get_class("order.utils", "OrderCreator")
 OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 Repository = get_class("shipping.repository", "Repository")
@@ -43,11 +43,14 @@ def stock_allocate(*, basket) -> list[tuple]:
     conditional UPDATE that raises partner.models.SoldOut (stock is never sold twice,
     invariant 5); the caller's transaction then rolls back the units already allocated."""
     quantities: dict[int, int] = defaultdict(int)
-    for line in basket.all_lines():
+    stockrecords = {}
+    for line in basket_lines_load(basket=basket, images=False):
         quantities[line.stockrecord_id] += line.quantity
-    stockrecords = StockRecord.objects.select_related(
-        "product__product_class", "product__parent__product_class"
-    ).in_bulk(sorted(quantities))
+        stockrecord = stockrecords.setdefault(line.stockrecord_id, line.stockrecord)
+        if stockrecord.product_id == line.product_id:
+            # Loaded with the line: its class (whether stock is tracked) and the stock
+            # records the product alerts read after the allocation, without asking again.
+            stockrecord.product = line.product
     allocated = []
     for stockrecord_id in sorted(quantities):
         stockrecord = stockrecords[stockrecord_id]
@@ -59,9 +62,12 @@ def stock_allocate(*, basket) -> list[tuple]:
 def basket_prepare(*, basket, user):
     """Prices and offers as `user` sees them (a basket loaded outside a request has none)."""
     basket.strategy = Selector().strategy(user=user)
-    # Every line's product, class, cooperative and certificate at once, before offers,
-    # shipping and the strategy read them line by line.
-    basket_lines_prefetch(lines=basket.all_lines())
+    # Every line's product, class, cooperative, partner and certificate at once, before
+    # offers, shipping and the strategy read them line by line; the vouchers once for the
+    # offers and the order's voucher usage (Oscar asks twice; it still locks them).
+    basket_lines_load(basket=basket, images=False)  # no page shows them
+    if basket.id is not None:
+        prefetch_related_objects([basket], "vouchers")
     Applicator().apply(basket, user, None)
     return basket
 

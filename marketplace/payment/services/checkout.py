@@ -8,11 +8,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 from core.transactions import retry_on_serialization_failure
+from marketplace.catalogue.selectors import basket_vouchers_none
 from marketplace.order.placement import order_create_from_basket
 from marketplace.order.tasks import order_confirmation_email_task
 from marketplace.partner.models import SoldOut
@@ -211,14 +213,22 @@ def order_place_for_payment(*, payment_intent_id: str, payment_intent=None, atte
         return None
 
     with transaction.atomic():
-        # The attempt's row only is locked; its customer and basket come with it.
+        # The attempt's row only is locked; its customer and basket come with it, and
+        # whether the basket holds vouchers (most hold none: placing then asks for none).
         attempt = (
             PaymentAttempt.objects.select_for_update(of=("self",))
             .select_related("user", "basket")
+            .annotate(
+                basket_has_vouchers=Exists(
+                    Basket.vouchers.through.objects.filter(basket_id=OuterRef("basket_id"))
+                )
+            )
             .get(pk=attempt.pk)
         )
         if attempt.order_id is not None:
             return attempt.order
+        if not attempt.basket_has_vouchers:
+            basket_vouchers_none(basket=attempt.basket)
         if attempt.state != State.PENDING:
             # Released before the payment was known to succeed: hold the units again.
             # Sold out meanwhile: the order is placed all the same (the customer paid) and
