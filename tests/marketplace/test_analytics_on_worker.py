@@ -1,5 +1,8 @@
-"""Oscar's analytics on a worker (marketplace.analytics): a signed-in buyer's product view
-and search write nothing in the request; the task they enqueue on commit counts them."""
+"""Oscar's analytics on a worker (marketplace.analytics): a signed-in buyer's product view,
+search, basket addition and placed order write no counter in the request; the task they
+enqueue on commit counts them."""
+
+import re
 
 import pytest
 from django.db import connection
@@ -7,7 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from oscar.core.loading import get_model
 
+from marketplace.order.placement import order_create_from_basket
+from tests.marketplace.organisations.builders import ADDRESS
 from tests.marketplace.signed_in import RichCatalogue, basket_add, consumer, sign_in, writes_in
+from tests.store_factories import basket_with, tea_and_honey
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +21,10 @@ ProductRecord = get_model("analytics", "ProductRecord")
 UserProductView = get_model("analytics", "UserProductView")
 UserRecord = get_model("analytics", "UserRecord")
 UserSearch = get_model("analytics", "UserSearch")
+
+
+def counter_writes(queries) -> list[str]:
+    return [sql for sql in writes_in(queries) if re.search(r'(INTO|UPDATE) "analytics_', sql)]
 
 
 def test_a_product_view_writes_nothing_and_a_task_counts_it_afterwards(
@@ -71,3 +81,53 @@ def test_a_signed_in_search_is_recorded_by_a_task(client, django_capture_on_comm
 
     assert writes_in(during_request) == []
     assert list(UserSearch.objects.filter(user=user).values_list("query", flat=True)) == ["苦荞"]
+
+
+def test_a_basket_addition_writes_no_counter_and_a_task_counts_it(
+    client, django_capture_on_commit_callbacks
+):
+    # Given a signed-in consumer
+    catalogue = RichCatalogue()
+    catalogue.grow_to(1)
+    user = consumer()
+    sign_in(client, user)
+    product = catalogue.products[0]
+
+    # When they put the product in their basket
+    with django_capture_on_commit_callbacks(execute=True) as enqueued:
+        with CaptureQueriesContext(connection) as during_request:
+            basket_add(client, product)
+
+    # Then the request wrote no counter; the task it enqueued counted the addition after
+    assert counter_writes(during_request) == []
+    assert len(enqueued) == 1
+    assert ProductRecord.objects.get(product=product).num_basket_additions == 1
+    assert UserRecord.objects.get(user=user).num_basket_additions == 1
+
+
+def test_a_placed_order_is_counted_by_a_task_after_it_commits(
+    django_capture_on_commit_callbacks,
+):
+    # Given a consumer's basket of two teas and a honey
+    tea, honey = tea_and_honey()
+    user = consumer()
+    basket = basket_with(user, [(tea, 2), (honey, 1)])
+
+    # When the order is placed, its transaction writing no counter
+    with django_capture_on_commit_callbacks(execute=True):
+        with CaptureQueriesContext(connection) as placing:
+            order = order_create_from_basket(
+                basket=basket,
+                user=user,
+                shipping_address=ADDRESS,
+                shipping_method_code="free-shipping",
+                order_number="DX-ANALYTICS-1",
+            )
+        assert counter_writes(placing) == []
+
+    # Then the task counted the products bought and the buyer's order as Oscar does
+    assert ProductRecord.objects.get(product=tea).num_purchases == 2
+    assert ProductRecord.objects.get(product=honey).num_purchases == 1
+    record = UserRecord.objects.get(user=user)
+    assert (record.num_orders, record.num_order_lines, record.num_order_items) == (1, 2, 3)
+    assert record.total_spent == order.total_incl_tax
