@@ -59,27 +59,27 @@ def _tables_with_rows_dropped(plan) -> list[str]:
     return dropped
 
 
-def undo_targets(executor: MigrationExecutor) -> tuple[list[Key], list[Key]]:
-    """(the targets to migrate back to, the project migrations left applied)."""
+def undo_targets(executor: MigrationExecutor) -> tuple[list[Key], dict[Key, list[str]]]:
+    """(the targets to migrate back to, {each project migration left applied: the tables
+    holding rows that undoing it would drop})."""
     graph = executor.loader.graph
     applied = set(executor.loader.applied_migrations)
     ours = [key for key in project_migrations(executor.loader) if key in applied]
-    undoable = {
-        key
+    dropping = {
+        key: _tables_with_rows_dropped(executor.migration_plan([_app_parent(graph, key)]))
         for key in ours
-        if not _tables_with_rows_dropped(executor.migration_plan([_app_parent(graph, key)]))
     }
     targets = []
     for app in dict.fromkeys(key[0] for key in ours):
         first = None
         for key in reversed([k for k in ours if k[0] == app]):
-            if key not in undoable:
+            if dropping[key]:
                 break
             first = key
         if first is not None:
             targets.append(_app_parent(graph, first))
     undone = {(m.app_label, m.name) for m, _ in executor.migration_plan(targets)}
-    return targets, [key for key in ours if key not in undone]
+    return targets, {key: dropping[key] for key in ours if key not in undone}
 
 
 def _entered_columns(plan) -> list[tuple[str, str, str]]:
@@ -144,7 +144,7 @@ def main() -> None:
             {
                 "undone": sorted(f"{m.app_label}.{m.name}" for m, _ in plan),
                 "applied": sorted(f"{m.app_label}.{m.name}" for m, _ in forward),
-                "kept": sorted(f"{app}.{name}" for app, name in kept),
+                "kept": {f"{app}.{name}": tables for (app, name), tables in kept.items()},
                 "columns_put_back": sorted(f"{t}.{c}" for t, _pk, c in columns),
                 "rows_changed": {
                     t: [rows_before.get(t), rows_after.get(t)]
