@@ -56,19 +56,9 @@ def rows_copying(model, fields: list[str], rows: list[tuple] | CopyLines):
         )
         yield
         return
-    by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    columns = ", ".join(connection.ops.quote_name(by_attname[name].column) for name in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            if isinstance(rows, CopyLines):
-                for start in range(0, len(rows), LINES_PER_WRITE):
-                    copy.write("".join(rows[start : start + LINES_PER_WRITE]))
-            else:
-                for row in rows:
-                    copy.write_row(row)
-            with connection.execute_wrapper(_no_queries_during_copy):
-                yield
+    with rows_streaming(model, fields) as send:
+        send(rows)
+        yield
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from tests.factories import OrganisationFactory
+from tests.marketplace.checkout.addresses import CHINESE_ADDRESS
 from tests.marketplace.checkout.test_checkout_cost import (  # noqa: F401  the broker fixture
     WRITES,
     Requests,
@@ -31,14 +32,9 @@ pytestmark = pytest.mark.django_db
 # before the basket was loaded in one go per request and the permissions in one query.
 QUERY_BUDGET = 83
 
+# The organisation's checkout form prefixes the address fields.
 ADDRESS_FORM = {
-    "address-last_name": "张三",
-    "address-state": "浙江省",
-    "address-line4": "杭州市",
-    "address-line3": "西湖区",
-    "address-line1": "文三路 90 号",
-    "address-postcode": "310012",
-    "address-phone_number": "13800138000",
+    **{f"address-{name}": value for name, value in CHINESE_ADDRESS.items()},
     "address-country": "CN",
 }
 
