@@ -173,9 +173,10 @@ class ThankYouView(views.ThankYouView):
 
     def get_object(self, queryset=None):
         # Oscar's lookup (a superuser may name the order), with what the page reads of the
-        # order loaded with it: address, customer, lines and their products, payment, fees.
+        # order loaded with it: address, customer, lines and their products, payment, fees,
+        # discounts (Order answers its discount properties from them).
         orders = Order._default_manager.select_related("shipping_address", "user")
-        orders = orders.prefetch_related("lines__product", "sources", "surcharges")
+        orders = orders.prefetch_related("lines__product", "sources", "surcharges", "discounts")
         order = None
         if self.request.user.is_superuser:
             lookup = {}
