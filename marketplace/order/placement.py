@@ -25,11 +25,21 @@ Selector = get_class("partner.strategy", "Selector")
 
 
 class OrderCreator(OscarOrderCreator):
+    def place_order(self, *args, **kwargs):
+        self.lines_created = []
+        order = super().place_order(*args, **kwargs)
+        # The lines just written, in primary-key order: recording the payment takes them
+        # instead of reading them back.
+        order.placed_lines = sorted(self.lines_created, key=lambda line: line.pk)
+        return order
+
     def create_line_models(self, order, basket_line, extra_line_fields=None):
         # Every line keeps its own cooperative (a basket mixes several).
         fields = dict(extra_line_fields or {})
         fields["cooperative_id"] = basket_line.stockrecord.partner.cooperative_id
-        return super().create_line_models(order, basket_line, fields)
+        line = super().create_line_models(order, basket_line, fields)
+        self.lines_created.append(line)
+        return line
 
     def update_stock_records(self, line):
         # Oscar allocates here, unconditionally; the units were allocated before, by

@@ -1,6 +1,5 @@
-from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db import connection, models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner.abstract_models import AbstractPartner, AbstractStockRecord
 
@@ -38,16 +37,21 @@ class StockRecord(AbstractStockRecord):
         if not self.can_track_allocations:
             return
         self.pre_save_signal()
-        allocated = Coalesce(F("num_allocated"), 0)
-        updated = (
-            type(self)
-            .objects.filter(pk=self.pk)
-            .filter(Q(num_in_stock__isnull=True) | Q(num_in_stock__gte=allocated + quantity))
-            .update(num_allocated=allocated + quantity)
-        )
-        if not updated:
+        # RETURNING gives the count now stored (the stock alerts read it) in the same
+        # statement; Django's update() would need a second query.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'UPDATE "partner_stockrecord"'
+                " SET num_allocated = COALESCE(num_allocated, 0) + %s"
+                " WHERE id = %s"
+                " AND (num_in_stock IS NULL OR num_in_stock >= COALESCE(num_allocated, 0) + %s)"
+                " RETURNING num_allocated",
+                [quantity, self.pk, quantity],
+            )
+            row = cursor.fetchone()
+        if row is None:
             raise SoldOut(self, quantity)
-        self.refresh_from_db(fields=["num_allocated"])
+        self.num_allocated = row[0]
         self.post_save_signal()
 
     allocate.alters_data = True

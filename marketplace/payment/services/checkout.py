@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
@@ -20,6 +20,7 @@ from marketplace.order.tasks import order_confirmation_email_task
 from marketplace.partner.models import SoldOut
 from marketplace.partner.prices import basket_amounts_valid
 from marketplace.payment import gateway
+from marketplace.payment.events import PAID
 
 from .address_book import address_book_record
 from .reservations import reservations_convert, reservations_release, stock_reserve
@@ -163,12 +164,18 @@ def _order_create(*, attempt: PaymentAttempt):
     )
 
 
+STRIPE_SOURCE_TYPE = "Stripe"
+
+
 def _payment_record(*, order, attempt: PaymentAttempt):
     return payment_settlement_record(
         order=order,
         amount=attempt.amount,
         reference=attempt.payment_intent_id,
-        source_type_name="Stripe",
+        source_type_name=STRIPE_SOURCE_TYPE,
+        source_type_id=attempt.stripe_source_type_id,
+        paid_event_type_id=attempt.paid_event_type_id,
+        lines=order.placed_lines,
         sender=PaymentAttempt,
         attempt=attempt,
     )
@@ -214,14 +221,21 @@ def order_place_for_payment(*, payment_intent_id: str, payment_intent=None, atte
 
     with transaction.atomic():
         # The attempt's row only is locked; its customer and basket come with it, and
-        # whether the basket holds vouchers (most hold none: placing then asks for none).
+        # whether the basket holds vouchers (most hold none: placing then asks for none),
+        # and the ids of the payment's source and event types (None before the first).
         attempt = (
             PaymentAttempt.objects.select_for_update(of=("self",))
             .select_related("user", "basket")
             .annotate(
                 basket_has_vouchers=Exists(
                     Basket.vouchers.through.objects.filter(basket_id=OuterRef("basket_id"))
-                )
+                ),
+                stripe_source_type_id=Subquery(
+                    SourceType.objects.filter(name=STRIPE_SOURCE_TYPE).values("pk")[:1]
+                ),
+                paid_event_type_id=Subquery(
+                    PaymentEventType.objects.filter(code=PAID).values("pk")[:1]
+                ),
             )
             .get(pk=attempt.pk)
         )

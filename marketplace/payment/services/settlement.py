@@ -53,6 +53,8 @@ def payment_settlement_record(
     amount: Decimal,
     reference: str,
     source_type_name: str,
+    source_type_id: int | None = None,
+    paid_event_type_id: int | None = None,
     lines: Iterable | None = None,
     when: datetime.datetime | None = None,
     sender=None,
@@ -61,13 +63,17 @@ def payment_settlement_record(
     """Record that `amount` was paid for `order` (every line, or `lines`): the Source
     debited, the PAID event with each line's units and price after discounts, and
     payment_settled sent once on commit with `extra`. Runs inside the caller's
-    transaction."""
+    transaction. `source_type_id` and `paid_event_type_id`, when the caller read them
+    already, are the rows of `source_type_name` and PAID (else looked up here)."""
     amount = to_yuan(amount)
-    source_type, _created = SourceType.objects.get_or_create(name=source_type_name)
+    if source_type_id is None:
+        source_type_id = SourceType.objects.get_or_create(name=source_type_name)[0].pk
+    if paid_event_type_id is None:
+        paid_event_type_id = payment_event_type(code=PAID).pk
     # Debited as it is created (Oscar's Source.debit would write the new row a second time).
     source = Source(
         order=order,
-        source_type=source_type,
+        source_type_id=source_type_id,
         currency=order.currency,
         amount_allocated=amount,
         amount_debited=amount,
@@ -78,7 +84,7 @@ def payment_settlement_record(
     )
     source.save()
     event = PaymentEvent.objects.create(
-        order=order, amount=amount, reference=reference, event_type=payment_event_type(code=PAID)
+        order=order, amount=amount, reference=reference, event_type_id=paid_event_type_id
     )
     lines = list(order.lines.order_by("pk") if lines is None else lines)
     PaymentEventQuantity.objects.bulk_create(

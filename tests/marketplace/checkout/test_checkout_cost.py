@@ -26,9 +26,12 @@ pytestmark = pytest.mark.django_db
 
 # Measured on PostgreSQL after a warm-up order (issue 25): 270 statements and 34 writes
 # at first, 201 and 29, then 134 and 23 (the basket loaded in one go per step, counters on
-# the worker, permissions in one query). Issue 25's target is 120: not reached yet (the
-# per-request report this test prints when it fails shows where they go).
-QUERY_BUDGET = 134
+# the worker, permissions in one query), then 128 and 23 (the thank-you page's discounts
+# loaded once, the stock allocation's count returned by its UPDATE, the payment recorded
+# with the order lines just written and the payment types read with the locked attempt).
+# Issue 25's target is 120: not reached yet (the per-request report this test prints when
+# it fails shows where they go).
+QUERY_BUDGET = 128
 WRITES_BEFORE = 36  # issue 25's count of today's writes per order
 
 SETTLEMENT_TASKS = (
