@@ -23,6 +23,8 @@ import requests
 from django.conf import settings
 from django.urls import reverse
 
+from tests.marketplace.checkout.addresses import CHINESE_ADDRESS
+
 # The localstripe fixture lives with the checkout tests; importing it registers it here.
 from tests.marketplace.checkout.conftest import _free_port, _listening, localstripe_url  # noqa: F401
 
@@ -34,15 +36,6 @@ REQUEST_TIMEOUT = 30  # seconds for one request; a client ends its round after t
 CONFIRMING_POLLS = 10  # visits of the "being confirmed" page before a client gives up
 MAX_ROUNDS = 200  # purchases per customer at most, whatever the clock says
 VISA = {"number": "4242424242424242", "exp_month": "12", "exp_year": "2030", "cvc": "123"}
-ADDRESS = {
-    "last_name": "张三",
-    "state": "浙江省",
-    "line4": "杭州市",
-    "line3": "西湖区",
-    "line1": "文三路 90 号 3 幢 201 室",
-    "postcode": "310012",
-    "phone_number": "13800138000",
-}
 BASE_DIR = Path(settings.BASE_DIR)
 
 
@@ -164,7 +157,7 @@ class Customer:
         self._send("POST", reverse("basket:add", kwargs={"pk": product_id}), data={"quantity": 1})
         # The address, then on through the shipping method (there is one) to the preview
         address = self._send(
-            "POST", reverse("checkout:shipping-address"), data=ADDRESS, allow_redirects=True
+            "POST", reverse("checkout:shipping-address"), data=CHINESE_ADDRESS, allow_redirects=True
         )
         for step in address.history:
             self.statuses[step.status_code] += 1

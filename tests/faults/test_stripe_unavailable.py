@@ -14,6 +14,7 @@ from marketplace.checkout import views as checkout_views
 from marketplace.payment import gateway
 from tests.factories import UserFactory
 from tests.faults.conftest import silent_server
+from tests.marketplace.checkout.addresses import CHINESE_ADDRESS
 from tests.marketplace.checkout.stripe_fake import FakeStripe
 from tests.store_factories import tea_and_honey as store_tea_and_honey
 
@@ -25,15 +26,6 @@ StockReservation = get_model("payment", "StockReservation")
 
 pytestmark = pytest.mark.django_db
 
-ADDRESS = {
-    "last_name": "张三",
-    "state": "浙江省",
-    "line4": "杭州市",
-    "line3": "西湖区",
-    "line1": "文三路 90 号 3 幢 201 室",
-    "postcode": "310012",
-    "phone_number": "13800138000",
-}
 UNAVAILABLE_ZH = "暂时无法完成支付，请稍后再试。"
 UNAVAILABLE_EN = "The payment cannot be completed right now. Please try again later."
 SERVICE_UNAVAILABLE_ZH = "支付服务暂时不可用，请稍后再试。"
@@ -97,7 +89,7 @@ def shopper(client, tea_and_honey):
     client.force_login(UserFactory())
     client.post(reverse("basket:add", kwargs={"pk": tea.pk}), {"quantity": 2})
     client.post(reverse("basket:add", kwargs={"pk": honey.pk}), {"quantity": 1})
-    client.post(reverse("checkout:shipping-address"), ADDRESS, follow=True)
+    client.post(reverse("checkout:shipping-address"), CHINESE_ADDRESS, follow=True)
     return client
 
 

@@ -22,21 +22,13 @@ import requests
 from django.conf import settings
 from django.urls import reverse
 
+from tests.marketplace.checkout.addresses import CHINESE_ADDRESS
 from tests.marketplace.checkout.conftest import _free_port, localstripe_url  # noqa: F401
 
 from .conftest import database_url
 
 ROOT = Path(settings.BASE_DIR)
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
-ADDRESS = {
-    "last_name": "张三",
-    "state": "浙江省",
-    "line4": "杭州市",
-    "line3": "西湖区",
-    "line1": "文三路 90 号 3 幢 201 室",
-    "postcode": "310012",
-    "phone_number": "13800138000",
-}
 SETTLEMENT_TASKS = (
     "producers.income.tasks.settlement_allocate_task",
     "evaluation.tasks.purchase_facts_settle_task",
@@ -306,7 +298,9 @@ def test_the_production_stack_sells_and_its_worker_settles(stack, localstripe_ur
     browser.send(
         "POST", reverse("basket:add", kwargs={"pk": stack["product"]}), data={"quantity": 2}
     )
-    preview = browser.send("POST", reverse("checkout:shipping-address"), data=ADDRESS, follow=True)
+    preview = browser.send(
+        "POST", reverse("checkout:shipping-address"), data=CHINESE_ADDRESS, follow=True
+    )
     assert preview.url.endswith(reverse("checkout:preview")), preview.url
     placed = browser.send("POST", reverse("checkout:preview"), data={"action": "place_order"})
     assert placed.headers["Location"].endswith(reverse("checkout:stripe-pay"))
