@@ -149,7 +149,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "oscar.apps.search.context_processors.search_form",
                 "oscar.apps.checkout.context_processors.checkout",
-                "oscar.apps.communication.notifications.context_processors.notifications",
+                # Oscar's count of unread notifications, asked only where a page shows it.
+                "marketplace.customer.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
             ],
         },

@@ -12,6 +12,7 @@ Order = get_model("order", "Order")
 Line = get_model("order", "Line")
 PaymentEvent = get_model("order", "PaymentEvent")
 UserAddress = get_model("address", "UserAddress")
+Notification = get_model("communication", "Notification")
 
 # The user's own profile fields, where the user model has them (a mobile number only once
 # sign-in by mobile exists).
@@ -30,6 +31,11 @@ ADDRESS_FIELDS = (
     "notes",
 )
 EXPORT_FORMAT = 1
+
+
+def notifications_unread_count(*, user) -> int:
+    """How many of the user's notifications are unread (one query)."""
+    return Notification.objects.filter(recipient=user, date_read=None).count()
 
 
 def _when(value) -> str | None:
