@@ -144,6 +144,21 @@ def basket_lines_prefetch(*, lines: Iterable, on: datetime.date | None = None) -
     )
 
 
+def product_purchase_prefetch(*, product) -> None:
+    """What the strategy reads of a product to price it and say whether it can be bought
+    (its stock records, cooperative and certificates), loaded on the product so that the
+    request's later asks read them again without a query. Oscar asks once per call
+    (stock records, then certificates); a product from the storefront's or the basket's
+    selectors has them already and costs nothing. All certificates, as
+    product.certificates.all() would read them, and only for a certified cooperative's
+    product (the only one whose certificates are read)."""
+    lookups = ["stockrecords"]
+    cooperative = product.cooperative
+    if cooperative is not None and cooperative.is_certified:
+        lookups.append("certificates")
+    prefetch_related_objects([product], *lookups)
+
+
 def _as_prefetched(instance, name: str, objects: list) -> None:
     # What prefetch_related would leave: instance.<name>.all() reads these, no query. None
     # is an empty queryset, so that filtering or locking it (Oscar locks a basket's

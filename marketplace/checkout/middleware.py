@@ -46,13 +46,23 @@ class BasketMiddleware(OscarBasketMiddleware):
             # Oscar's basket reloads its lines after a change (adding a product, a
             # voucher): this basket reloads them the same way.
             # A checkout step whose page shows no line says so first (checkout.views).
-            images = getattr(request, "basket_line_images", True)
+            # So does adding a product: its view always redirects (basket_lines_shown).
+            images = getattr(request, "basket_line_images", None)
+            if images is None:
+                images = basket_lines_shown(request)
             basket.all_lines = partial(_all_lines, basket, images=images)
         return basket
 
     def apply_offers_to_basket(self, request, basket):
         basket.all_lines()
         super().apply_offers_to_basket(request, basket)
+
+
+def basket_lines_shown(request) -> bool:
+    """Whether the request's page may show the basket's lines (with their images). Oscar's
+    add-to-basket view answers every POST with a redirect, so it shows none."""
+    match = request.resolver_match
+    return match is None or match.view_name != "basket:add"
 
 
 def _all_lines(basket, *, images: bool):

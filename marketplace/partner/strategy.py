@@ -2,7 +2,11 @@ from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner import strategy
 from oscar.apps.partner.availability import Unavailable
 
-from marketplace.catalogue.selectors import basket_lines_prefetch, product_is_for_sale
+from marketplace.catalogue.selectors import (
+    basket_lines_prefetch,
+    product_is_for_sale,
+    product_purchase_prefetch,
+)
 
 
 class NotCertified(Unavailable):
@@ -26,6 +30,13 @@ class Marketplace(
     strategy.UseFirstStockRecord, CertifiedStockRequired, strategy.NoTax, strategy.Structured
 ):
     """Prices are final consumer prices in CNY (no tax added on top)."""
+
+    def fetch_for_product(self, product, stockrecord=None):
+        # Adding to the basket asks twice for a product loaded alone (Oscar's form checks
+        # the price and stock, then the basket adds the line): read them once.
+        if stockrecord is None and not product.is_parent:
+            product_purchase_prefetch(product=product)
+        return super().fetch_for_product(product, stockrecord)
 
     def fetch_for_line(self, line, stockrecord=None):
         # Oscar loads each basket line's product alone; load all lines' products at once.
