@@ -1,6 +1,7 @@
 import oscar.apps.customer.apps as apps
+from django.db.models.signals import post_save
 from django.urls import path
-from oscar.core.loading import get_class
+from oscar.core.loading import get_class, get_model
 
 
 class CustomerConfig(apps.CustomerConfig):
@@ -8,7 +9,15 @@ class CustomerConfig(apps.CustomerConfig):
 
     def ready(self):
         super().ready()
-        from . import privacy_views
+        from oscar.apps.customer.alerts import receivers as oscar_alert_receivers
+
+        from . import privacy_views, receivers
+
+        # Oscar's eager back-in-stock alerts (when OSCAR_EAGER_ALERTS connected them),
+        # asking less after an allocation (receivers.py).
+        StockRecord = get_model("partner", "StockRecord")
+        if post_save.disconnect(oscar_alert_receivers.send_product_alerts, sender=StockRecord):
+            post_save.connect(receivers.product_alerts_send, sender=StockRecord)
 
         self.register_confirm_view = get_class("customer.views", "RegistrationConfirmView")
         self.register_mobile_view = get_class("customer.views", "MobileRegistrationView")

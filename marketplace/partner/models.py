@@ -1,7 +1,20 @@
+from dataclasses import dataclass
+
 from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner.abstract_models import AbstractPartner, AbstractStockRecord
+from oscar.core.loading import get_model
+
+
+@dataclass(frozen=True)
+class AlertsKnown:
+    """What an allocation's UPDATE found of a stock record's alerts, for the receivers of
+    its post_save (partner.receivers, customer.receivers) while it is sent: how many
+    low-stock alerts are open, and whether anyone waits to hear the product is back."""
+
+    open_stock_alerts: int
+    product_alerts: bool
 
 
 class SoldOut(Exception):
@@ -38,21 +51,35 @@ class StockRecord(AbstractStockRecord):
             return
         self.pre_save_signal()
         # RETURNING gives the count now stored (the stock alerts read it) in the same
-        # statement; Django's update() would need a second query.
+        # statement, Django's update() would need a second query; and whether there are
+        # alerts for Oscar's alert receivers to look at (AlertsKnown), which otherwise ask
+        # on every allocation although there rarely are.
+        stock_alert = get_model("partner", "StockAlert")
+        product_alert = get_model("customer", "ProductAlert")
         with connection.cursor() as cursor:
             cursor.execute(
-                'UPDATE "partner_stockrecord"'
-                " SET num_allocated = COALESCE(num_allocated, 0) + %s"
-                " WHERE id = %s"
-                " AND (num_in_stock IS NULL OR num_in_stock >= COALESCE(num_allocated, 0) + %s)"
-                " RETURNING num_allocated",
-                [quantity, self.pk, quantity],
+                'UPDATE "partner_stockrecord" AS s'
+                " SET num_allocated = COALESCE(s.num_allocated, 0) + %s"
+                " WHERE s.id = %s"
+                " AND (s.num_in_stock IS NULL"
+                " OR s.num_in_stock >= COALESCE(s.num_allocated, 0) + %s)"
+                " RETURNING s.num_allocated,"
+                ' (SELECT COUNT(*) FROM "partner_stockalert" a'
+                "   WHERE a.stockrecord_id = s.id AND a.status = %s),"
+                ' EXISTS (SELECT 1 FROM "customer_productalert" p'
+                "   WHERE p.status = %s AND (p.product_id = s.product_id OR p.product_id ="
+                '   (SELECT parent_id FROM "catalogue_product" WHERE id = s.product_id)))',
+                [quantity, self.pk, quantity, stock_alert.OPEN, product_alert.ACTIVE],
             )
             row = cursor.fetchone()
         if row is None:
             raise SoldOut(self, quantity)
         self.num_allocated = row[0]
-        self.post_save_signal()
+        self.alerts_known = AlertsKnown(open_stock_alerts=row[1], product_alerts=row[2])
+        try:
+            self.post_save_signal()
+        finally:
+            del self.alerts_known
 
     allocate.alters_data = True
 
