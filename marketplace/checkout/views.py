@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import DatabaseError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,6 +40,7 @@ from .recovery import SESSION_ATTEMPT, session_attempt_settle
 logger = logging.getLogger(__name__)
 
 Order = get_model("order", "Order")
+OrderLine = get_model("order", "Line")
 PaymentAttempt = get_model("payment", "PaymentAttempt")
 UserAddress = get_model("address", "UserAddress")
 CheckoutSessionData = get_class("checkout.utils", "CheckoutSessionData")
@@ -176,7 +178,9 @@ class ThankYouView(views.ThankYouView):
         # order loaded with it: address, customer, lines and their products, payment, fees,
         # discounts (Order answers its discount properties from them).
         orders = Order._default_manager.select_related("shipping_address", "user")
-        orders = orders.prefetch_related("lines__product", "sources", "surcharges", "discounts")
+        # The lines come with their products in one query.
+        lines = Prefetch("lines", queryset=OrderLine._default_manager.select_related("product"))
+        orders = orders.prefetch_related(lines, "sources", "surcharges", "discounts")
         order = None
         if self.request.user.is_superuser:
             lookup = {}
