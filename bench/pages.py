@@ -214,12 +214,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def login_cookie(base: str, email: str, password: str) -> str:
+def login_cookie(base: str, email: str, password: str, *, login_path: str = LOGIN_PATH) -> str:
     """Sign in through the store's login form as a browser does (CSRF cookie and token, the
-    Referer HTTPS requires); the Cookie header of the signed-in session."""
+    Referer HTTPS requires); the Cookie header of the signed-in session. (bench.oscar_compare
+    signs in to stock Oscar's form, at its own path, the same way.)"""
     host = urllib.parse.urlsplit(base).netloc
     headers = {"X-Forwarded-Proto": "https"}
-    request = urllib.request.Request(base + LOGIN_PATH, headers=headers)  # noqa: S310  our server
+    request = urllib.request.Request(base + login_path, headers=headers)  # noqa: S310  our server
     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310  http only
         html = response.read().decode()
         cookies = set_cookies(response.headers)
@@ -231,12 +232,12 @@ def login_cookie(base: str, email: str, password: str) -> str:
         "login_submit": "1",
     }
     request = urllib.request.Request(  # noqa: S310  our own http server
-        base + LOGIN_PATH,
+        base + login_path,
         data=urllib.parse.urlencode(form).encode(),
         headers={
             **headers,
             "Cookie": cookie_header(cookies),
-            "Referer": f"https://{host}{LOGIN_PATH}",
+            "Referer": f"https://{host}{login_path}",
             "Content-Type": "application/x-www-form-urlencoded",
         },
     )

@@ -26,6 +26,9 @@ MODULES = [
     "bench.checkout",
     "bench.monitoring",
 ]
+# Side by side with a stock Oscar shop (issue 25): about 15 minutes more, so on request.
+if os.environ.get("BENCH_OSCAR") == "1":
+    MODULES.append("bench.oscar_compare")
 COLUMNS = [
     ("figure", "figure"),
     ("value", "value"),
