@@ -4,6 +4,7 @@ tuples of column values, or for COPY already rendered as COPY text lines: buildi
 instance per row costs more than writing it."""
 
 import datetime
+import functools
 from collections.abc import Sequence
 from contextlib import contextmanager
 
@@ -161,6 +162,40 @@ def values_update(*, model: type[models.Model], fields: list[str], rows: Sequenc
             [model(pk=row[0], **dict(zip(fields, row[1:], strict=True))) for row in rows], fields
         )
         return
+    sql = _update_statement(model, tuple(fields))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+
+
+def objs_insert(objs: Sequence[models.Model]) -> None:
+    """Insert new instances of one model (primary keys unset) in one statement and set
+    their primary keys, as bulk_create does. On PostgreSQL an INSERT … SELECT FROM
+    unnest(<one array per column>) RETURNING the key, its text made once per process:
+    Django compiles its own insert anew at each call, which costs a settlement more than
+    the insert itself. Each value is prepared as bulk_create prepares it (pre_save, then
+    get_db_prep_save)."""
+    if not objs:
+        return
+    model = type(objs[0])
+    prepared = _insert_statement(model, connection.vendor)
+    if prepared is None or any(o.pk is not None for o in objs):
+        model.objects.bulk_create(objs)
+        return
+    sql, fields = prepared
+    columns = [[f.get_db_prep_save(f.pre_save(o, True), connection) for o in objs] for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, columns)
+        keys = cursor.fetchall()
+    pk = model._meta.pk.attname
+    for obj, (key,) in zip(objs, keys, strict=True):
+        setattr(obj, pk, key)
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+@functools.lru_cache(maxsize=128)
+def _update_statement(model, fields: tuple[str, ...]) -> str:
+    """The SQL of values_update on PostgreSQL, made once per model and fields."""
     meta = model._meta
     columns = [meta.pk, *(meta.get_field(name) for name in fields)]
     quote = connection.ops.quote_name
@@ -169,9 +204,30 @@ def values_update(*, model: type[models.Model], fields: list[str], rows: Sequenc
     sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in columns[1:])
     names = ", ".join(quote(f.column) for f in columns)
     # Identifiers quoted by Django from the model; every value is in a parameter.
-    sql = (
+    return (
         f"UPDATE {table} SET {sets} FROM unnest({arrays}) "  # noqa: S608
         f"AS v ({names}) WHERE {table}.{pk} = v.{pk}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_statement(model, vendor: str):
+    """(SQL, fields) of objs_insert for `model`, or None where it falls back to bulk_create
+    (another database; a key that is not one auto column; a column with a database
+    default, which bulk_create leaves out when unset)."""
+    meta = model._meta
+    if vendor != "postgresql" or not isinstance(meta.pk, models.AutoField):
+        return None
+    fields = [f for f in meta.concrete_fields if not f.generated and f is not meta.pk]
+    if any(f.db_default is not models.NOT_PROVIDED for f in fields):
+        return None
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    casts = ", ".join(f"unnest(%s::{f.cast_db_type(connection)}[])" for f in fields)
+    table = quote(meta.db_table)
+    # Identifiers quoted by Django from the model; every value is in a parameter.
+    sql = (
+        f"INSERT INTO {table} ({columns}) SELECT {casts} "  # noqa: S608
+        f"RETURNING {table}.{quote(meta.pk.column)}"
+    )
+    return sql, fields

@@ -5,15 +5,18 @@ that the settlement task and the rebuild command decide exactly alike."""
 
 import bisect
 import datetime
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
+from django.db import router
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from core.statements import Statement
 from producers.models import Region
 
 from .models import EvaluationYear, Pairing
@@ -26,6 +29,7 @@ _SUFFIX = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def region_key(name: str) -> str:
     name = (name or "").strip().replace(" ", "")
     return _SUFFIX.sub("", name) or name
@@ -47,6 +51,33 @@ class RegionInfo:
 
 
 REGION_FIELDS = [f.name for f in fields(RegionInfo)]
+
+
+# A settlement's reads, compiled once per process (core.statements). Provinces, the
+# regions given and their parents:
+_REGIONS_AND_PROVINCES = Statement(
+    lambda *, ids: (
+        Region.objects.filter(
+            Q(level=Region.Level.PROVINCE)
+            | Q(pk__in=ids)
+            | Q(pk__in=Region.objects.filter(pk__in=ids).values("parent_id"))
+        )
+        .order_by()
+        .values_list(*REGION_FIELDS)
+    ),
+    model=Region,
+)
+PAIRING_FIELDS = [f.attname for f in Pairing._meta.concrete_fields]
+# The pairings of some western regions, each region's in (kind, id) order; a designated
+# pairing brings the store account whose purchases count for it.
+_PAIRINGS_OF_WEST = Statement(
+    lambda *, west: (
+        Pairing.objects.filter(west_region_id__in=west)
+        .order_by("kind", "id")
+        .values_list(*PAIRING_FIELDS, "designated_buyer__organisation")
+    ),
+    model=Pairing,
+)
 
 
 @dataclass
@@ -85,15 +116,16 @@ class Attribution:
         of these regions and their parents (China has some 1,600), others when needed."""
         self = cls()
         if region_ids is None:
-            regions = Region.objects.filter(level__lte=Region.Level.COUNTY)
+            regions = (
+                Region.objects.filter(level__lte=Region.Level.COUNTY)
+                .order_by()
+                .values_list(*REGION_FIELDS)
+            )
             self._cities_loaded = None  # all of them
         else:
             ids = {r for r in region_ids if r}
-            parents = Region.objects.filter(pk__in=ids).values("parent_id")
-            regions = Region.objects.filter(
-                Q(level=Region.Level.PROVINCE) | Q(pk__in=ids) | Q(pk__in=parents)
-            )
-        for row in regions.order_by().values_list(*REGION_FIELDS):
+            regions = _REGIONS_AND_PROVINCES.rows(ids=sorted(ids))
+        for row in regions:
             self._region_add(RegionInfo(*row))
         if region_ids is None:
             self._pairings_add(Pairing.objects.all())
@@ -186,7 +218,11 @@ class Attribution:
             return
         missing = region_ids - self._pairings_loaded
         if missing:
-            self._pairings_add(Pairing.objects.filter(west_region_id__in=missing))
+            alias = router.db_for_read(Pairing)
+            for *row, organisation_id in _PAIRINGS_OF_WEST.rows(west=sorted(missing)):
+                pairing = Pairing.from_db(alias, PAIRING_FIELDS, row)
+                pairing.assisting_organisation_id = organisation_id
+                self.pairings_by_west.setdefault(pairing.west_region_id, []).append(pairing)
             self._pairings_loaded |= missing
 
     def _pairings_add(self, pairings) -> None:

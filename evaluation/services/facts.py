@@ -19,6 +19,8 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from core.bulk import objs_insert
+from core.statements import Statement
 from core.transactions import retry_on_serialization_failure, violated_constraint
 from marketplace.payment.events import PAID, REFUND
 
@@ -84,6 +86,41 @@ class EventInfo:
     quantities: list[tuple[int, int, Decimal]] = field(default_factory=list)
 
 
+Product = get_model("catalogue", "Product")
+Cooperative = get_model("producers", "Cooperative")
+# Each product with its cooperative's county and its certificates, each of those with its
+# state changes, in one query (LEFT JOINs: NULLs where none).
+_PRODUCTS = Statement(
+    lambda *, ids: (
+        Product.objects.filter(pk__in=ids)
+        .order_by(
+            "pk",
+            "certificates__pk",
+            "certificates__events__created_at",
+            "certificates__events__pk",
+        )
+        .values_list(
+            "id",
+            "cooperative",
+            "cooperative__county",
+            "certificates__id",
+            "certificates__valid_from",
+            "certificates__valid_to",
+            "certificates__state",
+            "certificates__events__created_at",
+            "certificates__events__from_state",
+            "certificates__events__to_state",
+        )
+    ),
+    model=Product,
+    binary=True,
+)
+_COUNTIES = Statement(
+    lambda *, ids: Cooperative.objects.filter(pk__in=ids).values_list("id", "county_id"),
+    model=Cooperative,
+)
+
+
 @dataclass
 class Catalogue:
     """Products and cooperatives already loaded, kept across the chunks of a rebuild."""
@@ -92,34 +129,10 @@ class Catalogue:
     counties: dict[int, int] = field(default_factory=dict)  # cooperative id -> county id
 
     def load(self, *, product_ids: Iterable[int], cooperative_ids: Iterable[int]) -> None:
-        Product = get_model("catalogue", "Product")
-        Cooperative = get_model("producers", "Cooperative")
         new = set(product_ids) - self.products.keys() - {None}
         if new:
-            # Each product with its cooperative's county and its certificates, each of
-            # those with its state changes, in one query (LEFT JOINs: NULLs where none).
             cooperatives, histories = {}, {}
-            for product_id, cooperative_id, county_id, pk, *rest in rows_of(
-                Product.objects.filter(pk__in=new)
-                .order_by(
-                    "pk",
-                    "certificates__pk",
-                    "certificates__events__created_at",
-                    "certificates__events__pk",
-                )
-                .values_list(
-                    "id",
-                    "cooperative",
-                    "cooperative__county",
-                    "certificates__id",
-                    "certificates__valid_from",
-                    "certificates__valid_to",
-                    "certificates__state",
-                    "certificates__events__created_at",
-                    "certificates__events__from_state",
-                    "certificates__events__to_state",
-                )
-            ):
+            for product_id, cooperative_id, county_id, pk, *rest in _PRODUCTS.rows(ids=sorted(new)):
                 cooperatives[product_id] = cooperative_id
                 if cooperative_id is not None:
                     self.counties[cooperative_id] = county_id
@@ -144,9 +157,7 @@ class Catalogue:
         wanted = {p.cooperative_id for p in self.products.values()} | set(cooperative_ids)
         new = wanted - self.counties.keys() - {None}
         if new:
-            self.counties.update(
-                Cooperative.objects.filter(pk__in=new).values_list("id", "county_id")
-            )
+            self.counties.update(_COUNTIES.rows(ids=sorted(new)))
 
 
 def rows_of(queryset) -> list[tuple]:
@@ -162,6 +173,73 @@ def rows_of(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _events_of(events):
+    """Paid and refund events with the quantities they name (LEFT JOIN: a row of NULLs if
+    none), by (date_created, pk)."""
+    return (
+        events.filter(event_type__code__in=(PAID, REFUND))
+        .order_by("date_created", "pk", "line_quantities__pk")
+        .values_list(
+            "id",
+            "order_id",
+            "amount",
+            "date_created",
+            "event_type__code",
+            "line_quantities__line_id",
+            "line_quantities__quantity",
+            "line_quantities__amount",
+        )
+    )
+
+
+def _orders_with_lines(orders):
+    """Each order with its lines (LEFT JOIN: one row of NULLs if no line), in one query."""
+    return orders.order_by("pk", "lines__pk").values_list(
+        "id",
+        "user_id",
+        "organisation_id",
+        "organisation__home_region_id",
+        "shipping_address_id",
+        "shipping_address__state",
+        "shipping_address__line4",
+        "sales_channel_id",
+        "sales_channel__region_id",
+        "sales_channel__organisation_id",
+        "sales_channel__organisation__home_region_id",
+        "lines__id",
+        "lines__product_id",
+        "lines__cooperative_id",
+    )
+
+
+def _order_of(event_id):
+    return Subquery(PaymentEvent.objects.filter(pk=event_id).values("order_id"))
+
+
+# Compiled once per process (core.statements): a settlement runs them thousands of times a
+# day, and a rebuild once per chunk.
+_EVENTS_OF_ORDER = Statement(
+    lambda *, event_id: _events_of(PaymentEvent.objects.filter(order=_order_of(event_id))),
+    model=PaymentEvent,
+    binary=True,
+)
+_EVENTS_OF_ORDERS = Statement(
+    lambda *, first, last: _events_of(
+        PaymentEvent.objects.filter(order__gte=first, order__lte=last)
+    ),
+    model=PaymentEvent,
+    binary=True,
+)
+_ORDER_OF_EVENT = Statement(
+    lambda *, event_id: _orders_with_lines(Order.objects.filter(pk=_order_of(event_id))),
+    model=Order,
+)
+_ORDERS = Statement(
+    lambda *, first, last: _orders_with_lines(Order.objects.filter(pk__range=(first, last))),
+    model=Order,
+)
+
+
 def events_load(
     *,
     first_order_id: int | None = None,
@@ -174,29 +252,15 @@ def events_load(
     lines and everything deciding their facts needs. A handful of queries per call (ranges
     or a subquery, not lists of ids: cheaper to send and to plan)."""
     if order_of_event is not None:
-        order = Subquery(PaymentEvent.objects.filter(pk=order_of_event).values("order_id"))
-        of_orders = {"order": order}
-        orders_filter = {"pk": order}
+        of = {"event_id": order_of_event}
+        events, orders_read = _EVENTS_OF_ORDER, _ORDER_OF_EVENT
     else:
-        of_orders = {"order__gte": first_order_id, "order__lte": last_order_id}
-        orders_filter = {"pk__range": (first_order_id, last_order_id)}
+        of = {"first": first_order_id, "last": last_order_id}
+        events, orders_read = _EVENTS_OF_ORDERS, _ORDERS
     catalogue = catalogue if catalogue is not None else Catalogue()
     # Each event with the quantities it names (LEFT JOIN: a row of NULLs if none).
     rows, quantities = {}, defaultdict(list)
-    for pk, *event, line_id, quantity, line_amount in rows_of(
-        PaymentEvent.objects.filter(**of_orders, event_type__code__in=(PAID, REFUND))
-        .order_by("date_created", "pk", "line_quantities__pk")
-        .values_list(
-            "id",
-            "order_id",
-            "amount",
-            "date_created",
-            "event_type__code",
-            "line_quantities__line_id",
-            "line_quantities__quantity",
-            "line_quantities__amount",
-        )
-    ):
+    for pk, *event, line_id, quantity, line_amount in events.rows(**of):
         rows.setdefault(pk, (pk, *event))
         if line_id is not None:
             quantities[pk].append((line_id, quantity, line_amount))
@@ -218,26 +282,7 @@ def events_load(
         channel_organisation_id,
         channel_organisation_region_id,
         *line,
-    ) in (
-        Order.objects.filter(**orders_filter)
-        .order_by("pk", "lines__pk")
-        .values_list(
-            "id",
-            "user_id",
-            "organisation_id",
-            "organisation__home_region_id",
-            "shipping_address_id",
-            "shipping_address__state",
-            "shipping_address__line4",
-            "sales_channel_id",
-            "sales_channel__region_id",
-            "sales_channel__organisation_id",
-            "sales_channel__organisation__home_region_id",
-            "lines__id",
-            "lines__product_id",
-            "lines__cooperative_id",
-        )
-    ):
+    ) in orders_read.rows(**of):
         if pk not in orders:
             orders[pk] = OrderInfo(
                 pk,
@@ -279,17 +324,23 @@ def events_load(
     return events
 
 
+_TIES = Statement(
+    lambda *, users: (
+        Membership.objects.filter(user_id__in=users, state=Membership.State.APPROVED)
+        .order_by("user_id", "organisation_id")
+        .values_list("user_id", "organisation_id", "organisation__home_region_id", "decided_at")
+    ),
+    model=Membership,
+)
+
+
 def _ties_load(*, orders: dict[int, OrderInfo], consumers: dict[int, list[int]]) -> None:
     """The approved memberships of the consumers of `orders` ({user id: ids of their
     orders without an organisation}): one query, none when every order is an
     organisation's (a settlement pays one more round trip for each query)."""
     if not consumers:
         return
-    for user_id, organisation_id, region_id, decided_at in (
-        Membership.objects.filter(user_id__in=consumers, state=Membership.State.APPROVED)
-        .order_by("user_id", "organisation_id")
-        .values_list("user_id", "organisation_id", "organisation__home_region_id", "decided_at")
-    ):
+    for user_id, organisation_id, region_id, decided_at in _TIES.rows(users=sorted(consumers)):
         for pk in consumers[user_id]:
             orders[pk].ties.append((organisation_id, region_id, decided_at))
 
@@ -508,4 +559,4 @@ def facts_write(*, facts: list[PurchaseFact], years: dict[int, EvaluationYear]) 
     locked = {f.year for f in facts if f.year in years and years[f.year].is_locked}
     if locked:
         raise YearLocked(min(locked))
-    PurchaseFact.objects.bulk_create(facts)
+    objs_insert(facts)

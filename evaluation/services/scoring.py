@@ -11,16 +11,24 @@ ledger (households whose income from the pairing's lines reaches the indicator's
 minimum, and their registered members: decision 0006), which its own task writes: what
 it records after the facts shows at the nightly full refresh."""
 
+import functools
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection, transaction
+from django.db import connection, router, transaction
 from django.db.models import Count, F, Q, Subquery, Sum
 from django.utils import timezone
 
-from core.bulk import rows_update, values_update
+from core.bulk import values_update
+from core.statements import Statement
 from core.transactions import retry_on_serialization_failure
-from producers.income.selectors import Reach, households_driven_by_group, households_driven_gain
+from producers.income.selectors import (
+    Reach,
+    driven_gain_count,
+    driven_gain_rows,
+    households_driven_by_group,
+)
 
 from .. import measures
 from ..models import Agreement, EvaluationYear, Indicator, PurchaseFact, Scorecard, ScorecardItem
@@ -38,6 +46,115 @@ TARGETS = {
     Indicator.TargetSource.AGREEMENT_PEOPLE: "target_people",
     Indicator.TargetSource.AGREEMENT_PRODUCTS: "target_certified_products",
 }
+
+
+# What a settlement reads, compiled once per process (core.statements): the same dozen
+# statements run on every settled order. Model rows are read as values and made into
+# instances only where the code needs one (from_db: no signals, no defaults).
+_YEAR_FIELDS = [f.attname for f in EvaluationYear._meta.concrete_fields]
+_YEAR_AT = _YEAR_FIELDS.index("year")
+_YEARS_FOR_UPDATE = Statement(
+    lambda: EvaluationYear.objects.select_for_update().order_by("year").values_list(*_YEAR_FIELDS),
+    model=EvaluationYear,
+    for_update=True,
+)
+_INDICATOR_FIELDS = [f.attname for f in Indicator._meta.concrete_fields]
+_INDICATOR_PK_AT = _INDICATOR_FIELDS.index(Indicator._meta.pk.attname)
+_ITEMS = Statement(
+    lambda *, year, pairings: (
+        ScorecardItem.objects.filter(scorecard__year=year, scorecard__pairing_id__in=pairings)
+        .annotate(
+            year_indicators=Subquery(
+                Indicator.objects.filter(year=year)
+                .order_by()
+                .values("year")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+        )
+        .values_list(
+            "pk",
+            "value",
+            "weighted_value",
+            "target",
+            "score",
+            "scorecard_id",
+            "scorecard__pairing_id",
+            "scorecard__total",
+            "year_indicators",
+            *(f"indicator__{name}" for name in _INDICATOR_FIELDS),
+        )
+    ),
+    model=ScorecardItem,
+)
+_AGREEMENT_FIELDS = [f.attname for f in Agreement._meta.concrete_fields]
+_AGREEMENT_PAIRING_AT = _AGREEMENT_FIELDS.index("pairing_id")
+_AGREEMENTS = Statement(
+    lambda *, year, pairings: (
+        Agreement.objects.filter(year=year, pairing_id__in=pairings)
+        .order_by()
+        .values_list(*_AGREEMENT_FIELDS)
+    ),
+    model=Agreement,
+)
+
+
+def _indicator_of(measure: str, filter_: str, year: int) -> Indicator:
+    """An unsaved indicator with what an indicator's facts query reads of it (see _shape)."""
+    return Indicator(measure=measure, filter=filter_, year=year)
+
+
+def _shape(indicator: Indicator) -> tuple:
+    """What facts_for() reads of an indicator: its measure (role and scope), its filter and
+    its year (the exited filter compares with it)."""
+    return (indicator.measure, indicator.filter, indicator.year)
+
+
+_KNOWN_PRODUCTS = Statement(
+    lambda *shape, pairing_id, products, exclude: (
+        facts_for(indicator=_indicator_of(*shape), pairing_id=pairing_id)
+        .filter(product__in=products)
+        .exclude(pk__in=exclude)
+        .order_by()  # the model's ordering would make every fact distinct
+        .values_list("product", flat=True)
+        .distinct()
+    ),
+    model=PurchaseFact,
+)
+_DRIVEN_GAIN = Statement(
+    lambda *shape, pairing_id, event_lines, event_id: driven_gain_rows(
+        line_ids=facts_for(indicator=_indicator_of(*shape), pairing_id=pairing_id).values(
+            "line_id"
+        ),
+        event_lines=event_lines,
+        payment_event_id=event_id,
+    ),
+    model=PurchaseFact,
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _indicator(row: tuple) -> Indicator:
+    """The indicator of a row of its column values: the same instance for the same values
+    (never changed by its readers), one model instance less per item and settlement."""
+    return Indicator.from_db(router.db_for_read(Indicator), _INDICATOR_FIELDS, row)
+
+
+@dataclass(slots=True)
+class _Card:
+    pk: int
+    pairing_id: int
+    total: Decimal
+
+
+@dataclass(slots=True)
+class _Item:
+    pk: int
+    indicator_id: int
+    value: Decimal
+    weighted_value: Decimal
+    target: Decimal | None
+    score: Decimal
 
 
 def _round_score(value) -> Decimal:
@@ -158,7 +275,11 @@ def _total(scores: list[tuple[int, Decimal]], weights: dict[int, Decimal]) -> De
 def years_for_update() -> dict[int, EvaluationYear]:
     """Every year's row, locked in year order: no year can be locked (year_lock) while the
     caller writes facts into it."""
-    return {y.year: y for y in EvaluationYear.objects.select_for_update().order_by("year")}
+    alias = router.db_for_write(EvaluationYear)
+    return {
+        row[_YEAR_AT]: EvaluationYear.from_db(alias, _YEAR_FIELDS, row)
+        for row in _YEARS_FOR_UPDATE.rows()
+    }
 
 
 def _locked_year(year: int) -> EvaluationYear:
@@ -284,20 +405,22 @@ def scorecards_apply(
     # No row locks of their own: every writer of a year's scorecards holds its year row.
     # Each item comes with its card, its indicator and the year's number of indicators.
     cards, items_of, indicators, indicator_count = {}, defaultdict(list), {}, 0
-    year_indicators = (
-        Indicator.objects.filter(year=year).order_by().values("year").annotate(n=Count("pk"))
-    )
-    for item in (
-        ScorecardItem.objects.select_related("scorecard", "indicator")
-        .filter(scorecard__year=year, scorecard__pairing_id__in=touched)
-        .annotate(year_indicators=Subquery(year_indicators.values("n")))
+    pairings = sorted(touched)
+    for pk, value, by, target, points, card_pk, pairing_id, total, count, *indicator in _ITEMS.rows(
+        year=year, pairings=pairings
     ):
-        card = cards.setdefault(item.scorecard.pairing_id, item.scorecard)
+        card = cards.get(pairing_id)
+        if card is None:
+            card = cards[pairing_id] = _Card(card_pk, pairing_id, total)
+        item = _Item(pk, indicator[_INDICATOR_PK_AT], value, by, target, points)
         items_of[card.pk].append(item)
-        indicators[item.indicator_id] = item.indicator
-        indicator_count = item.year_indicators
+        if item.indicator_id not in indicators:
+            indicators[item.indicator_id] = _indicator(tuple(indicator))
+        indicator_count = count
+    alias = router.db_for_read(Agreement)
     agreements = {
-        a.pairing_id: a for a in Agreement.objects.filter(year=year, pairing_id__in=touched)
+        row[_AGREEMENT_PAIRING_AT]: Agreement.from_db(alias, _AGREEMENT_FIELDS, row)
+        for row in _AGREEMENTS.rows(year=year, pairings=pairings)
     }
     # Pairings without a scorecard, or (a year without indicators) without items.
     unscored = [p for p in agreements if p not in cards]
@@ -314,13 +437,14 @@ def scorecards_apply(
     gains: dict[tuple, Reach] = {}  # households and people indicators alike: one reading
     changed_items, changed_cards, moves = [], [], {}  # card pk -> (old total, new total)
     weights = {pk: ind.weight for pk, ind in indicators.items()}
+    now = timezone.now()
     for pairing_id, card in cards.items():
         agreement = agreements.get(pairing_id)
         if agreement is None:
             continue
         items = items_of[card.pk]
         for item in items:
-            ind = item.indicator
+            ind = indicators[item.indicator_id]
             before = (item.value, item.weighted_value, item.target, item.score)
             mine = [
                 f
@@ -345,19 +469,21 @@ def scorecards_apply(
                 item.weighted_value = item.value  # counts are not weighted
             item.score = score(indicator=ind, value=item.weighted_value, target=item.target)
             if (item.value, item.weighted_value, item.target, item.score) != before:
-                changed_items.append(item)
+                changed_items.append(
+                    (item.pk, item.value, item.weighted_value, item.target, item.score)
+                )
         total = _total([(i.indicator_id, i.score) for i in items], weights)
         if total != card.total:
             moves[card.pk] = (card.total, total)
-        card.total = total
-        card.grade = config.grade_for(card.total)
-        card.computed_at = timezone.now()
-        changed_cards.append(card)
+        changed_cards.append((card.pk, total, config.grade_for(total), now))
     # Only what changed is written: each statement is a round trip inside the settlement.
-    rows_update(changed_items, ["value", "weighted_value", "target", "score"])
-    rows_update(changed_cards, ["total", "grade", "computed_at"])
-    if _ranks_may_move(year=year, moves=moves):
-        _rerank(year=year)
+    values_update(
+        model=ScorecardItem,
+        fields=["value", "weighted_value", "target", "score"],
+        rows=changed_items,
+    )
+    values_update(model=Scorecard, fields=["total", "grade", "computed_at"], rows=changed_cards)
+    _rerank_if_moved(year=year, moves=moves)
 
 
 def _driven_gain(*, indicator, pairing_id: int, facts) -> Reach:
@@ -367,12 +493,14 @@ def _driven_gain(*, indicator, pairing_id: int, facts) -> Reach:
     task, which may run after this one: what it adds later is counted by the nightly full
     refresh."""
     households = people = 0
-    line_ids = facts_for(indicator=indicator, pairing_id=pairing_id).values("line_id")
     for event_id in sorted({f.payment_event_id for f in facts}):
-        gain = households_driven_gain(
-            line_ids=line_ids,
-            event_lines=[f.line_id for f in facts if f.payment_event_id == event_id],
-            payment_event_id=event_id,
+        gain = driven_gain_count(
+            rows=_DRIVEN_GAIN.rows(
+                shape=_shape(indicator),
+                pairing_id=pairing_id,
+                event_lines=sorted({f.line_id for f in facts if f.payment_event_id == event_id}),
+                event_id=event_id,
+            ),
             minimum=indicator.income_minimum,
         )
         households += gain.households
@@ -386,43 +514,60 @@ def _new_products(*, indicator, pairing_id: int, facts, exclude: list[int]) -> i
     if not products:
         return 0
     known = set(
-        facts_for(indicator=indicator, pairing_id=pairing_id)
-        .filter(product__in=products)
-        .exclude(pk__in=exclude)
-        .order_by()  # the model's ordering would make every fact distinct
-        .values_list("product", flat=True)
-        .distinct()
+        _KNOWN_PRODUCTS.rows(
+            shape=_shape(indicator),
+            pairing_id=pairing_id,
+            products=sorted(products),
+            exclude=sorted(exclude),
+        )
     )
     return len(products - known)
 
 
-def _ranks_may_move(*, year: int, moves: dict) -> bool:
-    """Whether totals moving as `moves` says ({card pk: (old, new)}) can change a rank: only
-    if another card's total lies between a card's old and new total (ties included), or
-    several cards moved. A year has some 1,600 cards, and most settlements move one card a
-    little past no other: one EXISTS instead of ranking them all and writing none."""
-    if len(moves) != 1:
-        return bool(moves)
-    [(pk, (old, new))] = moves.items()
-    low, high = min(old, new), max(old, new)
-    return Scorecard.objects.filter(year=year, total__range=(low, high)).exclude(pk=pk).exists()
+def _rerank_if_moved(*, year: int, moves: dict) -> None:
+    """Rerank if totals moving as `moves` says ({card pk: (old, new)}) can change a rank:
+    only if another card's total lies between a card's old and new total (ties included),
+    or several cards moved. A year has some 1,600 cards, and most settlements move one card
+    a little past no other: the ranking's statement then asks that one EXISTS first and
+    stops there, ranking none and writing none (one round trip either way)."""
+    if len(moves) > 1:
+        _rerank(year=year)
+    elif moves:
+        [(pk, (old, new))] = moves.items()
+        _rerank(year=year, passed=(pk, min(old, new), max(old, new)))
 
 
-def _rerank(*, year: int) -> None:
+def _rerank(*, year: int, passed: tuple | None = None) -> None:
     """Competition ranking (1, 2, 2, 4) by total over a year's scorecards: one statement,
-    writing only the ranks that moved."""
+    writing only the ranks that moved. `passed`: (card pk, low, high): only if another card
+    of the year has a total from low to high (else nothing is ranked: PostgreSQL runs the
+    EXISTS once, before the ranking)."""
+    sql, sql_passed = _rerank_statements()
+    with connection.cursor() as cursor:
+        if passed is None:
+            cursor.execute(sql, [year])
+        else:
+            pk, low, high = passed
+            cursor.execute(sql_passed, [year, year, low, high, pk])
+
+
+@functools.lru_cache(maxsize=1)
+def _rerank_statements() -> tuple[str, str]:
     quote = connection.ops.quote_name
     table = quote(Scorecard._meta.db_table)
-    rank, total = quote("rank"), quote("total")
-    # Identifiers quoted by Django from the model; the year is a parameter.
+    rank, total, year = quote("rank"), quote("total"), quote("year")
+    # Identifiers quoted by Django from the model; values are parameters.
     sql = (
         f"UPDATE {table} SET {rank} = ranked.position FROM ("  # noqa: S608
         f"SELECT id, RANK() OVER (ORDER BY {total} DESC) AS position FROM {table} "
-        f"WHERE {quote('year')} = %s) AS ranked "
+        f"WHERE {year} = %s) AS ranked "
         f"WHERE {table}.id = ranked.id AND {table}.{rank} <> ranked.position"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [year])
+    passed = (
+        f"{sql} AND EXISTS (SELECT 1 FROM {table} other WHERE other.{year} = %s "  # noqa: S608
+        f"AND other.{total} BETWEEN %s AND %s AND other.id <> %s)"
+    )
+    return sql, passed
 
 
 def scorecards_refresh_open_years() -> list[Scorecard]:

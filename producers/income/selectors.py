@@ -129,12 +129,25 @@ def households_driven_gain(
     counts them with this `minimum`; negative when a refund takes a household below it.
     Reads only the event's households, so it costs the same whatever the number of
     lines. One query."""
+    return driven_gain_count(
+        rows=driven_gain_rows(
+            line_ids=line_ids, event_lines=event_lines, payment_event_id=payment_event_id
+        ),
+        minimum=minimum,
+    )
+
+
+def driven_gain_rows(*, line_ids: QuerySet, event_lines: Iterable, payment_event_id: int):
+    """The query of households_driven_gain: (household size, net income over `line_ids`
+    now, the event's part of it) for each household the event's entries on `event_lines`
+    reach; a `.values_list()` queryset, so that a caller running it on every settlement
+    can keep it compiled (core.statements)."""
     touched = LedgerEntry.objects.filter(
         line__in=_line_ids(event_lines),
         payment_event_id=payment_event_id,
         household__isnull=False,
     ).values("household")
-    rows = (
+    return (
         LedgerEntry.objects.filter(household__in=touched, line__in=line_ids)
         .values("household", "household__size")
         .annotate(
@@ -142,6 +155,10 @@ def households_driven_gain(
         )
         .values_list("household__size", "now", "event")
     )
+
+
+def driven_gain_count(*, rows: Iterable[tuple], minimum: Decimal) -> Reach:
+    """households_driven_gain's count from driven_gain_rows' rows."""
 
     def driven(net) -> bool:
         return net > 0 and net >= minimum
