@@ -11,12 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext_lazy as _
+from oscar.apps.order.signals import order_placed
 from oscar.core.loading import get_class, get_model
 
 from marketplace.catalogue.selectors import basket_lines_load
 
+Order = get_model("order", "Order")
 ShippingAddress = get_model("order", "ShippingAddress")
+OrderNumberGenerator = get_class("order.utils", "OrderNumberGenerator")
 OscarOrderCreator = get_class("order.utils", "OrderCreator")
 OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 Repository = get_class("shipping.repository", "Repository")
@@ -25,13 +31,89 @@ Selector = get_class("partner.strategy", "Selector")
 
 
 class OrderCreator(OscarOrderCreator):
-    def place_order(self, *args, **kwargs):
+    def place_order(
+        self,
+        basket,
+        total,
+        shipping_method,
+        shipping_charge,
+        user=None,
+        shipping_address=None,
+        billing_address=None,
+        order_number=None,
+        status=None,
+        request=None,
+        surcharges=None,
+        **kwargs,
+    ):
+        """Oscar's place_order, but an order number already taken is found by the order's
+        INSERT (the number is unique in the table) instead of a query before it: the same
+        ValueError, with nothing written. The rest is Oscar's, step for step."""
         self.lines_created = []
-        order = super().place_order(*args, **kwargs)
+        if basket.is_empty:
+            raise ValueError(_("Empty baskets cannot be submitted"))
+        if not order_number:
+            order_number = OrderNumberGenerator().order_number(basket)
+        if not status and hasattr(settings, "OSCAR_INITIAL_ORDER_STATUS"):
+            status = settings.OSCAR_INITIAL_ORDER_STATUS
+        try:
+            with transaction.atomic():
+                kwargs["surcharges"] = surcharges
+                order = self.create_order_model(
+                    user,
+                    basket,
+                    shipping_address,
+                    shipping_method,
+                    shipping_charge,
+                    billing_address,
+                    total,
+                    order_number,
+                    status,
+                    request,
+                    **kwargs,
+                )
+                self._order_contents_create(order, basket, user, shipping_method)
+        except IntegrityError as exc:
+            # Rolled back to before the order; the enclosing transaction goes on.
+            if Order._default_manager.filter(number=order_number).exists():
+                raise ValueError(
+                    _("There is already an order with number %s") % order_number
+                ) from exc
+            raise
+        order_placed.send(sender=self, order=order, user=user)
         # The lines just written, in primary-key order: recording the payment takes them
         # instead of reading them back.
         order.placed_lines = sorted(self.lines_created, key=lambda line: line.pk)
         return order
+
+    def _order_contents_create(self, order, basket, user, shipping_method):
+        # Oscar's place_order after the order's row: vouchers, discounts, lines, stock.
+        for voucher in basket.vouchers.select_for_update():
+            if not voucher.is_active():  # basket ignores inactive vouchers
+                basket.vouchers.remove(voucher)
+            else:
+                available_to_user, msg = voucher.is_available_to_user(user=user)
+                if not available_to_user:
+                    raise ValueError(msg)
+        for application in basket.offer_applications:
+            application["message"] = application["offer"].apply_deferred_benefit(
+                basket, order, application
+            )
+            if application["result"].affects_shipping:
+                shipping_discount = shipping_method.discount(basket)
+                if shipping_discount <= Decimal("0.00"):
+                    continue  # Oscar skips zero shipping discounts
+                application["discount"] = shipping_discount
+            self.create_discount_model(order, application)
+            self.record_discount(application)
+        for voucher in basket.vouchers.all():
+            self.record_voucher_usage(order, voucher, user)
+        # In basket order, so that the lines' keys keep the order the customer saw.
+        for line in basket.all_lines():
+            self.create_line_models(order, line)
+        # Oscar's stock step, in stock-record order (update_stock_records: none here).
+        for line in sorted(basket.all_lines(), key=lambda line: line.stockrecord_id):
+            self.update_stock_records(line)
 
     def create_line_models(self, order, basket_line, extra_line_fields=None):
         # Every line keeps its own cooperative (a basket mixes several).
