@@ -7,6 +7,11 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("考核评估")
 
     def ready(self):
+        from core.partitions import KEY_YEAR, partitioned_table_register
+
+        # Partitioned by the year a fact counts in on PostgreSQL (migration 0013, decision
+        # 0008): the daily partitions_ahead task creates the next year's partition ahead.
+        partitioned_table_register(table="evaluation_purchasefact", key="year", key_kind=KEY_YEAR)
         # Off-platform sales the eastern side records wait for the cooperative's (or, for a
         # cooperative without staff, the county office's) confirmation.
         from producers import workspace as menus

@@ -306,6 +306,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "producers.income.tasks.ledger_integrity_check_task",
         "schedule": crontab(hour=4, minute=0),
     },
+    # The tables partitioned by year (core/partitions.py, decision 0008) get next year's
+    # partition ahead of time, so that no row waits in DEFAULT; idempotent.
+    "partitions-ahead-daily": {
+        "task": "config.tasks.partitions_ahead_task",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "invoices-remind-overdue-daily": {
         "task": "marketplace.invoicing.tasks.invoices_remind_overdue_task",
         "schedule": crontab(hour=9, minute=0),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from core.bulk import objs_insert
+from core.partitions import index_root
 from core.statements import Statement
 from core.transactions import retry_on_serialization_failure, violated_constraint
 from marketplace.payment.events import PAID, REFUND
@@ -524,6 +525,8 @@ def purchase_facts_record(*, payment_event_id: int) -> list[PurchaseFact]:
                 PurchaseFact(**fact)
                 for fact in facts_for_event(event=event, attribution=attribution)
             ]
+            if _written_in_an_earlier_year(facts=facts, payment_event_id=payment_event_id):
+                return list(PurchaseFact.objects.filter(payment_event_id=payment_event_id))
             # A replayed event fails here on the unique (event, line) pair: no lookup first.
             facts_write(facts=facts, years=years)
             for year in sorted({f.year for f in facts}):
@@ -541,13 +544,30 @@ def purchase_facts_record(*, payment_event_id: int) -> list[PurchaseFact]:
     return facts
 
 
+def _written_in_an_earlier_year(*, facts: list[PurchaseFact], payment_event_id: int) -> bool:
+    """Whether facts being placed as adjustments of a later open year (their own year was
+    locked) were written before, when an earlier year was still open: a replay that the
+    unique (event, line, year) constraint of the partitioned table cannot see, the years
+    differing (decision 0008). Facts go only to the first open year from their own, and
+    nothing unlocks a year: a replay lands in the same year (the constraint refuses it) or
+    in a later one, and only when the fact is an adjustment. Every writer of facts holds
+    the year rows locked (years_for_update), so this lookup races with none. Not asked for
+    facts in their own year: a settlement pays nothing for it."""
+    if all(fact.year == fact.natural_year for fact in facts):
+        return False
+    return PurchaseFact.objects.filter(
+        payment_event_id=payment_event_id, line_id__in=[fact.line_id for fact in facts]
+    ).exists()
+
+
 def _is_replay(exc: IntegrityError, *, event: EventInfo) -> bool:
     """Whether `exc` is the unique (event, line) pair refusing facts already written. Where
     the database does not name the constraint (a UNIQUE one on SQLite), whether the facts
     of the event are there (the failed transaction has rolled back)."""
     name = violated_constraint(exc)
     if name is not None:
-        return name == REPLAY_CONSTRAINT
+        # On PostgreSQL the name is the partition's index of the constraint (decision 0008)
+        return index_root(name) == REPLAY_CONSTRAINT
     return PurchaseFact.objects.filter(
         payment_event_id=event.id, line_id__in=list(event.order.lines)
     ).exists()

@@ -10,7 +10,13 @@ class IncomeConfig(AppConfig):
     verbose_name = _("收益追踪")
 
     def ready(self):
+        from core.partitions import KEY_DATE, partitioned_table_register
+
         from . import receivers  # noqa: F401  connects to the store's payment announcements
+
+        # Partitioned by year of booking on PostgreSQL (migration 0007, decision 0008): the
+        # daily partitions_ahead task creates the next year's partition ahead of time.
+        partitioned_table_register(table="income_ledgerentry", key="booked_on", key_kind=KEY_DATE)
 
         for where, url_name, label, order in (
             (workspace.COUNTY, "income:county-balances", _("农户收益与兑付"), 20),
