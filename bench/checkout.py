@@ -47,7 +47,7 @@ def _free_port() -> int:
 def _localstripe_start() -> tuple[subprocess.Popen, str]:
     port = _free_port()
     process = subprocess.Popen(  # noqa: S603  our own dev dependency, fixed arguments
-        [sys.executable, "-m", "localstripe", "--port", str(port)],
+        [sys.executable, "-m", "demo.localstripe_wallets", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -22,19 +22,31 @@ Stripe (the same library calls, the same Stripe.js calls on the pay page):
 
 Run as `python -m demo.localstripe_wallets --port 8420` (bin/demo and the tests' localstripe
 fixture do). Development tooling only: nothing in the site imports it.
+
+localstripe itself keeps its objects in one file for every process on the machine
+(/tmp/localstripe.pickle), rewritten whole after every POST: two servers at once (the
+tests, a benchmark, the demo) overwrite each other's objects, and one starting while
+another writes finds a truncated file and exits. Here a server keeps its objects in memory
+unless `--state-file PATH` names a file of its own (bin/demo keeps the demo's in var/, so
+a restarted demo still knows its payments), written to a temporary name and renamed.
 """
 
+import argparse
 import base64
 import html
 import io
 import json
+import os
+import pickle
 import re
+import sys
+import tempfile
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import qrcode
 from aiohttp import web
 from localstripe.errors import UserError
-from localstripe.resources import PaymentIntent, PaymentMethod, StripeObject
+from localstripe.resources import PaymentIntent, PaymentMethod, Store, StripeObject
 
 WALLETS = ("alipay", "wechat_pay")
 WALLET_NAMES = {"alipay": "支付宝 Alipay", "wechat_pay": "微信支付 WeChat Pay"}
@@ -415,9 +427,41 @@ def app_extend(app: web.Application) -> web.Application:
     return app
 
 
+def store_persist(*, path: str | None) -> None:
+    """Keep localstripe's objects in `path` (loaded at start, replaced atomically after each
+    change), or only in memory when `path` is None."""
+
+    def try_load_from_disk(store) -> None:
+        if path is None:
+            return
+        try:
+            with open(path, "rb") as file:
+                saved = pickle.load(file)  # noqa: S301  our own server's file
+        except FileNotFoundError:
+            return
+        store.clear()
+        store.update(saved)
+
+    def dump_to_disk(store) -> None:
+        if path is None:
+            return
+        folder = os.path.dirname(os.path.abspath(path))
+        with tempfile.NamedTemporaryFile("wb", dir=folder, delete=False) as file:
+            pickle.dump(dict(store), file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(file.name, path)
+
+    Store.try_load_from_disk = try_load_from_disk
+    Store.dump_to_disk = dump_to_disk
+
+
 def main() -> None:
     from localstripe import server
 
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--state-file", default=None)
+    ours, rest = parser.parse_known_args()
+    store_persist(path=ours.state_file)
+    sys.argv = [sys.argv[0], *rest]  # localstripe's own options (--port, --from-scratch)
     app_extend(server.app)
     server.start()
 
