@@ -56,19 +56,24 @@ class StockRecord(AbstractStockRecord):
         # on every allocation although there rarely are.
         stock_alert = get_model("partner", "StockAlert")
         product_alert = get_model("customer", "ProductAlert")
+        product = get_model("catalogue", "Product")
+        quote = connection.ops.quote_name
+        # Columns named with their table, not an alias: SQLite's RETURNING knows no alias.
+        s = quote(self._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                'UPDATE "partner_stockrecord" AS s'
-                " SET num_allocated = COALESCE(s.num_allocated, 0) + %s"
-                " WHERE s.id = %s"
-                " AND (s.num_in_stock IS NULL"
-                " OR s.num_in_stock >= COALESCE(s.num_allocated, 0) + %s)"
-                " RETURNING s.num_allocated,"
-                ' (SELECT COUNT(*) FROM "partner_stockalert" a'
-                "   WHERE a.stockrecord_id = s.id AND a.status = %s),"
-                ' EXISTS (SELECT 1 FROM "customer_productalert" p'
-                "   WHERE p.status = %s AND (p.product_id = s.product_id OR p.product_id ="
-                '   (SELECT parent_id FROM "catalogue_product" WHERE id = s.product_id)))',
+                f"UPDATE {s}"  # noqa: S608  table names from the models, values bound
+                f" SET num_allocated = COALESCE({s}.num_allocated, 0) + %s"
+                f" WHERE {s}.id = %s"
+                f" AND ({s}.num_in_stock IS NULL"
+                f" OR {s}.num_in_stock >= COALESCE({s}.num_allocated, 0) + %s)"
+                f" RETURNING {s}.num_allocated,"
+                f" (SELECT COUNT(*) FROM {quote(stock_alert._meta.db_table)} a"
+                f"   WHERE a.stockrecord_id = {s}.id AND a.status = %s),"
+                f" EXISTS (SELECT 1 FROM {quote(product_alert._meta.db_table)} p"
+                f"   WHERE p.status = %s AND (p.product_id = {s}.product_id OR p.product_id ="
+                f"   (SELECT c.parent_id FROM {quote(product._meta.db_table)} c"
+                f"    WHERE c.id = {s}.product_id)))",
                 [quantity, self.pk, quantity, stock_alert.OPEN, product_alert.ACTIVE],
             )
             row = cursor.fetchone()
