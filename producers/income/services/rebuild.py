@@ -55,7 +55,10 @@ def ledger_rebuild_compare() -> RebuildReport:
             )
         )
         | set(
+            # order_by(): the model's ordering would otherwise join the DISTINCT, which then
+            # returns every entry instead of each order once.
             LedgerEntry.objects.filter(line__isnull=False)
+            .order_by()
             .values_list("line__order_id", flat=True)
             .distinct()
         )
