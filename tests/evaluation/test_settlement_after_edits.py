@@ -6,12 +6,9 @@ refresh."""
 from decimal import Decimal
 
 import pytest
-from oscar.core.loading import get_model
 
 from evaluation.models import Scorecard, ScorecardItem
-from evaluation.services.facts import purchase_facts_record
 from evaluation.services.scoring import scorecards_refresh
-from marketplace.payment.events import PAID
 from tests.factories import OrganisationFactory
 
 from .factories import (
@@ -20,24 +17,11 @@ from .factories import (
     at,
     east_west_world,
     order_place,
+    order_settle,
     product_from,
 )
 
 pytestmark = pytest.mark.django_db
-PaymentEvent = get_model("order", "PaymentEvent")
-PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
-PaymentEventType = get_model("order", "PaymentEventType")
-
-
-def _settle(order):
-    paid, _ = PaymentEventType.objects.get_or_create(code=PAID, defaults={"name": PAID})
-    event = PaymentEvent.objects.create(order=order, amount=order.total_incl_tax, event_type=paid)
-    for line in order.lines.all():
-        PaymentEventQuantity.objects.create(
-            event=event, line=line, quantity=line.quantity, amount=line.line_price_incl_tax
-        )
-    PaymentEvent.objects.filter(pk=event.pk).update(date_created=at(2025, 7))
-    purchase_facts_record(payment_event_id=event.pk)
 
 
 def _card(pairing):
@@ -59,7 +43,7 @@ def test_edits_between_two_settlements_count_as_a_refresh_counts_them():
     canteen = OrganisationFactory(home_region=world["hangzhou"])
     product = product_from(world["zhaojue"], price=Decimal("100.00"))
     scorecards_refresh(year=2025)
-    _settle(order_place(products=[(product, 2)], organisation=canteen))
+    order_settle(order=order_place(products=[(product, 2)], organisation=canteen), when=at(2025, 7))
     before = _card(world["pairing"])
 
     # When the agreement's target, an indicator's weight and the county's deep-poverty flag
@@ -71,7 +55,7 @@ def test_edits_between_two_settlements_count_as_a_refresh_counts_them():
     zhaojue = world["zhaojue"]
     zhaojue.is_deep_poverty = False
     zhaojue.save()
-    _settle(order_place(products=[(product, 1)], organisation=canteen))
+    order_settle(order=order_place(products=[(product, 1)], organisation=canteen), when=at(2025, 7))
     after = _card(world["pairing"])
 
     # Then the card has the new target and weight, and the deep-poverty indicator did not
