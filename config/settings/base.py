@@ -129,7 +129,7 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
     # Catalogue pages for anonymous visitors; it never answers a login (axes' concern).
-    "marketplace.catalogue.page_cache.AnonymousPageCacheMiddleware",
+    "marketplace.catalogue.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,4 +1,5 @@
-"""Whole pages of the catalogue for anonymous visitors, from the cache.
+"""Whole pages of the catalogue from the cache: for anonymous visitors, and as a shared shell
+for signed-in readers (reader_pages.py).
 
 Most visitors of the catalogue list, its categories, product pages and search results have
 no account, no basket and no session: their pages differ only by language, by the CSRF
@@ -12,22 +13,34 @@ The views, and the function giving each one's data version, are settings.PAGE_CA
 Wagtail's pages (one view for all) only of the types in settings.PAGE_CACHE_PAGE_TYPES,
 learnt per path from the first rendering.
 
-Oscar's analytics count a product view when the view runs: views served from here are not
-counted in its ProductRecord.num_views."""
+Oscar's analytics count a product view when the view runs: anonymous views served from here
+are not counted in its ProductRecord.num_views. A signed-in reader's view and search are
+announced as the views announce them (the analytics task, the history cookie).
+
+Signed-in readers of the catalogue list, a category, a search or a product page (a session
+cookie, no message waiting) get the page's shell, kept from the first signed-in rendering
+of it under the same catalogue version, with their own parts rendered in: their header,
+the product page's per-request parts, their recently viewed products and CSRF token."""
 
 import json
 import re
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils.module_loading import import_string
+from oscar.apps.catalogue.signals import product_viewed
+from oscar.apps.search.signals import user_search
 
 from .caching import TIMEOUT, versioned_key
 from .history import CustomerHistoryManager, history_with, recently_viewed_ids
+from .product_page import ProductById, product_cards, product_page_facts_cached
+from .reader_pages import shell_fill, shell_make
 from .selectors import products_in_order
 
 # Stock taken by orders changes no version (Oscar's allocation leaves date_updated alone):
@@ -41,6 +54,9 @@ VIEWED = re.compile(r"<!--recently-viewed-->.*?<!--/recently-viewed-->", re.DOTA
 # Cannot occur in an HTML page: NUL is not allowed in its text.
 TOKEN_SLOT, VIEWED_SLOT = "\x00csrf-token\x00", "\x00recently-viewed\x00"
 VIEWED_TEMPLATE = "oscar/catalogue/partials/recently_viewed.html"
+# The pages signed-in readers get from a shared shell (not the CMS's).
+READER_VIEWS = {"catalogue:index", "catalogue:category", PRODUCT_PAGE, "search:search"}
+SEARCH_PAGE = "search:search"
 
 
 def _harmless_cookies() -> set[str]:
@@ -52,7 +68,11 @@ def _harmless_cookies() -> set[str]:
     }
 
 
-class AnonymousPageCacheMiddleware:
+def _viewed_part(html: str) -> str:
+    return f"<!--recently-viewed-->{html}<!--/recently-viewed-->"
+
+
+class PageCacheMiddleware:
     """Last of the middleware: the language, user, basket and strategy are on the request
     (all lazy, so a hit costs no query for them) and the outer middleware add their headers
     and the CSRF cookie to a page served from here as to any other."""
@@ -67,6 +87,9 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         match = self._cacheable(request)
         if match is None:
+            match = self._reader_cacheable(request)
+            if match is not None:
+                return self._reader_page(request, match)
             return self.get_response(request)
         if match.view_name == CMS_PAGE:
             page_type_key = versioned_key("page-type", "", request.get_host(), request.path_info)
@@ -96,10 +119,10 @@ class AnonymousPageCacheMiddleware:
             return None
         return match if match.view_name in self.versions else None
 
-    def _key(self, request, match) -> str:
+    def _key(self, request, match, *, kind: str = "page", version: str | None = None) -> str:
         return versioned_key(
-            "page",
-            self.versions[match.view_name](),
+            kind,
+            self.versions[match.view_name]() if version is None else version,
             request.LANGUAGE_CODE,
             request.get_host(),
             request.scheme,
@@ -113,15 +136,16 @@ class AnonymousPageCacheMiddleware:
         page = (getattr(response, "context_data", None) or {}).get("page")
         return getattr(getattr(page, "_meta", None), "label_lower", None) in self.page_types
 
-    def _entry(self, response) -> dict | None:
+    def _entry(self, response, *, private: bool = False) -> dict | None:
         """What to keep of a response: only a plain 200 page that set no session, basket or
-        message cookie (the view might have started a session)."""
+        message cookie (the view might have started a session); a private one only for
+        signed-in readers' shells."""
         if response.status_code != 200 or response.streaming:
             return None
         if set(response.cookies) - _harmless_cookies():
             return None
         cache_control = response.get("Cache-Control", "")
-        if "private" in cache_control or "no-store" in cache_control:
+        if "no-store" in cache_control or ("private" in cache_control and not private):
             return None
         content = VIEWED.sub(VIEWED_SLOT, response.content.decode(response.charset), count=1)
         for token in set(TOKEN.findall(content)):
@@ -137,7 +161,9 @@ class AnonymousPageCacheMiddleware:
         content = entry["content"]
         product_id = int(match.kwargs["pk"]) if match.view_name == PRODUCT_PAGE else None
         if VIEWED_SLOT in content:
-            content = content.replace(VIEWED_SLOT, self._recently_viewed(request, product_id))
+            content = content.replace(
+                VIEWED_SLOT, _viewed_part(self._recently_viewed(request, product_id))
+            )
         if TOKEN_SLOT in content:
             # This visitor's own token; get_token also has the CSRF cookie set on the way out.
             content = content.replace(TOKEN_SLOT, get_token(request))
@@ -156,3 +182,81 @@ class AnonymousPageCacheMiddleware:
             return ""
         products = products_in_order(ids=viewed)
         return render_to_string(VIEWED_TEMPLATE, {"recently_viewed": products}, request=request)
+
+    # Signed-in readers: the shared shell (reader_pages.py).
+
+    def _reader_cacheable(self, request):
+        session = settings.SESSION_COOKIE_NAME
+        cookies = set(request.COOKIES)
+        if request.method != "GET" or session not in cookies:
+            return None
+        # Messages are looked at below, whatever storage holds them.
+        if cookies - _harmless_cookies() - {session, CookieStorage.cookie_name}:
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        if match.view_name not in READER_VIEWS or not request.user.is_authenticated:
+            return None
+        if len(messages.get_messages(request)):  # shown on this page: render it
+            return None
+        return match
+
+    def _reader_page(self, request, match):
+        version = self.versions[match.view_name]()
+        key = self._key(request, match, kind="reader-page", version=version)
+        facts = None
+        if match.view_name == PRODUCT_PAGE:
+            facts = product_page_facts_cached(version=version, product_id=int(match.kwargs["pk"]))
+        shell = cache.get(key) if version else None
+        if shell is not None and (facts is None or facts.get("for_everyone")):
+            return self._reader_replay(request, shell, match, version=version, facts=facts)
+        response = self.get_response(request)
+        shell = self._reader_shell(request, response)
+        if shell is not None and version:
+            cache.set(key, shell, PAGE_SECONDS)
+        return response
+
+    def _reader_shell(self, request, response) -> dict | None:
+        if not getattr(response, "page_shared", True) or len(messages.get_messages(request)):
+            return None
+        if set(response.cookies) - _harmless_cookies():
+            return None
+        entry = self._entry(response, private=True)
+        if entry is None:
+            return None
+        shell = shell_make(entry["content"], email=request.user.email or "")
+        return None if shell is None else {**entry, "content": shell}
+
+    def _reader_replay(self, request, shell: dict, match, *, version: str, facts) -> HttpResponse:
+        token = get_token(request)
+        product_id = int(match.kwargs["pk"]) if facts is not None else None
+        content = shell_fill(
+            shell["content"],
+            request=request,
+            token=token,
+            version=version,
+            product_id=product_id,
+            product_slug=facts["slug"] if facts is not None else "",
+        )
+        if VIEWED_SLOT in content:
+            viewed = recently_viewed_ids(request, product_id=product_id) if product_id else []
+            cards = product_cards(request=request, ids=viewed, version=version)
+            html = render_to_string(VIEWED_TEMPLATE, {"recently_viewed_cards": cards})
+            content = content.replace(VIEWED_SLOT, _viewed_part(html))
+        content = content.replace(TOKEN_SLOT, token)
+        response = HttpResponse(content, headers=shell["headers"])
+        if product_id is not None:  # announced as the view announces it
+            product = ProductById(lambda: products_in_order(ids=[product_id])[0], pk=product_id)
+            product_viewed.send(
+                sender=self, product=product, user=request.user, request=request, response=response
+            )
+        elif match.view_name == SEARCH_PAGE:
+            user_search.send(
+                sender=self,
+                session=request.session,
+                user=request.user,
+                query=request.GET.get("q", ""),
+            )
+        return response

@@ -24,6 +24,7 @@ are."""
 from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.loader import get_template, select_template
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from oscar.core.loading import get_class
@@ -85,8 +86,24 @@ def slots_fill(content: str, *, request, product_id: int, product_slug: str) -> 
             )
             context["csrf_token"] = token
             html = get_template(template_name).render(context)
-            content = content.replace(marker, html)
+            # Between marks: the page cache cuts a signed-in reader's parts out along them.
+            content = content.replace(marker, f"<!--reader:{name}-->{html}<!--/reader:{name}-->")
     return content
+
+
+class ProductById(SimpleLazyObject):
+    """The product, loaded on first use of anything but its id: the receivers of Oscar's
+    product_viewed (the history cookie, the analytics task) need only product.id."""
+
+    def __init__(self, load, *, pk: int):
+        super().__init__(load)
+        self.__dict__["_product_id"] = pk
+
+    @property
+    def pk(self) -> int:
+        return self.__dict__["_product_id"]
+
+    id = pk
 
 
 # The facts the view needs before rendering, kept per catalogue version: where the page is,

@@ -13,6 +13,7 @@ from .caching import catalogue_version
 from .history import RELATED_PRODUCTS_SHOWN, recently_viewed_ids
 from .product_page import (
     FRAGMENT_SECONDS,
+    ProductById,
     product_cards,
     product_page_facts,
     product_page_facts_cached,
@@ -26,21 +27,6 @@ ProductCategoryView = get_class("search.views", "ProductCategoryView")
 
 ProductRecommendation = get_model("catalogue", "ProductRecommendation")
 _ANONYMOUS = SimpleNamespace(user=AnonymousUser())
-
-
-class ProductById(SimpleLazyObject):
-    """The product, loaded on first use of anything but its id: the receivers of Oscar's
-    product_viewed (the history cookie, the analytics task) need only product.id."""
-
-    def __init__(self, load, *, pk: int):
-        super().__init__(load)
-        self.__dict__["_product_id"] = pk
-
-    @property
-    def pk(self) -> int:
-        return self.__dict__["_product_id"]
-
-    id = pk
 
 
 class ProductDetailView(OscarProductDetailView):
@@ -95,6 +81,8 @@ class ProductDetailView(OscarProductDetailView):
         self.object = product or ProductById(partial(self._product_load, pk), pk=pk)
         response = self.render_to_response(self.get_context_data())
         response.add_post_render_callback(self._fill_per_request_parts)
+        # A page only some may see (staff, the cooperative's people) is not shared.
+        response.page_shared = facts["for_everyone"]
         self.send_signal(request, response, self.object)
         return response
 
