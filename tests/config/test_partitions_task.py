@@ -13,10 +13,11 @@ from django.utils import timezone
 from config.celery import app
 from config.tasks import partitions_ahead_task
 from core.partitions import partition_name, partition_years
+from tests.partitions import on_postgresql
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions are PostgreSQL's"),
+    on_postgresql,
 ]
 TABLES = ("income_ledgerentry", "evaluation_purchasefact")
 

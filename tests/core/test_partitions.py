@@ -22,12 +22,10 @@ from core.partitions import (
     table_partition,
     table_unpartition,
 )
+from tests.partitions import on_postgresql
 
 pytestmark = pytest.mark.django_db
 
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="partitions are PostgreSQL's"
-)
 PROBE = "partition_probe"
 
 

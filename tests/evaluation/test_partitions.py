@@ -23,15 +23,13 @@ from evaluation.services.offplatform import (
 from evaluation.services.scoring import scorecards_refresh
 from marketplace.users.roles import EVALUATOR
 from tests.factories import UserFactory
+from tests.partitions import on_postgresql
 from tests.store_factories import cooperative_staff_create
 
 from .factories import AgreementFactory, IndicatorFactory, bought, east_west_world, product_from
 from .offplatform_helpers import organisation_admin, pdf
 
 pytestmark = pytest.mark.django_db
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="partitions are PostgreSQL's"
-)
 TABLE = "evaluation_purchasefact"
 
 

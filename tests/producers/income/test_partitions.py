@@ -20,12 +20,13 @@ from core.partitions import (
 from producers.income.integrity import ledger_integrity_check
 from producers.income.models import LedgerEntry
 from producers.income.services import events_process
+from tests.partitions import on_postgresql
 
 from .conftest import order_create, settlement_record
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions are PostgreSQL's"),
+    on_postgresql,
 ]
 TABLE = "income_ledgerentry"
 
