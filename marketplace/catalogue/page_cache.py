@@ -190,6 +190,11 @@ class PageCacheMiddleware:
         cookies = set(request.COOKIES)
         if request.method != "GET" or session not in cookies:
             return None
+        # Oscar's analytics script would carry the first reader's id into the shell.
+        if getattr(settings, "OSCAR_GOOGLE_ANALYTICS_ID", None) or getattr(
+            settings, "GOOGLE_ANALYTICS_ID", None
+        ):
+            return None
         # Messages are looked at below, whatever storage holds them.
         if cookies - _harmless_cookies() - {session, CookieStorage.cookie_name}:
             return None
@@ -210,7 +215,11 @@ class PageCacheMiddleware:
         if match.view_name == PRODUCT_PAGE:
             facts = product_page_facts_cached(version=version, product_id=int(match.kwargs["pk"]))
         shell = cache.get(key) if version else None
-        if shell is not None and (facts is None or facts.get("for_everyone")):
+        # A product page only with its facts (kept apart, they may have been evicted) and
+        # only if everyone may see it.
+        if shell is not None and (
+            match.view_name != PRODUCT_PAGE or (facts or {}).get("for_everyone")
+        ):
             return self._reader_replay(request, shell, match, version=version, facts=facts)
         response = self.get_response(request)
         shell = self._reader_shell(request, response)
@@ -219,7 +228,8 @@ class PageCacheMiddleware:
         return response
 
     def _reader_shell(self, request, response) -> dict | None:
-        if not getattr(response, "page_shared", True) or len(messages.get_messages(request)):
+        # Only views that say their page may go to every signed-in reader (page_shared).
+        if not getattr(response, "page_shared", False) or len(messages.get_messages(request)):
             return None
         if set(response.cookies) - _harmless_cookies():
             return None

@@ -13,7 +13,8 @@ fragments with {% per_request "name" %} and rendered after them, from the produc
   query for a signed-in reader);
 - "wishlist": the reader's wish lists and whether the product is in one (one query);
 - "review-invite": only under a product without reviews, whether the reader may write
-  one (one query for a signed-in reader).
+  one (one query for a signed-in reader);
+- "review-write": beside the stars of a product with reviews, the same question.
 
 The header's basket summary and workspace links are rendered for each request too
 (basket_summary.py, workspace_tags). Recently viewed products are product cards, cached one
@@ -49,6 +50,7 @@ SLOT_TEMPLATES = {
     "stock-alert": "oscar/catalogue/partials/per_request/stock_alert.html",
     "wishlist": "oscar/catalogue/partials/per_request/wishlist.html",
     "review-invite": "oscar/catalogue/partials/per_request/review_invite.html",
+    "review-write": "oscar/catalogue/partials/per_request/review_write.html",
 }
 
 
@@ -58,7 +60,7 @@ def slot_marker(name: str) -> str:
     return SLOT.format(name)
 
 
-def _slot_context(name: str, *, request, product_id: int, product_slug: str) -> dict:
+def _slot_context(name: str, *, request, product_id: int, product_slug: str, known: dict) -> dict:
     user = request.user
     context = {"user": user, "product_id": product_id, "product_slug": product_slug}
     if name == "stock-alert":
@@ -67,8 +69,10 @@ def _slot_context(name: str, *, request, product_id: int, product_slug: str) -> 
     elif name == "wishlist":
         context["wishlists"] = wishlists_with_product(user=user, product_id=product_id)
         context["product_wishlists"] = [w for w in context["wishlists"] if w.has_product]
-    elif name == "review-invite":
-        context["review_permitted"] = review_permitted(user=user, product_id=product_id)
+    elif name in ("review-invite", "review-write"):  # one question for both parts
+        if "review_permitted" not in known:
+            known["review_permitted"] = review_permitted(user=user, product_id=product_id)
+        context["review_permitted"] = known["review_permitted"]
     return context
 
 
@@ -78,11 +82,16 @@ def slots_fill(content: str, *, request, product_id: int, product_slug: str) -> 
     if "\x00per-request:" not in content:
         return content
     token = get_token(request)
+    known: dict = {}
     for name, template_name in SLOT_TEMPLATES.items():
         marker = SLOT.format(name)
         if marker in content:
             context = _slot_context(
-                name, request=request, product_id=product_id, product_slug=product_slug
+                name,
+                request=request,
+                product_id=product_id,
+                product_slug=product_slug,
+                known=known,
             )
             context["csrf_token"] = token
             html = get_template(template_name).render(context)

@@ -44,10 +44,16 @@ class ProductListView(ListView):
         )
         self.filters = self.get_filters()
         try:
-            return super().get(request, *args, **kwargs)
+            response = super().get(request, *args, **kwargs)
         except Http404:
             messages.error(request, _("页码无效，已回到第一页。"))
             return redirect(self.first_page_url())
+        # Whether every signed-in reader may get this page as rendered now (page_cache).
+        response.page_shared = self.shared_with_everyone()
+        return response
+
+    def shared_with_everyone(self) -> bool:
+        return True
 
     def get_filters(self) -> dict:
         return self.filter_form.filters()
@@ -116,6 +122,9 @@ class ProductCategoryView(CatalogueView):
             query = request.GET.urlencode()
             return HttpResponsePermanentRedirect(expected_path + (f"?{query}" if query else ""))
         return super().get(request, *args, **kwargs)
+
+    def shared_with_everyone(self) -> bool:
+        return self.category.is_public  # staff also see hidden categories
 
     def filter_action_url(self) -> str:
         return reverse("catalogue:index")

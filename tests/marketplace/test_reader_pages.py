@@ -6,11 +6,16 @@ never shared; and views and searches served from the shell are recorded as befor
 import re
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from oscar.core.loading import get_model
 
+from marketplace.catalogue.caching import catalogue_version
+from marketplace.catalogue.product_page import _facts_key
 from marketplace.catalogue.reader_pages import shell_make
+from tests.factories import UserFactory
 from tests.marketplace.signed_in import (
     RichCatalogue,
     basket_add,
@@ -22,7 +27,9 @@ from tests.store_factories import cooperative_staff_create
 
 pytestmark = pytest.mark.django_db
 
+Category = get_model("catalogue", "Category")
 ProductCertificate = get_model("catalogue", "ProductCertificate")
+ProductReview = get_model("reviews", "ProductReview")
 UserProductView = get_model("analytics", "UserProductView")
 UserSearch = get_model("analytics", "UserSearch")
 WishList = get_model("wishlists", "WishList")
@@ -42,11 +49,13 @@ def reader(user, **kwargs) -> Client:
 
 
 def test_a_second_reader_gets_the_shared_page_with_only_their_own_parts():
-    # Given a consumer with one product in the basket who opened a product page
+    # Given a consumer with one product in the basket and a wish list holding the product,
+    # who opened its page
     catalogue = RichCatalogue()
     catalogue.grow_to(3)
     product, other, _ = catalogue.products
     first_user = consumer()
+    WishList.objects.create(owner=first_user, name="年货清单").add(product)
     first = reader(first_user)
     basket_add(first, product)
     first.get(product.get_absolute_url())  # the message of the addition
@@ -71,7 +80,7 @@ def test_a_second_reader_gets_the_shared_page_with_only_their_own_parts():
     assert 'id="workspace-organisation"' in html
     assert 'id="workspace-organisation"' not in first_page.content.decode()
     assert "食堂采购" in html
-    assert first_user.email not in html
+    assert "年货清单" in first_page.content.decode() and "年货清单" not in html
     assert "¥38.00" in html  # the shared body: price, attribute
     assert "2300米" in html
 
@@ -173,3 +182,117 @@ def test_the_shell_is_not_kept_when_the_readers_address_is_left_in_it():
     assert shell_make(page.format("写给 Wang@Example.com"), email="wang@example.com") is None
     assert shell_make("<main>没有页头</main>", email="wang@example.com") is None
     assert shell_make(page.format("<!--reader:other-->x<!--/reader:other-->"), email="") is None
+
+
+def test_a_staff_readers_edit_link_stays_out_of_the_next_readers_page():
+    # Given a product page a member of staff opened first, with its edit link
+    catalogue = RichCatalogue()
+    catalogue.grow_to(1)
+    product = catalogue.products[0]
+    staff_page = reader(UserFactory(is_staff=True)).get(product.get_absolute_url())
+    edit = reverse("dashboard:catalogue-product", kwargs={"pk": product.pk})
+    assert edit in staff_page.content.decode()
+
+    # When a consumer opens it from the shell, the link is not there
+    page = reader(consumer()).get(product.get_absolute_url())
+    assert from_shell(page)
+    assert edit not in page.content.decode()
+
+
+def test_a_hidden_category_a_member_of_staff_opened_is_still_not_found_for_a_consumer():
+    # Given a category hidden from the public, which staff may still open
+    catalogue = RichCatalogue()
+    catalogue.grow_to(2)
+    category = catalogue.categories[-1]
+    Category.objects.filter(pk=category.pk).update(is_public=False)
+    category.refresh_from_db()
+    assert reader(UserFactory(is_staff=True)).get(category.get_absolute_url()).status_code == 200
+
+    # When a consumer opens its address, it is not found
+    assert reader(consumer()).get(category.get_absolute_url()).status_code == 404
+
+
+def test_a_product_page_whose_facts_left_the_cache_is_rendered_again_with_the_readers_parts(
+    django_capture_on_commit_callbacks,
+):
+    # Given a product page in the shell cache whose facts (a cache entry of their own) were
+    # evicted
+    catalogue = RichCatalogue()
+    catalogue.grow_to(1)
+    product = catalogue.products[0]
+    reader(consumer()).get(product.get_absolute_url())
+    with translation.override("zh-hans"):
+        cache.delete(_facts_key(version=catalogue_version(), product_id=product.pk))
+
+    # When a reader opens it
+    user = consumer()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = reader(user).get(product.get_absolute_url())
+
+    # Then the view renders it, with their wish-list form, and counts the view
+    html = page.content.decode()
+    assert "\x00" not in html
+    assert 'id="add_to_wishlist_form"' in html
+    assert UserProductView.objects.filter(user=user, product=product).count() == 1
+
+
+def test_where_the_first_reader_came_from_is_not_in_the_shared_page():
+    # Given a product page a first reader opened from their search
+    catalogue = RichCatalogue()
+    catalogue.grow_to(1)
+    product = catalogue.products[0]
+    search = "http://testserver" + reverse("search:search") + "?q=给妈妈的生日礼物"
+    reader(consumer()).get(product.get_absolute_url(), HTTP_REFERER=search)
+
+    # When the next reader opens it, the first one's search is nowhere in it
+    page = reader(consumer()).get(product.get_absolute_url())
+    assert from_shell(page)
+    assert "生日礼物" not in page.content.decode()
+
+
+def test_a_reviews_author_sees_no_line_of_their_own_in_others_pages():
+    # Given a product with a review whose author opened its page first
+    catalogue = RichCatalogue()
+    catalogue.grow_to(1)
+    product = catalogue.products[0]
+    author = consumer()
+    ProductReview.objects.create(
+        product=product,
+        user=author,
+        title="茶香浓郁",
+        score=5,
+        body="很香",
+        status=ProductReview.APPROVED,
+    )
+    authors_page = reader(author).get(product.get_absolute_url()).content.decode()
+
+    # When another reader opens it from the shell
+    page = reader(consumer()).get(product.get_absolute_url())
+    html = page.content.decode()
+
+    # Then the review reads the same for both, and only the other reader may write one
+    assert from_shell(page)
+    assert "茶香浓郁" in html
+
+    def review(page: str) -> str:  # each reader's own CSRF token left out
+        found = re.search(r'<article class="review">.*?</article>', page, re.DOTALL).group(0)
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", found)
+
+    assert review(html) == review(authors_page)
+    assert "vote_agree" in html
+    assert "Reviewed by" not in html  # in Chinese, as Oscar's own line is
+    assert 'id="write_review"' in html
+    assert 'id="write_review"' not in authors_page
+
+
+def test_a_shell_in_one_language_is_not_served_in_the_other():
+    # Given the catalogue list a first reader opened in English
+    RichCatalogue().grow_to(1)
+    english = reader(consumer())
+    english.cookies.load({"django_language": "en"})
+    assert english.get(reverse("catalogue:index")).status_code == 200
+
+    # When a reader reading Chinese opens it, they get it in Chinese
+    page = reader(consumer()).get(reverse("catalogue:index"))
+    assert page["Content-Language"] == "zh-hans"
+    assert "购物车" in page.content.decode()
