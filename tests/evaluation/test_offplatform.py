@@ -482,7 +482,7 @@ def test_the_income_rebuild_reproduces_off_platform_rows_and_finds_a_stray_one(
         difference.outside_sale_id == sale.pk
         and difference.stored - difference.expected == Decimal("0.01")
     )
-    assert any(f"outside sale {sale.pk}" in line for line in restore_check().differences)
+    assert any(f"线下销售 {sale.pk}" in line for line in restore_check().differences)
 
 
 def test_a_ledger_row_has_exactly_one_source_the_database_says_so(

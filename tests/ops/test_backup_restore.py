@@ -58,7 +58,7 @@ def test_the_demo_world_restored_from_a_dump_reports_zero_difference(database_co
     assert loaded.returncode == 0, loaded.stderr[-3000:]
     before = _manage("restore_check", env=env)
     assert before.returncode == 0, before.stdout + before.stderr
-    assert "ledger entries: 0" not in before.stdout
+    assert "台账记录数: 0" not in before.stdout
     # and the ledger's own check (no foreign keys hold it) finds nothing either
     checked = _manage("income_check", env=env)
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -73,7 +73,7 @@ def test_the_demo_world_restored_from_a_dump_reports_zero_difference(database_co
     # Then the restore check finds zero difference and the source's totals
     after = _manage("restore_check", env=manage_env(restored, tmp_path))
     assert after.returncode == 0, after.stdout + after.stderr
-    assert "Zero difference." in after.stdout
+    assert "零差异。" in after.stdout
     assert _totals(after.stdout) == _totals(before.stdout)
 
     # And a restore that lost a ledger row is caught, naming the line
@@ -84,7 +84,7 @@ def test_the_demo_world_restored_from_a_dump_reports_zero_difference(database_co
         ).fetchone()
     damaged = _manage("restore_check", env=manage_env(restored, tmp_path))
     assert damaged.returncode != 0
-    assert f"ledger event {event} line {line}" in damaged.stdout
+    assert f"收益台账 支付事件 {event} 订单行 {line}" in damaged.stdout
     unbalanced = _manage("income_check", env=manage_env(restored, tmp_path))
     assert unbalanced.returncode == 1
     assert f"支付事件 {event} 订单行 {line}" in unbalanced.stdout

@@ -100,7 +100,7 @@ def test_every_migration_undone_and_applied_again_on_the_demo_world_rebuilds_agr
     planted = _last_json(_manage("shell", "-c", REFUND_FROM_THE_DASHBOARD, env=env).stdout)
     assert planted["amount_only"] > 0
     before = _manage("restore_check", env=env)
-    assert "Zero difference." in before.stdout
+    assert "零差异。" in before.stdout
 
     # When the project's migrations are undone as far as the world's rows allow, and applied
     # again
@@ -127,5 +127,5 @@ def test_every_migration_undone_and_applied_again_on_the_demo_world_rebuilds_agr
 
     # And the ledger and the purchase facts still equal their rebuilds, with the same totals
     after = _manage("restore_check", env=env)
-    assert "Zero difference." in after.stdout
+    assert "零差异。" in after.stdout
     assert _totals(after.stdout) == _totals(before.stdout)
