@@ -16,6 +16,7 @@ from operator import itemgetter
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.bulk import rows_copying
 from core.transactions import retry_on_serialization_failure
@@ -60,6 +61,38 @@ class RebuildReport:
             + len(self.locked_differences)
             + len(self.scorecards_changed)
         )
+
+    def described(self) -> list[str]:
+        """Each difference as a sentence in the interface's language."""
+        return (
+            [_("缺少采购事实：%(fact)s") % {"fact": fact_name(key)} for key in self.created]
+            + [
+                _("采购事实 %(fact)s：%(field)s 存储 %(old)r，重算 %(new)r")
+                % {"fact": fact_name(key), "field": name, "old": old, "new": new}
+                for key, name, old, new in self.updated
+            ]
+            + [
+                _("采购事实没有对应的来源：%(fact)s") % {"fact": fact_name(key)}
+                for key in self.deleted
+            ]
+            + [
+                _("已锁定年度：采购事实 %(fact)s 的 %(field)s 不同")
+                % {"fact": fact_name(key), "field": name}
+                for key, name in self.locked_differences
+            ]
+            + [
+                _("考核表 结对 %(pairing)s %(year)s 年度与重算结果不同")
+                % {"pairing": pairing, "year": year}
+                for pairing, year in self.scorecards_changed
+            ]
+        )
+
+
+def fact_name(key: tuple) -> str:
+    """A fact by its key: (event, line), or ("offplatform", sale, kind)."""
+    if key[0] == "offplatform":
+        return _("线下销售 %(sale)s %(kind)s") % {"sale": key[1], "kind": key[2]}
+    return _("支付事件 %(event)s 订单行 %(line)s") % {"event": key[0], "line": key[1]}
 
 
 def _facts_copy(facts: list[dict]):

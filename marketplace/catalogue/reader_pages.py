@@ -18,19 +18,13 @@ left)."""
 import re
 
 from django.template.loader import get_template
-from django.utils.safestring import mark_safe
 
-from .product_page import SLOT, SLOT_TEMPLATES, slots_fill
+from .product_page import SLOT, SLOT_TEMPLATES, reader_part, slots_fill
 
 READER = re.compile(r"<!--reader:([a-z-]+)-->.*?<!--/reader:\1-->", re.DOTALL)
 HEADER = "header"
 HEADER_SLOT = "\x00reader:header\x00"
 HEADER_TEMPLATE = "includes/site_header_reader.html"
-
-
-def reader_part(name: str, html: str) -> str:
-    """A reader's own part between the marks shell_make cuts along."""
-    return mark_safe(f"<!--reader:{name}-->{html}<!--/reader:{name}-->")  # noqa: S308  rendered HTML
 
 
 def shell_make(content: str, *, email: str) -> str | None:

@@ -150,8 +150,8 @@ def test_demo_world_has_an_order_history_over_two_years(
     income, evaluation = StringIO(), StringIO()
     call_command("income_rebuild", stdout=income)
     call_command("evaluation_rebuild", "--dry-run", stdout=evaluation)
-    assert "zero difference" in income.getvalue()
-    assert "Facts and scorecards reproduced exactly." in evaluation.getvalue()
+    assert "零差异" in income.getvalue()
+    assert "采购事实与考核表按原样重现：零差异。" in evaluation.getvalue()
 
 
 @pytest.mark.django_db

@@ -108,7 +108,7 @@ def test_the_run_erases_exactly_the_households_past_the_period_and_the_ledger_st
     assert _ledger_sum(paid) == paid_income
     out = StringIO()
     call_command("income_rebuild", stdout=out)
-    assert "differences 0" in out.getvalue()
+    assert "差异 0 处" in out.getvalue()
 
     # And each erasure is audited by the platform, naming fields and no personal data
     entries = AuditEntry.objects.filter(action="household.personal_data.erase")

@@ -460,7 +460,7 @@ def test_the_income_rebuild_reproduces_off_platform_rows_and_finds_a_stray_one(
     assert report.differences == [] and report.outside_sales == 2
     out = io.StringIO()
     call_command("income_rebuild", stdout=out)
-    assert "zero difference" in out.getvalue()
+    assert "零差异" in out.getvalue()
     assert restore_check().differences == []
 
     sale = OutsideSale.objects.get(reference=f"offplatform-sale:{correction.pk}")
@@ -905,5 +905,5 @@ def test_the_rebuild_command_names_a_missing_off_platform_fact(
 
     call_command("evaluation_rebuild", "--dry-run", stdout=out)
 
-    assert f"missing fact off-platform sale={sale.pk} kind=sale" in out.getvalue()
+    assert f"缺少采购事实：线下销售 {sale.pk} sale" in out.getvalue()
     assert not PurchaseFact.objects.exists()  # a dry run changes nothing

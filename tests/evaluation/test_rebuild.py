@@ -89,7 +89,7 @@ def test_rebuild_reproduces_facts_and_scorecards_exactly(history):
     # Then everything is back exactly as the tasks made it
     assert facts_state() == facts
     assert scorecards_state() == cards
-    assert "facts created: 4" in out.getvalue()
+    assert "补建 4 条" in out.getvalue()
 
 
 def test_rebuild_of_untouched_facts_finds_no_difference(history):
@@ -106,7 +106,8 @@ def test_rebuild_reports_and_repairs_a_tampered_fact_in_an_open_year(history):
 
     call_command("evaluation_rebuild", stdout=out)
 
-    assert f"line={fact.line_id}: amount Decimal('1.00') -> Decimal('139.30')" in out.getvalue()
+    said = f"订单行 {fact.line_id}：amount 存储 Decimal('1.00')，重算 Decimal('139.30')"
+    assert said in out.getvalue()
     fact.refresh_from_db()
     assert fact.amount == Decimal("139.30")
 

@@ -1,15 +1,9 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from evaluation.services.rebuild import evaluation_rebuild
 
-SHOWN = 50
-
-
-def _fact(key) -> str:
-    """A fact by its key: (event, line), or ("offplatform", sale, kind)."""
-    if key[0] == "offplatform":
-        return f"off-platform sale={key[1]} kind={key[2]}"
-    return f"event={key[0]} line={key[1]}"
+SHOWN = 250
 
 
 class Command(BaseCommand):
@@ -24,24 +18,32 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run: bool = False, **options):
         report = evaluation_rebuild(dry_run=dry_run)
         out = self.stdout
-        out.write(f"facts checked: {report.facts_checked}")
-        out.write(f"facts created: {len(report.created)}")
-        out.write(f"facts updated: {len({u[0] for u in report.updated})}")
-        out.write(f"facts deleted: {len(report.deleted)}")
-        out.write(f"differences in locked years (not changed): {len(report.locked_differences)}")
-        out.write(f"scorecards changed: {len(report.scorecards_changed)}")
-        for key, name, before, after in report.updated[:SHOWN]:
-            out.write(f"  fact {_fact(key)}: {name} {before!r} -> {after!r}")
-        for key in report.created[:SHOWN]:
-            out.write(f"  missing fact {_fact(key)}")
-        for key in report.deleted[:SHOWN]:
-            out.write(f"  fact without a source {_fact(key)}")
-        for key, name in report.locked_differences[:SHOWN]:
-            out.write(f"  locked year: fact {_fact(key)} differs in {name}")
-        for pairing_id, year in report.scorecards_changed[:SHOWN]:
-            out.write(f"  scorecard pairing={pairing_id} year={year} changed")
-        if report.differences:
-            verb = "would change" if dry_run else "changed"
-            out.write(self.style.WARNING(f"{report.differences} difference(s); {verb}."))
+        out.write(
+            _(
+                "已核对采购事实 %(checked)s 条：补建 %(created)s 条，更正 %(updated)s 条，"
+                "删除 %(deleted)s 条；已锁定年度的差异 %(locked)s 处（未改动）；"
+                "考核表变动 %(scorecards)s 张。"
+            )
+            % {
+                "checked": report.facts_checked,
+                "created": len(report.created),
+                "updated": len({u[0] for u in report.updated}),
+                "deleted": len(report.deleted),
+                "locked": len(report.locked_differences),
+                "scorecards": len(report.scorecards_changed),
+            }
+        )
+        for line in report.described()[:SHOWN]:
+            out.write(f"  {line}")
+        if not report.differences:
+            out.write(self.style.SUCCESS(_("采购事实与考核表按原样重现：零差异。")))
+        elif dry_run:
+            out.write(
+                self.style.WARNING(
+                    _("%(count)s 处差异，试运行未作改动。") % {"count": report.differences}
+                )
+            )
         else:
-            out.write(self.style.SUCCESS("Facts and scorecards reproduced exactly."))
+            out.write(
+                self.style.WARNING(_("%(count)s 处差异，已更正。") % {"count": report.differences})
+            )

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from ..models import LedgerEntry, ProcessedEvent
@@ -30,8 +31,22 @@ class Difference:
     @property
     def source(self) -> str:
         if self.outside_sale_id is not None:
-            return f"outside sale {self.outside_sale_id}"
-        return f"event {self.payment_event_id} line {self.line_id}"
+            return _("线下销售 %(sale)s") % {"sale": self.outside_sale_id}
+        return _("支付事件 %(event)s 订单行 %(line)s") % {
+            "event": self.payment_event_id,
+            "line": self.line_id,
+        }
+
+    def __str__(self) -> str:
+        return _(
+            "收益台账 %(source)s 农户 %(household)s %(kind)s：重算 %(expected)s，存储 %(stored)s"
+        ) % {
+            "source": self.source,
+            "household": self.household_id or "-",
+            "kind": self.kind,
+            "expected": self.expected,
+            "stored": self.stored,
+        }
 
 
 @dataclass

@@ -123,8 +123,8 @@ def test_rebuilds_report_zero_difference_on_the_demo_world_after_refunds(
     # Then the ledger and the facts equal their rebuilds
     income = StringIO()
     call_command("income_rebuild", stdout=income)
-    assert "differences 0." in income.getvalue()
+    assert "差异 0 处。" in income.getvalue()
     facts = StringIO()
     call_command("evaluation_rebuild", "--dry-run", stdout=facts)
-    assert "Facts and scorecards reproduced exactly." in facts.getvalue()
-    assert "facts checked: 0" not in facts.getvalue()
+    assert "采购事实与考核表按原样重现：零差异。" in facts.getvalue()
+    assert "已核对采购事实 0 条" not in facts.getvalue()

@@ -42,7 +42,7 @@ def test_the_rebuild_of_a_ledger_with_settlements_and_refunds_reports_zero_diffe
     call_command("income_rebuild", stdout=out)
 
     # Then it equals the stored one
-    assert "differences 0" in out.getvalue()
+    assert "差异 0 处" in out.getvalue()
 
 
 def test_the_rebuild_reports_an_event_the_ledger_missed(linked_cooperative):
@@ -52,9 +52,9 @@ def test_the_rebuild_reports_an_event_the_ledger_missed(linked_cooperative):
     out = StringIO()
 
     # Then the rebuild finds the missing entries and fails
-    with pytest.raises(CommandError, match="differs"):
+    with pytest.raises(CommandError, match="不同"):
         call_command("income_rebuild", stdout=out)
-    assert f"event {events[1].pk} " in out.getvalue()
+    assert f"支付事件 {events[1].pk} " in out.getvalue()
 
 
 def test_the_rebuild_reports_a_scheme_changed_after_the_fact(linked_cooperative):

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from producers.income.services.rebuild import ledger_rebuild_compare
 
@@ -15,18 +16,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, show: int = 50, **options):
         report = ledger_rebuild_compare()
+        differences = report.differences or []
         self.stdout.write(
-            f"Orders {report.orders}, payment events {report.events}, "
-            f"sales outside the store {report.outside_sales}, "
-            f"expected entries {report.entries}, differences {len(report.differences)}."
+            _(
+                "已重算订单 %(orders)s 个、支付事件 %(events)s 个、线下销售 %(outside)s 笔，"
+                "应有台账记录 %(entries)s 条，差异 %(count)s 处。"
+            )
+            % {
+                "orders": report.orders,
+                "events": report.events,
+                "outside": report.outside_sales,
+                "entries": report.entries,
+                "count": len(differences),
+            }
         )
-        for d in report.differences[:show]:
-            self.stdout.write(
-                f"  {d.source} household {d.household_id or '-'} "
-                f"{d.kind} scheme {d.scheme_id or '-'}: expected {d.expected}, stored {d.stored}"
-            )
-        if report.differences:
+        for difference in differences[:show]:
+            self.stdout.write(f"  {difference}")
+        if differences:
             raise CommandError(
-                f"The ledger differs from a rebuild in {len(report.differences)} places."
+                _("收益台账与重算结果有 %(count)s 处不同。") % {"count": len(differences)}
             )
-        self.stdout.write(self.style.SUCCESS("The ledger equals its rebuild: zero difference."))
+        self.stdout.write(self.style.SUCCESS(_("收益台账与重算结果一致：零差异。")))
