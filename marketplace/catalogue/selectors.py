@@ -159,6 +159,17 @@ def product_purchase_prefetch(*, product) -> None:
     prefetch_related_objects([product], *lookups)
 
 
+def products_for_basket() -> QuerySet:
+    """Products as adding one to the basket reads them, in three queries: the product with
+    its class (a variant's parent's too), cooperative and whether it has options (Oscar's
+    flags for product.has_options), then its stock records and certificates, as
+    product_purchase_prefetch loads them for the strategy. Oscar's add view loads the
+    product alone and each of those on first use."""
+    return _with_options_flags(
+        Product.objects.select_related("product_class", "parent__product_class", "cooperative")
+    ).prefetch_related("stockrecords", "certificates")
+
+
 def _as_prefetched(instance, name: str, objects: list) -> None:
     # What prefetch_related would leave: instance.<name>.all() reads these, no query. None
     # is an empty queryset, so that filtering or locking it (Oscar locks a basket's

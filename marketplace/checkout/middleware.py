@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.urls import Resolver404, resolve
 from oscar.core.loading import get_class, get_model
 
+from marketplace.basket.offers import RequestApplicator
 from marketplace.catalogue.selectors import basket_lines_load, basket_vouchers_none
 
 from .recovery import SESSION_ATTEMPT, session_attempt_settle
@@ -55,7 +56,8 @@ class BasketMiddleware(OscarBasketMiddleware):
 
     def apply_offers_to_basket(self, request, basket):
         basket.all_lines()
-        super().apply_offers_to_basket(request, basket)
+        if not basket.is_empty:
+            RequestApplicator().apply(basket, request.user, request)
 
 
 def basket_lines_shown(request) -> bool:
