@@ -50,3 +50,22 @@ def test_the_procfile_runs_web_worker_and_beat_on_production_queues():
     assert "gunicorn config.wsgi:application" in processes["web"]
     assert "--queues settlement,nightly,celery" in processes["worker"]
     assert "django_celery_beat.schedulers:DatabaseScheduler" in processes["beat"]
+
+
+@pytest.mark.parametrize(
+    ("cache", "engine"),
+    [("redis://127.0.0.1:6379/0", "cached_db"), ("", "db")],
+    ids=["shared cache", "no shared cache"],
+)
+def test_production_sessions_are_read_from_the_cache_only_when_every_worker_shares_it(
+    production_env,  # noqa: F811
+    cache,
+    engine,
+):
+    production_env["REDIS_CACHE_URL"] = cache
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+
+    result = manage("shell", "-c", code, env=production_env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"django.contrib.sessions.backends.{engine}"
