@@ -165,9 +165,18 @@ def products_for_basket() -> QuerySet:
     flags for product.has_options), then its stock records and certificates, as
     product_purchase_prefetch loads them for the strategy. Oscar's add view loads the
     product alone and each of those on first use."""
-    return _with_options_flags(
+    Option = get_model("catalogue", "Option")
+    # A variant has no class of its own: its options are its parent's class's (Oscar's
+    # get_product_class) and its own, so the flag looks at the parent's class too.
+    product_class = Coalesce(OuterRef("product_class"), OuterRef("parent__product_class"))
+    return (
         Product.objects.select_related("product_class", "parent__product_class", "cooperative")
-    ).prefetch_related("stockrecords", "certificates")
+        .annotate(
+            has_product_class_options=Exists(Option.objects.filter(productclass=product_class)),
+            has_product_options=Exists(Option.objects.filter(product=OuterRef("pk"))),
+        )
+        .prefetch_related("stockrecords", "certificates")
+    )
 
 
 def _as_prefetched(instance, name: str, objects: list) -> None:

@@ -4,24 +4,32 @@ the units already in the basket are counted from the lines the request loaded, a
 site's offers are read once per request although they are applied twice (before and after
 the product is added, to announce an offer gained)."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib import messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from oscar.core.loading import get_model
 from oscar.test.factories import (
     BenefitFactory,
     ConditionalOfferFactory,
     ConditionFactory,
     RangeFactory,
+    StockRecordFactory,
 )
 
-from tests.factories import UserFactory
+from tests.factories import PartnerFactory, UserFactory
 from tests.store_factories import certified_cooperative, product_create
 
 Basket = get_model("basket", "Basket")
+Option = get_model("catalogue", "Option")
+Product = get_model("catalogue", "Product")
+ProductClass = get_model("catalogue", "ProductClass")
+ProductCertificate = get_model("catalogue", "ProductCertificate")
 Benefit = get_model("offer", "Benefit")
 Condition = get_model("offer", "Condition")
 
@@ -87,6 +95,57 @@ def test_an_offer_gained_by_adding_a_product_is_announced_and_taken_off_the_tota
     # Then the offer is announced and the basket's total is ¥99.50
     assert any("满两件减五元" in message for message in _said(response))
     assert response.context["basket"].total_incl_tax == Decimal("99.50")
+
+
+def _engraved_gift_box():
+    """A gift box sold in one size (a variant), whose class asks for an engraving."""
+    engraving = Option.objects.create(
+        name="刻字", code="engraving", type=Option.TEXT, required=True
+    )
+    boxes = ProductClass.objects.create(name="刻字礼盒")
+    boxes.options.add(engraving)
+    cooperative = certified_cooperative()
+    box = Product.objects.create(
+        structure=Product.PARENT, product_class=boxes, title="苦荞礼盒", cooperative=cooperative
+    )
+    large = Product.objects.create(
+        structure=Product.CHILD, parent=box, title="苦荞礼盒 大", cooperative=cooperative
+    )
+    StockRecordFactory(
+        product=large,
+        partner=PartnerFactory(cooperative=cooperative),
+        price_currency="CNY",
+        price=Decimal("88.00"),
+        num_in_stock=5,
+    )
+    today = timezone.localdate()
+    ProductCertificate.objects.create(
+        product=large,
+        state=ProductCertificate.State.CERTIFIED,
+        number=f"CERT-{large.pk:05d}",
+        valid_from=today - datetime.timedelta(days=30),
+        valid_to=today + datetime.timedelta(days=300),
+        households_involved=3,
+    )
+    return large
+
+
+def test_a_variant_takes_the_options_of_its_parents_class(client, buyer):
+    # Given a variant whose parent's class asks for an engraving
+    large = _engraved_gift_box()
+
+    # When the buyer adds it without one, then with one
+    without = _add(client, large)
+    assert not Basket.open.filter(owner=buyer, lines__isnull=False).exists()
+    assert [m.level for m in without.context["messages"]] == [messages.ERROR]
+    client.post(
+        reverse("basket:add", kwargs={"pk": large.pk}), {"quantity": 1, "engraving": "东西协作"}
+    )
+
+    # Then only the second is in the basket, with its engraving
+    line = Basket.open.get(owner=buyer).lines.get()
+    assert (line.product_id, line.quantity) == (large.pk, 1)
+    assert [(a.option.code, a.value) for a in line.attributes.all()] == [("engraving", "东西协作")]
 
 
 def _add_queries(client, product) -> int:
