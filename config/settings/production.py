@@ -95,8 +95,9 @@ if env_str("REDIS_CACHE_URL", ""):
     }
     # Sessions read from that shared cache and written through to the database: a signed-in
     # page asks no SQL for its session, and a cache emptied by a restart falls back to the
-    # rows. Not with a per-process cache: another worker would keep serving a session its
-    # own copy still holds after the buyer signed out.
+    # rows (an unreachable one fails the page, as it fails /health/; docs/scaling.md). Not
+    # with a per-process cache: another worker would keep serving a session its own copy
+    # still holds after the buyer signed out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -62,30 +62,48 @@ class RebuildReport:
             + len(self.scorecards_changed)
         )
 
-    def described(self) -> list[str]:
-        """Each difference as a sentence in the interface's language."""
-        return (
-            [_("缺少采购事实：%(fact)s") % {"fact": fact_name(key)} for key in self.created]
-            + [
+    def described(self, *, show: int | None = None) -> list[str]:
+        """Each difference as a sentence in the interface's language; with `show`, at most
+        that many of each kind, and how many were left out."""
+        kinds = [
+            [_("缺少采购事实：%(fact)s") % {"fact": fact_name(key)} for key in self.created],
+            [
                 _("采购事实 %(fact)s：%(field)s 存储 %(old)r，重算 %(new)r")
                 % {"fact": fact_name(key), "field": name, "old": old, "new": new}
                 for key, name, old, new in self.updated
-            ]
-            + [
+            ],
+            [
                 _("采购事实没有对应的来源：%(fact)s") % {"fact": fact_name(key)}
                 for key in self.deleted
-            ]
-            + [
-                _("已锁定年度：采购事实 %(fact)s 的 %(field)s 不同")
-                % {"fact": fact_name(key), "field": name}
-                for key, name in self.locked_differences
-            ]
-            + [
+            ],
+            [_locked_described(key, name) for key, name in self.locked_differences],
+            [
                 _("考核表 结对 %(pairing)s %(year)s 年度与重算结果不同")
                 % {"pairing": pairing, "year": year}
                 for pairing, year in self.scorecards_changed
-            ]
-        )
+            ],
+        ]
+        lines, unlisted = [], 0
+        for sentences in kinds:
+            lines += sentences[:show]
+            unlisted += len(sentences[show:]) if show is not None else 0
+        if unlisted:
+            lines.append(_("另有 %(count)s 处差异未列出") % {"count": unlisted})
+        return lines
+
+
+NO_SOURCE = "no source"  # a locked year's fact that no event line or sale makes any more
+
+
+def _locked_described(key: tuple, name: str) -> str:
+    if name == NO_SOURCE:
+        return _("已锁定年度：采购事实 %(fact)s 已没有对应的来源（未删除）") % {
+            "fact": fact_name(key)
+        }
+    return _("已锁定年度：采购事实 %(fact)s 的 %(field)s 不同") % {
+        "fact": fact_name(key),
+        "field": name,
+    }
 
 
 def fact_name(key: tuple) -> str:
@@ -292,7 +310,7 @@ def _facts_compare(
         writes.updated.append(PurchaseFact(pk=old[0], **dict(zip(FIELDS, new, strict=True))))
     for key, old in stored.items():  # stored facts no event line (or sale) makes any more
         if attribution.is_locked(old[YEAR]):
-            report.locked_differences.append((key, "no payment event line"))
+            report.locked_differences.append((key, NO_SOURCE))
         else:
             report.deleted.append(key)
             writes.deleted.append(old[0])

@@ -10,7 +10,7 @@ from oscar.core.loading import get_model
 
 from evaluation.models import PurchaseFact, Scorecard
 from evaluation.services.locking import year_lock
-from evaluation.services.rebuild import evaluation_rebuild
+from evaluation.services.rebuild import NO_SOURCE, RebuildReport, evaluation_rebuild
 from marketplace.users.roles import EVALUATOR
 from tests.factories import CountyFactory, OrganisationFactory, TownshipFactory, UserFactory
 from tests.store_factories import sales_channel_create
@@ -89,7 +89,7 @@ def test_rebuild_reproduces_facts_and_scorecards_exactly(history):
     # Then everything is back exactly as the tasks made it
     assert facts_state() == facts
     assert scorecards_state() == cards
-    assert "补建 4 条" in out.getvalue()
+    assert "缺少 4 条" in out.getvalue()
 
 
 def test_rebuild_of_untouched_facts_finds_no_difference(history):
@@ -204,3 +204,20 @@ def test_rebuild_chunk_by_chunk_reads_regions_before_the_previous_chunk_is_copie
     assert len(report.created) == len(facts) == 2
     assert facts_state() == facts
     assert PurchaseFact.objects.get(order=order).buyer_region == township
+
+
+def test_the_report_lists_some_of_each_kind_of_difference_and_counts_the_rest():
+    report = RebuildReport(
+        created=[(1, n) for n in range(3)],
+        locked_differences=[((2, 1), NO_SOURCE)],
+        scorecards_changed=[(9, 2026)],
+    )
+
+    lines = report.described(show=1)
+
+    assert lines == [
+        "缺少采购事实：支付事件 1 订单行 0",
+        "已锁定年度：采购事实 支付事件 2 订单行 1 已没有对应的来源（未删除）",
+        "考核表 结对 9 2026 年度与重算结果不同",
+        "另有 2 处差异未列出",
+    ]

@@ -3,8 +3,6 @@ from django.utils.translation import gettext as _
 
 from evaluation.services.rebuild import evaluation_rebuild
 
-SHOWN = 250
-
 
 class Command(BaseCommand):
     help = (
@@ -14,15 +12,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Report only; change nothing.")
+        parser.add_argument("--show", type=int, default=50, help="Differences to list per kind.")
 
-    def handle(self, *args, dry_run: bool = False, **options):
+    def handle(self, *args, dry_run: bool = False, show: int = 50, **options):
         report = evaluation_rebuild(dry_run=dry_run)
         out = self.stdout
         out.write(
             _(
-                "已核对采购事实 %(checked)s 条：补建 %(created)s 条，更正 %(updated)s 条，"
-                "删除 %(deleted)s 条；已锁定年度的差异 %(locked)s 处（未改动）；"
-                "考核表变动 %(scorecards)s 张。"
+                "已核对采购事实 %(checked)s 条：缺少 %(created)s 条，不同 %(updated)s 条，"
+                "没有来源 %(deleted)s 条；已锁定年度的差异 %(locked)s 处（不改动）；"
+                "考核表与重算不同 %(scorecards)s 张。"
             )
             % {
                 "checked": report.facts_checked,
@@ -33,7 +32,7 @@ class Command(BaseCommand):
                 "scorecards": len(report.scorecards_changed),
             }
         )
-        for line in report.described()[:SHOWN]:
+        for line in report.described(show=show):
             out.write(f"  {line}")
         if not report.differences:
             out.write(self.style.SUCCESS(_("采购事实与考核表按原样重现：零差异。")))
@@ -45,5 +44,8 @@ class Command(BaseCommand):
             )
         else:
             out.write(
-                self.style.WARNING(_("%(count)s 处差异，已更正。") % {"count": report.differences})
+                self.style.WARNING(
+                    _("%(count)s 处差异，已锁定年度以外的均已更正。")
+                    % {"count": report.differences}
+                )
             )

@@ -27,6 +27,7 @@ class Difference:
     expected: Decimal
     stored: Decimal
     outside_sale_id: int | None = None  # set (and no event or line) for a sale outside the store
+    reversal: bool = False  # an outside sale's entry that reverses one it corrected
 
     @property
     def source(self) -> str:
@@ -39,11 +40,14 @@ class Difference:
 
     def __str__(self) -> str:
         return _(
-            "收益台账 %(source)s 农户 %(household)s %(kind)s：重算 %(expected)s，存储 %(stored)s"
+            "收益台账 %(source)s%(reversal)s 农户 %(household)s %(kind)s 方案 %(scheme)s："
+            "重算 %(expected)s，存储 %(stored)s"
         ) % {
             "source": self.source,
+            "reversal": _("（冲销）") if self.reversal else "",
             "household": self.household_id or "-",
             "kind": self.kind,
+            "scheme": self.scheme_id or "-",
             "expected": self.expected,
             "stored": self.stored,
         }
@@ -126,10 +130,18 @@ def ledger_rebuild_compare() -> RebuildReport:
     for key in sorted(set(expected) | set(stored), key=str):
         want, have = expected.get(key, Decimal(0)), stored.get(key, Decimal(0))
         if want != have:
-            sale_id, _reversal, household_id, kind, scheme_id = key
+            sale_id, reversal, household_id, kind, scheme_id = key
             report.differences.append(
                 Difference(
-                    None, None, household_id, kind, scheme_id, want, have, outside_sale_id=sale_id
+                    None,
+                    None,
+                    household_id,
+                    kind,
+                    scheme_id,
+                    want,
+                    have,
+                    outside_sale_id=sale_id,
+                    reversal=bool(reversal),
                 )
             )
     return report

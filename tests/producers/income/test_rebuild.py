@@ -1,5 +1,6 @@
 """The rebuild command recomputes the ledger from orders and proves it equals the stored one."""
 
+import dataclasses
 import datetime
 from decimal import Decimal
 from io import StringIO
@@ -10,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from producers.income.services import events_process
-from producers.income.services.rebuild import ledger_rebuild_compare
+from producers.income.services.rebuild import Difference, ledger_rebuild_compare
 
 from .conftest import order_create, refund_record, settlement_record
 
@@ -85,3 +86,17 @@ def test_the_rebuild_reads_each_settled_order_once_not_each_entry(linked_coopera
     assert len(distinct) == 1
     assert '"income_ledgerentry"."id"' not in distinct[0]
     assert report.orders == 2
+
+
+def test_a_difference_names_its_scheme_and_whether_it_is_a_reversal():
+    # Two entries that differ only by scheme (booked under the wrong one) read differently
+    wrong = Difference(11, 22, 33, "share", 7, Decimal("0.00"), Decimal("12.00"))
+    right = Difference(11, 22, 33, "share", 8, Decimal("12.00"), Decimal("0.00"))
+    reversed_sale = Difference(
+        None, None, 33, "share", 8, Decimal("-5.00"), Decimal("0.00"), outside_sale_id=5
+    )
+    reversed_sale = dataclasses.replace(reversed_sale, reversal=True)
+
+    assert "方案 7" in str(wrong) and "方案 8" in str(right)
+    assert str(wrong).startswith("收益台账 支付事件 11 订单行 22 农户 33")
+    assert "线下销售 5（冲销）" in str(reversed_sale)
