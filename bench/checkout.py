@@ -48,7 +48,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _localstripe_start() -> tuple[subprocess.Popen, str]:
+def localstripe_start() -> tuple[subprocess.Popen, str]:
     port = _free_port()
     process = subprocess.Popen(  # noqa: S603  our own dev dependency, fixed arguments
         [sys.executable, "-m", "demo.localstripe_wallets", "--port", str(port)],
@@ -67,25 +67,29 @@ def _localstripe_start() -> tuple[subprocess.Popen, str]:
             time.sleep(0.1)
 
 
+def inner_env(dataset: dict, stripe_url: str) -> dict:
+    """The environment of the process that places the orders."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": dataset["url"],
+        "FIELD_ENCRYPTION_KEY": datagen.BENCH_FIELD_ENCRYPTION_KEY,
+        "STRIPE_API_BASE": stripe_url,
+        # Not eager: settlement is enqueued for the workers, as in production.
+        "CELERY_BROKER_URL": "memory://",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
 def run() -> list[dict]:
     size = datagen.SIZES["small"]
     dataset = datagen.ensure(size)
-    process, stripe_url = _localstripe_start()
+    process, stripe_url = localstripe_start()
     try:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.local",
-            "DATABASE_URL": dataset["url"],
-            "FIELD_ENCRYPTION_KEY": datagen.BENCH_FIELD_ENCRYPTION_KEY,
-            "STRIPE_API_BASE": stripe_url,
-            # Not eager: settlement is enqueued for the workers, as in production.
-            "CELERY_BROKER_URL": "memory://",
-            "LOG_LEVEL": "WARNING",
-        }
         out = subprocess.run(
             [sys.executable, "-m", "bench.checkout"],
             cwd=ROOT,
-            env=env,
+            env=inner_env(dataset, stripe_url),
             check=True,
             stdout=subprocess.PIPE,
             text=True,

@@ -130,10 +130,13 @@ def basket_lines_prefetch(*, lines: Iterable, on: datetime.date | None = None) -
     """Load, for all lines of a basket at once, what the strategy and the basket page read
     for each line's product: its class (a variant's is its parent's), stock records,
     cooperative and the certificate in force. Oscar's basket loads only the product, so each
-    line would otherwise cost queries. Products already loaded cost nothing, so calling this
-    once per line is cheap."""
-    on = on or _today()
+    line would otherwise cost queries. Products already loaded cost nothing, and are seen
+    to be before any lookup is built: the strategy calls this once per line on every page
+    that prices the basket."""
     products = [line.product for line in lines if line.product_id is not None]
+    if all(_purchase_facts_loaded(product) for product in products):
+        return
+    on = on or _today()
     prefetch_related_objects(
         products,
         "product_class",
@@ -142,6 +145,19 @@ def basket_lines_prefetch(*, lines: Iterable, on: datetime.date | None = None) -
         "cooperative",
         _certificates_in_force(on),
     )
+
+
+def _purchase_facts_loaded(product) -> bool:
+    """Whether what basket_lines_prefetch loads is on the product already (the lookups
+    prefetch_related_objects would skip)."""
+    prefetched = getattr(product, "_prefetched_objects_cache", {})
+    if "stockrecords" not in prefetched or "certificates" not in prefetched:
+        return False
+    if not (Product.product_class.is_cached(product) and Product.cooperative.is_cached(product)):
+        return False
+    if product.parent_id is None:
+        return True
+    return Product.parent.is_cached(product) and Product.product_class.is_cached(product.parent)
 
 
 def product_purchase_prefetch(*, product) -> None:
