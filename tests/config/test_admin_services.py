@@ -42,6 +42,7 @@ SERVICE_WRITTEN = {
 # Editable models whose workflow fields the admin only shows.
 WORKFLOW_FIELDS = {
     "producers.Cooperative": {"state"},
+    "basket.Basket": {"status"},
     "evaluation.EvaluationYear": {"locked_at", "locked_by"},
     "organisations.Membership": {"state", "decided_by", "decided_at"},
     "order.Order": {"status", "total_incl_tax", "organisation", "sales_channel"},
