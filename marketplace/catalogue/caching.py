@@ -23,7 +23,8 @@ from oscar.core.loading import get_model
 TIMEOUT = getattr(settings, "STOREFRONT_CACHE_SECONDS", 600)
 
 
-def _version_sql() -> str:
+def catalogue_version_columns() -> str:
+    """The columns of the catalogue's version, for a SELECT (cms/caching.py adds its own)."""
     from producers.models import CooperativeDecision, Pairing
 
     tables = {
@@ -36,23 +37,30 @@ def _version_sql() -> str:
     }
     # Table names come from the models, never from input.
     return (  # noqa: S608
-        "SELECT (SELECT MAX(date_updated) FROM {product}), (SELECT MAX(date_updated) FROM {stock}),"
+        "(SELECT MAX(date_updated) FROM {product}), (SELECT MAX(date_updated) FROM {stock}),"
         " (SELECT MAX(id) FROM {event}), (SELECT MAX(id) FROM {decision}),"
         " (SELECT MAX(id) FROM {category}), (SELECT COUNT(*) FROM {category}),"
         " (SELECT MAX(id) FROM {pairing}), (SELECT COUNT(*) FROM {pairing})"
     ).format(**tables)
 
 
-def catalogue_version() -> str:
-    """A short key that changes whenever what the listing pages show may have changed.
-    Read from the database the catalogue's pages are read from (a read replica, when the
-    router sends them there), so a page is never kept under a version newer than its data."""
-    database = router.db_for_read(get_model("catalogue", "Product"))
-    with connections[database].cursor() as cursor:
-        cursor.execute(_version_sql())
-        row = cursor.fetchone()
-    raw = "|".join(map(str, (*row, timezone.localdate())))
+def catalogue_version_database() -> str:
+    """Where the catalogue's pages are read from (a read replica, when the router sends them
+    there): its version is read there too, so a page is never kept under a version newer
+    than its data."""
+    return router.db_for_read(get_model("catalogue", "Product"))
+
+
+def version_digest(values) -> str:
+    raw = "|".join(map(str, (*values, timezone.localdate())))
     return hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
+
+
+def catalogue_version() -> str:
+    """A short key that changes whenever what the listing pages show may have changed."""
+    with connections[catalogue_version_database()].cursor() as cursor:
+        cursor.execute("SELECT " + catalogue_version_columns())  # noqa: S608  see the columns
+        return version_digest(cursor.fetchone())
 
 
 def versioned_key(name: str, version: str, *parts) -> str:
