@@ -25,9 +25,12 @@ demo: install
 prod: install
 	bin/prod
 
-## Install what the tests need and run lint, the migration check and the whole suite.
+## Install what the tests need and run lint, the migration check and the whole suite; then,
+## on PostgreSQL, the storefront's, CMS's and evaluators' suites again with their pages'
+## reads on a real streaming replica (bin/test-through-replica; not when PYTEST_ARGS picks).
 test: install lint migrations-check
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(if $(PYTEST_ARGS),,PY=$(PY) bin/test-through-replica)
 
 ## Style, and the layer contracts of pyproject.toml (docs/architecture.md, "Layers").
 lint:

@@ -35,6 +35,11 @@ def pytest_configure(config):
     # WhiteNoise warns once per request that collectstatic has not filled STATIC_ROOT;
     # tests never serve collected static files.
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+    # bin/test-through-replica: the pages' reads on a streaming replica.
+    from tests import through_replica
+
+    if through_replica.replica_configured():
+        config.pluginmanager.register(through_replica, "through_replica")
 
 
 @pytest.fixture

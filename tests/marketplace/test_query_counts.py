@@ -9,8 +9,6 @@ import itertools
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from oscar.apps.catalogue.categories import create_from_breadcrumbs
 from oscar.core.loading import get_model
@@ -18,6 +16,7 @@ from oscar.core.loading import get_model
 from producers.models import Region
 from tests.factories import BenefitLinkFactory, CityFactory, PairingFactory, ProvinceFactory
 from tests.marketplace.test_storefront import cooperative_in, county_create
+from tests.queries import statements_captured
 from tests.store_factories import product_create
 
 Basket = get_model("basket", "Basket")
@@ -75,7 +74,7 @@ class Catalogue:
 
 def queries_for(client, url: str) -> int:
     assert client.get(url).status_code == 200
-    with CaptureQueriesContext(connection) as queries:
+    with statements_captured() as queries:
         response = client.get(url)
     assert response.status_code == 200
     return len(queries)

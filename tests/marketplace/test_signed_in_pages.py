@@ -9,8 +9,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from oscar.core.loading import get_class, get_model
 
@@ -23,6 +21,7 @@ from tests.marketplace.signed_in import (
     sign_in,
     writes_in,
 )
+from tests.queries import statements_captured
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +41,7 @@ def header_basket(html: str) -> tuple[str, str]:
 def counted(client, url: str) -> tuple[int, str, list]:
     """The page once to warm the caches a running site has warm, then counted."""
     assert client.get(url).status_code == 200
-    with CaptureQueriesContext(connection) as queries:
+    with statements_captured() as queries:
         response = client.get(url)
     assert response.status_code == 200
     return len(queries), response.content.decode(), list(queries)
