@@ -22,14 +22,17 @@ from producers.income.models import LedgerEntry
 def county_page_version() -> str:
     """One statement per database: the catalogue's version and the newest ids of each
     model, each read where its part of the page is read from."""
-    columns = {catalogue_version_database(): [catalogue_version_columns()]}
+    catalogue = catalogue_version_database()
+    columns = [(catalogue, column) for column in catalogue_version_columns()]
     for model in (PageLogEntry, ModelLogEntry, get_model("order", "PaymentEvent"), LedgerEntry):
         # Table names come from the models, never from input.
         newest = f"(SELECT MAX(id) FROM {model._meta.db_table})"  # noqa: S608
-        columns.setdefault(router.db_for_read(model), []).append(newest)
-    values = []
-    for database, selected in columns.items():
+        columns.append((router.db_for_read(model), newest))
+    values = {}
+    for database in dict.fromkeys(database for database, _ in columns):
+        here = [column for where, column in columns if where == database]
         with connections[database].cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(selected))
-            values.extend(cursor.fetchone())
-    return version_digest(values)
+            cursor.execute("SELECT " + ", ".join(here))
+            values.update(zip(here, cursor.fetchone(), strict=True))
+    # In the columns' order, whichever database each was read from.
+    return version_digest([values[column] for _, column in columns])
