@@ -31,10 +31,30 @@ def product_create(
     """A product of `cooperative` (a new certified one by default) with a stock record at its
     partner and, unless certificate_state is None, a certificate in that state valid today."""
     cooperative = cooperative or certified_cooperative()
-    partner = getattr(cooperative, "partner", None) or PartnerFactory(cooperative=cooperative)
     product = create_product(title=title, product_class="扶贫产品")
     product.cooperative = cooperative
     product.save()
+    return product_stock_and_certificate_add(
+        product,
+        price=price,
+        num_in_stock=num_in_stock,
+        certificate_state=certificate_state,
+        valid_to=valid_to,
+    )
+
+
+def product_stock_and_certificate_add(
+    product,
+    *,
+    price: Decimal = Decimal("38.00"),
+    num_in_stock: int = 20,
+    certificate_state: str | None = ProductCertificate.State.CERTIFIED,
+    valid_to: datetime.date | None = None,
+):
+    """A stock record for `product` at its cooperative's partner and, unless
+    certificate_state is None, a certificate in that state valid today."""
+    cooperative = product.cooperative
+    partner = getattr(cooperative, "partner", None) or PartnerFactory(cooperative=cooperative)
     StockRecordFactory(
         product=product,
         partner=partner,
@@ -43,17 +63,14 @@ def product_create(
         num_in_stock=num_in_stock,
     )
     if certificate_state is not None:
+        pending = certificate_state == ProductCertificate.State.PENDING
         today = timezone.localdate()
         ProductCertificate.objects.create(
             product=product,
             state=certificate_state,
-            number=f"CERT-{product.pk:05d}" if certificate_state != "pending" else "",
-            valid_from=today - datetime.timedelta(days=30)
-            if certificate_state != "pending"
-            else None,
-            valid_to=(valid_to or today + datetime.timedelta(days=300))
-            if certificate_state != "pending"
-            else None,
+            number="" if pending else f"CERT-{product.pk:05d}",
+            valid_from=None if pending else today - datetime.timedelta(days=30),
+            valid_to=None if pending else (valid_to or today + datetime.timedelta(days=300)),
             households_involved=12,
         )
     return product

@@ -4,25 +4,26 @@ the units already in the basket are counted from the lines the request loaded, a
 site's offers are read once per request although they are applied twice (before and after
 the product is added, to announce an offer gained)."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
 from django.contrib import messages
 from django.urls import reverse
-from django.utils import timezone
 from oscar.core.loading import get_model
 from oscar.test.factories import (
     BenefitFactory,
     ConditionalOfferFactory,
     ConditionFactory,
     RangeFactory,
-    StockRecordFactory,
 )
 
-from tests.factories import PartnerFactory, UserFactory
+from tests.factories import UserFactory
 from tests.queries import statements_captured
-from tests.store_factories import certified_cooperative, product_create
+from tests.store_factories import (
+    certified_cooperative,
+    product_create,
+    product_stock_and_certificate_add,
+)
 
 Basket = get_model("basket", "Basket")
 Option = get_model("catalogue", "Option")
@@ -110,22 +111,7 @@ def _engraved_gift_box():
     large = Product.objects.create(
         structure=Product.CHILD, parent=box, title="苦荞礼盒 大", cooperative=cooperative
     )
-    StockRecordFactory(
-        product=large,
-        partner=PartnerFactory(cooperative=cooperative),
-        price_currency="CNY",
-        price=Decimal("88.00"),
-        num_in_stock=5,
-    )
-    today = timezone.localdate()
-    ProductCertificate.objects.create(
-        product=large,
-        state=ProductCertificate.State.CERTIFIED,
-        number=f"CERT-{large.pk:05d}",
-        valid_from=today - datetime.timedelta(days=30),
-        valid_to=today + datetime.timedelta(days=300),
-        households_involved=3,
-    )
+    product_stock_and_certificate_add(large, price=Decimal("88.00"), num_in_stock=5)
     return large
 
 
