@@ -6,6 +6,8 @@ from celery.signals import task_postrun, task_prerun
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
+from config.db_router import REPLICA
+
 
 class Statements:
     """What was captured: every database's statements, less those of Celery tasks."""
@@ -33,9 +35,10 @@ class Statements:
 @contextmanager
 def statements_captured():
     """The statements run inside the block on every configured database (a read replica's
-    too: tests/through_replica.py), without those of the tasks it enqueued. A worker runs
-    those; in a test they run in-process, and when the test's writes are committed (as
-    through the replica) a task enqueued on commit runs inside the request."""
+    too: tests/through_replica.py). Through the replica the test's writes are committed, so
+    a task the request enqueues on commit runs inside it (eagerly); a worker runs it in
+    production, and its statements are left out. Otherwise on-commit tasks never run in a
+    test, and every statement counts."""
     with ExitStack() as stack:
         contexts = {
             alias: stack.enter_context(CaptureQueriesContext(connections[alias]))
@@ -56,8 +59,9 @@ def statements_captured():
             for alias, context in contexts.items():
                 captured.in_tasks[alias].append((start[alias], len(context.captured_queries)))
 
-        task_prerun.connect(task_started, weak=False)
-        task_postrun.connect(task_ended, weak=False)
-        stack.callback(task_prerun.disconnect, task_started)
-        stack.callback(task_postrun.disconnect, task_ended)
+        if REPLICA in connections.settings:
+            task_prerun.connect(task_started, weak=False)
+            task_postrun.connect(task_ended, weak=False)
+            stack.callback(task_prerun.disconnect, task_started)
+            stack.callback(task_postrun.disconnect, task_ended)
         yield captured

@@ -9,9 +9,9 @@ evaluators' screens show from the standby, as in production.
 A standby sees only what the primary committed and it has replayed, so in this mode
 (tests/conftest.py registers this module when a `replica` database is configured):
 - every database test runs as a transactional test: its writes are committed, and
-  afterwards the database is put back as the migrations left it (the tables holding rows
-  are emptied and the migrations' rows copied back, in one transaction: Django's flush
-  and serialized rollback took 1.3 s a test, this takes milliseconds);
+  afterwards the tables holding rows are emptied and the migrations' rows copied back, in
+  one transaction (Django's flush and serialized rollback took 1.3 s a test, this takes
+  milliseconds; like the flush, it puts back rows, not sequences or schema);
 - a statement on the replica first waits until the standby has replayed everything the
   primary had written (a visitor's page follows the write it was sent to see; the lag
   itself is tested in tests/ops/test_read_replica.py);
@@ -28,6 +28,7 @@ from functools import partial
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test import TransactionTestCase
+from pytest_django.fixtures import validate_django_db
 
 from config.db_router import REPLICA
 from tests.queries import statements_captured
@@ -41,16 +42,22 @@ def replica_configured() -> bool:
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        marker = item.get_closest_marker("django_db")
-        uses_db = {"db", "transactional_db"} & set(getattr(item, "fixturenames", ()))
-        if marker is None and not uses_db:
+        if "_django_db_helper" not in getattr(item, "fixturenames", ()):
             continue
-        kwargs = dict(marker.kwargs) if marker else {}
-        databases = kwargs.get("databases") or [DEFAULT_DB_ALIAS]
+        marker = item.get_closest_marker("django_db")
+        _, reset_sequences, databases, serialized_rollback, available_apps = (
+            validate_django_db(marker) if marker else (False, False, None, False, None)
+        )
         if databases != "__all__":
-            kwargs["databases"] = sorted({*databases, DEFAULT_DB_ALIAS, REPLICA})
-        kwargs["transaction"] = True
-        item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+            databases = sorted({*(databases or ()), DEFAULT_DB_ALIAS, REPLICA})
+        rewritten = pytest.mark.django_db(
+            transaction=True,
+            reset_sequences=reset_sequences,
+            databases=databases,
+            serialized_rollback=serialized_rollback,
+            available_apps=available_apps,
+        )
+        item.add_marker(rewritten, append=False)
 
 
 def _filled_tables(cursor, tables: list[str]) -> list[str]:
@@ -92,7 +99,8 @@ class _Snapshot:
 
 @pytest.fixture(scope="session", autouse=True)
 def migrations_snapshot(django_db_setup, django_db_blocker):
-    """After each test, the primary as the migrations left it (in place of Django's flush)."""
+    """After each test, the primary's rows as the migrations left them (in place of Django's
+    flush)."""
     with django_db_blocker.unblock():
         with connections[REPLICA].cursor() as cursor:
             cursor.execute("SELECT pg_is_in_recovery()")
@@ -115,15 +123,18 @@ def _primary_written() -> str:
     primary = connections[DEFAULT_DB_ALIAS]
     primary.ensure_connection()
     with primary.connection.cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_insert_lsn()")
+        # Flushed, not inserted: a commit is flushed before it returns, and a walsender
+        # sends only what is flushed.
+        cursor.execute("SELECT pg_current_wal_flush_lsn()")
         return cursor.fetchone()[0]
 
 
-_served = {"statements": 0}
+_served: dict[str, int] = {}  # statements the standby served, by test file
+_current: dict = {"file": ""}  # the running test's file, and the session
 
 
 def _replayed_wait(execute, sql, params, many, context):
-    _served["statements"] += 1
+    _served[_current["file"]] = _served.get(_current["file"], 0) + 1
     written = _primary_written()
     deadline = time.monotonic() + REPLAY_TIMEOUT_SECONDS
     with context["connection"].connection.cursor() as cursor:
@@ -142,6 +153,7 @@ def replica_follows_primary(request):
     if "_django_db_helper" not in request.fixturenames:
         yield
         return
+    _current["file"] = request.node.path.as_posix()
     with connections[REPLICA].execute_wrapper(_replayed_wait):
         yield
 
@@ -176,15 +188,33 @@ def django_assert_max_num_queries(pytestconfig):
     return partial(_queries_on_both, pytestconfig, exact=False)
 
 
+def _unserved(session) -> list[str]:
+    """The paths the run was given whose tests sent no statement to the standby."""
+    root = session.config.rootpath
+    unserved = []
+    for arg in session.config.args:
+        path = (root / arg.split("::")[0]).resolve().as_posix()
+        if not any(f == path or f.startswith(path + "/") for f in _served):
+            unserved.append(arg)
+    return unserved
+
+
+def pytest_sessionstart(session):
+    _current["session"] = session
+
+
 def pytest_terminal_summary(terminalreporter):
-    served = _served["statements"]
+    served = sum(_served.values())
     terminalreporter.write_line(
         f"through the replica: {served} statements were read on the standby"
-        + ("" if served else " (none: the run fails, its pages never reached the standby)")
     )
+    for arg in _unserved(_current["session"]):
+        terminalreporter.write_line(
+            f"through the replica: none for {arg}; the run fails (its pages never reached it)"
+        )
 
 
 def pytest_sessionfinish(session, exitstatus):
-    # A run whose pages never reached the standby tested nothing of it.
-    if session.testscollected and not _served["statements"] and exitstatus == 0:
+    # A suite whose pages never reached the standby tested nothing of it.
+    if session.testscollected and exitstatus == 0 and _unserved(session):
         session.exitstatus = 1
