@@ -164,9 +164,9 @@ def routed(replica_alias, settings):
 
 
 def replayed() -> None:
-    """Wait until the replica has replayed everything the primary has written so far."""
+    """Wait until the replica has replayed everything the primary has committed so far."""
     with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_insert_lsn()")
+        cursor.execute("SELECT pg_current_wal_flush_lsn()")
         (written,) = cursor.fetchone()
     deadline = time.monotonic() + 30
     with connections[REPLICA].cursor() as cursor:
