@@ -42,9 +42,10 @@ def replica_configured() -> bool:
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "_django_db_helper" not in getattr(item, "fixturenames", ()):
-            continue
         marker = item.get_closest_marker("django_db")
+        # pytest-django's fixtures that reach the database all go through its helper.
+        if marker is None and "_django_db_helper" not in getattr(item, "fixturenames", ()):
+            continue
         _, reset_sequences, databases, serialized_rollback, available_apps = (
             validate_django_db(marker) if marker else (False, False, None, False, None)
         )
@@ -150,7 +151,7 @@ def _replayed_wait(execute, sql, params, many, context):
 
 @pytest.fixture(autouse=True)
 def replica_follows_primary(request):
-    if "_django_db_helper" not in request.fixturenames:
+    if request.node.get_closest_marker("django_db") is None:  # every database test has one
         yield
         return
     _current["file"] = request.node.path.as_posix()
