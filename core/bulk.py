@@ -128,6 +128,15 @@ def rows_insert_new(model, fields: list[str], rows: list[tuple]) -> None:
             cursor.execute(sql, [list(column) for column in zip(*chunk, strict=True)])
 
 
+def rows_delete(queryset: models.QuerySet) -> int:
+    """Delete what `queryset` selects in one DELETE with its own conditions, sending no
+    signals and following no relations: for rows nothing refers to. Django's delete()
+    reads the primary keys first and deletes by them when any receiver listens for the
+    model (Wagtail's reference index listens for every model): on a partitioned table a
+    condition on primary keys alone reaches every partition."""
+    return queryset._raw_delete(queryset.db)
+
+
 def rows_update(objs: Sequence[models.Model], fields: list[str]) -> None:
     """Save `fields` of many rows of one model, each to its own values, in one statement
     (see values_update)."""

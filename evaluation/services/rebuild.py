@@ -9,8 +9,18 @@ same time; deciding therefore must not query (regions are read before).
 
 Confirmed off-platform sales are compared after the orders, by (sale, kind): the facts
 their records make now (offplatform_facts_for, as when the cooperative confirmed them)
-against the stored ones."""
+against the stored ones.
 
+A rebuild of one year reads and writes that year's partition of the facts only. It
+covers the facts stored in the year, and those of the year's own sales: a sale's facts
+are placed in its own year while that year is open and nothing unlocks a year, so while
+the year is open they can be nowhere else. What it cannot see from one partition is a
+fact missing altogether for a sale of an earlier, locked year (it would be an adjustment
+of this year, unless it sits in the locked year where it was written): that is left to
+the whole rebuild, which compares every year."""
+
+import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -18,11 +28,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.bulk import rows_copying
+from core.bulk import rows_copying, rows_delete
 from core.transactions import retry_on_serialization_failure
 
 from ..attribution import Attribution
-from ..models import Indicator, PurchaseFact, Scorecard
+from ..models import Indicator, OffPlatformSale, PurchaseFact, Scorecard
 from .facts import (
     PAID,
     REFUND,
@@ -121,21 +131,48 @@ def _facts_copy(facts: list[dict]):
     return rows_copying(PurchaseFact, [*KEY, *FIELDS, "created_at"], rows)
 
 
-def _order_ids() -> list[int]:
-    """Orders with a paid or refund event, or with facts."""
-    with_events = (
-        PaymentEvent.objects.filter(event_type__code__in=(PAID, REFUND))
-        .order_by()
-        .values_list("order_id", flat=True)
-        .distinct()
-    )
-    with_facts = (
-        PurchaseFact.objects.filter(payment_event__isnull=False)  # not off-platform sales'
-        .order_by()
-        .values_list("payment_event__order_id", flat=True)
-        .distinct()
-    )
+def _order_ids(*, year: int | None, tz: datetime.tzinfo) -> list[int]:
+    """Orders with a paid or refund event, or with facts; of one year, orders with such
+    an event dated in it (every order sold in the year has one) or with facts in it."""
+    events = PaymentEvent.objects.filter(event_type__code__in=(PAID, REFUND))
+    facts = PurchaseFact.objects.filter(payment_event__isnull=False)  # not off-platform sales'
+    if year is not None:
+        events = events.filter(
+            date_created__gte=datetime.datetime(year, 1, 1, tzinfo=tz),
+            date_created__lt=datetime.datetime(year + 1, 1, 1, tzinfo=tz),
+        )
+        facts = facts.filter(year=year)
+    with_events = events.order_by().values_list("order_id", flat=True).distinct()
+    with_facts = facts.order_by().values_list("payment_event__order_id", flat=True).distinct()
     return sorted(set(with_events) | set(with_facts))
+
+
+def _order_ranges(order_ids: list[int]):
+    """(first, last) ranges covering the sorted `order_ids`, each spanning fewer than CHUNK
+    ids: a chunk is loaded by range, so one year's few old orders do not pull in the whole
+    history between them and its own."""
+    first = last = None
+    for pk in order_ids:
+        if first is not None and pk - first >= CHUNK:
+            yield first, last
+            first = None
+        if first is None:
+            first = pk
+        last = pk
+    if first is not None:
+        yield first, last
+
+
+def _in_scope(facts, *, year: int | None, stored: dict):
+    """The (key, fact) pairs one year's rebuild compares: those stored in the year, and
+    the open year's own facts (an earlier, locked year's may sit where it was written)."""
+    if year is None:
+        return facts
+    return (
+        (key, fact)
+        for key, fact in facts
+        if key in stored or fact["natural_year"] == year == fact["year"]
+    )
 
 
 def _scorecard_snapshot(years) -> dict:
@@ -147,42 +184,46 @@ def _scorecard_snapshot(years) -> dict:
 
 
 @retry_on_serialization_failure
-def evaluation_rebuild(*, dry_run: bool = False) -> RebuildReport:
+def evaluation_rebuild(*, dry_run: bool = False, year: int | None = None) -> RebuildReport:
+    """Compare (and, in open years, repair) every fact and scorecard, or with `year` those
+    of that year alone."""
     report = RebuildReport()
     with transaction.atomic():
         attribution = Attribution.load(years=years_for_update())
         catalogue = Catalogue()
-        order_ids = _order_ids()
+        order_ids = _order_ids(year=year, tz=attribution.timezone)
         # Client and server work side by side: while PostgreSQL stores one chunk's new
         # facts (COPY), Python decides the next chunk's, loaded just before.
         pending = Writes()
-        for start in range(0, len(order_ids), CHUNK):
-            chunk = order_ids[start : start + CHUNK]
-            stored, events = _chunk_load(orders_range=(chunk[0], chunk[-1]), catalogue=catalogue)
+        for orders_range in _order_ranges(order_ids):
+            stored, events = _chunk_load(orders_range=orders_range, catalogue=catalogue, year=year)
             _regions_read(attribution=attribution, events=events)
             with _facts_copy(pending.created):
                 decided = _chunk_decide(
-                    stored=stored, events=events, attribution=attribution, report=report
+                    stored=stored, events=events, attribution=attribution, report=report, year=year
                 )
             _changes_write(pending)
             pending = decided
         with _facts_copy(pending.created):
             pass
         _changes_write(pending)
-        _offplatform_rebuild(attribution=attribution, report=report)
+        _offplatform_rebuild(attribution=attribution, report=report, year=year)
 
-        years = sorted(
-            {
-                # order_by(): the models' default ordering would make DISTINCT per row
-                *PurchaseFact.objects.order_by().values_list("year", flat=True).distinct(),
-                *Indicator.objects.order_by().values_list("year", flat=True).distinct(),
-                *Scorecard.objects.order_by().values_list("year", flat=True).distinct(),
-            }
-        )
+        if year is None:
+            years = sorted(
+                {
+                    # order_by(): the models' default ordering would make DISTINCT per row
+                    *PurchaseFact.objects.order_by().values_list("year", flat=True).distinct(),
+                    *Indicator.objects.order_by().values_list("year", flat=True).distinct(),
+                    *Scorecard.objects.order_by().values_list("year", flat=True).distinct(),
+                }
+            )
+        else:
+            years = [year]
         open_years = [y for y in years if not attribution.is_locked(y)]
         before = _scorecard_snapshot(open_years)
-        for year in open_years:
-            scorecards_refresh(year=year)
+        for open_year in open_years:
+            scorecards_refresh(year=open_year)
         after = _scorecard_snapshot(open_years)
         report.scorecards_changed = sorted(
             k for k in before.keys() | after.keys() if before.get(k) != after.get(k)
@@ -197,20 +238,25 @@ class Writes:
     """What one chunk's comparison decided to write."""
 
     created: list[dict] = field(default_factory=list)
-    updated: list[PurchaseFact] = field(default_factory=list)
-    deleted: list[int] = field(default_factory=list)  # fact pks
+    # Each with the year it is stored in: a statement names it, so that it reads one
+    # partition (the update may move the fact to another year).
+    updated: list[tuple[int, PurchaseFact]] = field(default_factory=list)
+    deleted: list[tuple[int, int]] = field(default_factory=list)  # (year, fact pk)
 
 
-def _chunk_load(*, orders_range: tuple[int, int], catalogue: Catalogue):
-    """The stored facts (by event and line; the event's order picks the chunk) and the
-    events of the orders in the id range."""
+def _facts_of(year: int | None):
+    return PurchaseFact.objects.all() if year is None else PurchaseFact.objects.filter(year=year)
+
+
+def _chunk_load(*, orders_range: tuple[int, int], catalogue: Catalogue, year: int | None):
+    """The stored facts (by event and line; the event's order picks the chunk), of `year`
+    if given, and the events of the orders in the id range."""
     first, last = orders_range
     stored = {
         (row[1], row[2]): row
         for row in rows_of(
-            PurchaseFact.objects.filter(
-                payment_event__order__gte=first, payment_event__order__lte=last
-            )
+            _facts_of(year)
+            .filter(payment_event__order__gte=first, payment_event__order__lte=last)
             .order_by()
             .values_list("pk", *KEY, *FIELDS)
         )
@@ -233,7 +279,7 @@ def _regions_read(*, attribution: Attribution, events: list) -> None:
 
 
 def _chunk_decide(
-    *, stored: dict, events: list, attribution: Attribution, report: RebuildReport
+    *, stored: dict, events: list, attribution: Attribution, report: RebuildReport, year
 ) -> Writes:
     """Decide the facts of the events, compare them with the stored ones and say what to
     write. No queries."""
@@ -243,21 +289,31 @@ def _chunk_decide(
         for fact in facts_for_event(event=event, attribution=attribution)
     )
     return _facts_compare(
-        stored=stored, facts=facts, place=fact_place, attribution=attribution, report=report
+        stored=stored,
+        facts=_in_scope(facts, year=year, stored=stored),
+        place=fact_place,
+        attribution=attribution,
+        report=report,
     )
 
 
-def _offplatform_rebuild(*, attribution: Attribution, report: RebuildReport) -> None:
+def _offplatform_rebuild(*, attribution: Attribution, report: RebuildReport, year) -> None:
     """Compare and write the facts of off-platform sales: one sale fact per confirmed
     record, and the reversal of each record a confirmed correction superseded."""
     catalogue = Catalogue()
-    sales = offplatform_sales_load(catalogue=catalogue)
     stored = {
         (OFFPLATFORM, row[1], row[2]): row
-        for row in PurchaseFact.objects.filter(offplatform_sale__isnull=False)
+        for row in _facts_of(year)
+        .filter(offplatform_sale__isnull=False)
         .order_by()
         .values_list("pk", "offplatform_sale_id", "kind", *FIELDS)
     }
+    ids = None
+    if year is not None:
+        ids = {key[1] for key in stored} | set(
+            OffPlatformSale.objects.filter(sold_on__year=year).values_list("pk", flat=True)
+        )
+    sales = offplatform_sales_load(ids=ids, catalogue=catalogue)
     facts = (
         ((OFFPLATFORM, fact["offplatform_sale_id"], fact["kind"]), fact)
         for sale in sales
@@ -265,7 +321,7 @@ def _offplatform_rebuild(*, attribution: Attribution, report: RebuildReport) -> 
     )
     writes = _facts_compare(
         stored=stored,
-        facts=facts,
+        facts=_in_scope(facts, year=year, stored=stored),
         place=offplatform_fact_place,
         attribution=attribution,
         report=report,
@@ -307,19 +363,26 @@ def _facts_compare(
             report.locked_differences.extend((key, name) for name, *_ in diffs)
             continue
         report.updated.extend((key, name, before, after) for name, before, after in diffs)
-        writes.updated.append(PurchaseFact(pk=old[0], **dict(zip(FIELDS, new, strict=True))))
+        updated = PurchaseFact(pk=old[0], **dict(zip(FIELDS, new, strict=True)))
+        writes.updated.append((old_year, updated))
     for key, old in stored.items():  # stored facts no event line (or sale) makes any more
         if attribution.is_locked(old[YEAR]):
             report.locked_differences.append((key, NO_SOURCE))
         else:
             report.deleted.append(key)
-            writes.deleted.append(old[0])
+            writes.deleted.append((old[YEAR], old[0]))
     return writes
 
 
 def _changes_write(writes: Writes) -> None:
-    """The updates and deletions a chunk decided (its new facts go in by COPY)."""
-    if writes.deleted:
-        PurchaseFact.objects.filter(pk__in=writes.deleted).delete()
-    if writes.updated:
-        PurchaseFact.objects.bulk_update(writes.updated, FIELDS, batch_size=1000)
+    """The updates and deletions a chunk decided (its new facts go in by COPY), a year at a
+    time: naming the year lets PostgreSQL touch that partition only."""
+    deleted, updated = defaultdict(list), defaultdict(list)
+    for year, pk in writes.deleted:
+        deleted[year].append(pk)
+    for year, fact in writes.updated:
+        updated[year].append(fact)
+    for year, pks in sorted(deleted.items()):
+        rows_delete(PurchaseFact.objects.filter(year=year, pk__in=pks))
+    for year, facts in sorted(updated.items()):
+        PurchaseFact.objects.filter(year=year).bulk_update(facts, FIELDS, batch_size=1000)

@@ -236,6 +236,29 @@ def test_the_rebuild_reproduces_off_platform_facts(world, django_capture_on_comm
     assert help_sell(world) == Decimal("640.00")
 
 
+def test_a_years_rebuild_reproduces_the_off_platform_facts_of_that_year_only(
+    world, django_capture_on_commit_callbacks
+):
+    # Given a sale of SOLD_ON's year corrected, and one of the next year, their facts lost
+    original = record(world, amount="1000.00")
+    confirm(world, original, django_capture_on_commit_callbacks)
+    confirm(
+        world, record(world, amount="640.00", corrects=original), django_capture_on_commit_callbacks
+    )
+    later = SOLD_ON.replace(year=SOLD_ON.year + 1)
+    confirm(world, record(world, amount="50.00", sold_on=later), django_capture_on_commit_callbacks)
+    PurchaseFact.objects.all().delete()
+
+    # When SOLD_ON's year alone is rebuilt
+    report = evaluation_rebuild(year=SOLD_ON.year)
+
+    # Then that year's three facts are back, and the next year's sale is left to its year
+    assert len(report.created) == 3
+    assert set(PurchaseFact.objects.values_list("year", flat=True)) == {SOLD_ON.year}
+    assert help_sell(world) == Decimal("640.00")
+    assert len(evaluation_rebuild(year=later.year).created) == 1
+
+
 def test_a_fact_has_exactly_one_source_the_database_says_so(
     world, django_capture_on_commit_callbacks
 ):

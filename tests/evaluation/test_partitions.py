@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from oscar.core.loading import get_model
 
 from core.partitions import is_partitioned, partition_ensure, partitioned_tables
 from evaluation.models import Indicator, PurchaseFact
@@ -20,6 +21,7 @@ from evaluation.services.offplatform import (
     offplatform_sale_confirm,
     offplatform_sale_record,
 )
+from evaluation.services.rebuild import evaluation_rebuild
 from evaluation.services.scoring import scorecards_refresh
 from marketplace.users.roles import EVALUATOR
 from tests.factories import UserFactory
@@ -30,6 +32,7 @@ from .factories import AgreementFactory, IndicatorFactory, bought, east_west_wor
 from .offplatform_helpers import organisation_admin, pdf
 
 pytestmark = pytest.mark.django_db
+PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 TABLE = "evaluation_purchasefact"
 
 
@@ -121,3 +124,34 @@ def test_an_offplatform_sale_recorded_again_after_its_year_was_locked_writes_not
     # Then nothing is written
     assert again == []
     assert list(PurchaseFact.objects.values_list("year", "amount")) == [(2025, Decimal("1000.00"))]
+
+
+@on_postgresql
+def test_a_years_rebuild_reads_and_writes_only_that_years_partition_of_facts(world):
+    # Given facts of 2024, 2025 and 2026 in their partitions, and in 2025 one fact
+    # tampered with, one lost and one whose payment line is gone
+    [facts] = [t for t in partitioned_tables() if t.table == TABLE]
+    for year in (2024, 2025):
+        partition_ensure(table=facts, year=year)
+    for year in (2024, 2026):
+        bought(world["product"], 1, year=year)
+    tampered, lost, sourceless = (
+        bought(world["product"], n, year=2025).payment_events.get().pk for n in (1, 2, 3)
+    )
+    PurchaseFact.objects.filter(payment_event=tampered).update(amount=Decimal("1.00"))
+    PurchaseFact.objects.filter(payment_event=lost).delete()
+    PaymentEventQuantity.objects.filter(event=sourceless).delete()
+
+    # When 2025 alone is rebuilt
+    with CaptureQueriesContext(connection) as captured:
+        report = evaluation_rebuild(year=2025)
+
+    # Then it repaired all three, and every statement on the facts it ran (but the COPY,
+    # which writes through the table) touched 2025's partition and no other
+    assert (len(report.updated), len(report.created), len(report.deleted)) == (1, 1, 1)
+    statements = [q["sql"] for q in captured.captured_queries if TABLE in q["sql"]]
+    kinds = {statement.split()[0] for statement in statements}
+    assert {"SELECT", "UPDATE", "DELETE"} <= kinds, kinds
+    for statement in statements:
+        if not statement.startswith("COPY"):
+            assert _partitions_in_plan(statement) == {f"{TABLE}_y2025"}, statement

@@ -145,6 +145,89 @@ def test_rebuild_deletes_a_fact_whose_payment_event_line_is_gone(history):
     assert not PurchaseFact.objects.filter(pk=fact.pk).exists()
 
 
+def test_a_years_rebuild_repairs_that_year_and_leaves_the_other_years_alone(history):
+    # Given a 2026 sale fact tampered with, a 2026 refund's fact lost, and a locked 2025
+    # fact tampered with too
+    sale = PurchaseFact.objects.filter(year=2026, kind="sale").get()
+    PurchaseFact.objects.filter(pk=sale.pk).update(amount=Decimal("1.00"))
+    lost = PurchaseFact.objects.filter(year=2026, natural_year=2025).first()
+    PurchaseFact.objects.filter(pk=lost.pk).delete()
+    locked = PurchaseFact.objects.filter(year=2025, kind="sale").first()
+    PurchaseFact.objects.filter(pk=locked.pk).update(amount=Decimal("2.00"))
+    out = StringIO()
+
+    # When 2026 alone is rebuilt
+    call_command("evaluation_rebuild", "--year", "2026", stdout=out)
+
+    # Then 2026's own sale is repaired; the lost adjustment of a 2025 sale is not made
+    # again (from 2026 alone it could sit in 2025), and 2025 is neither read nor reported
+    sale.refresh_from_db()
+    assert sale.amount == Decimal("139.30")
+    assert "2026 年度：已核对采购事实" in out.getvalue()
+    assert "不同 1 条" in out.getvalue() and "缺少 0 条" in out.getvalue()
+    assert "已锁定年度的差异 0 处" in out.getvalue()
+    assert not PurchaseFact.objects.filter(pk=lost.pk).exists()
+    assert PurchaseFact.objects.get(pk=locked.pk).amount == Decimal("2.00")
+    # ...which the whole rebuild does make, in 2026 as before
+    report = evaluation_rebuild()
+    assert report.created == [(lost.payment_event_id, lost.line_id)]
+    again = PurchaseFact.objects.get(payment_event=lost.payment_event_id, line=lost.line_id)
+    assert (again.year, again.amount) == (2026, lost.amount)
+
+
+def test_a_years_rebuild_makes_a_lost_fact_of_that_years_own_sales(history):
+    own = PurchaseFact.objects.filter(year=2026, natural_year=2026).get()
+    facts = facts_state()
+    PurchaseFact.objects.filter(pk=own.pk).delete()
+
+    report = evaluation_rebuild(year=2026)
+
+    assert report.created == [(own.payment_event_id, own.line_id)]
+    assert facts_state() == facts
+
+
+def test_a_years_rebuild_compares_the_adjustments_of_locked_years_it_holds(history):
+    # Given a refund of a 2025 sale made after 2025 was locked: an adjustment in 2026
+    adjustment = PurchaseFact.objects.get(year=2026, occurred_at=at(2026, 1, 3))
+    assert adjustment.natural_year == 2025
+    PurchaseFact.objects.filter(pk=adjustment.pk).update(quantity=-9)
+
+    report = evaluation_rebuild(year=2026)
+
+    adjustment.refresh_from_db()
+    assert report.updated == [
+        ((adjustment.payment_event_id, adjustment.line_id), "quantity", -9, -1)
+    ]
+    assert adjustment.quantity == -1
+
+
+def test_each_years_rebuild_of_untouched_history_finds_nothing_and_checks_each_fact_once(
+    history,
+):
+    facts, cards = facts_state(), scorecards_state()
+
+    reports = [evaluation_rebuild(year=year) for year in (2025, 2026)]
+
+    assert [r.differences for r in reports] == [0, 0]
+    assert [r.facts_checked for r in reports] == [
+        PurchaseFact.objects.filter(year=year).count() for year in (2025, 2026)
+    ]
+    assert facts_state() == facts and scorecards_state() == cards
+
+
+def test_a_locked_years_rebuild_reports_and_writes_nothing(history):
+    locked = PurchaseFact.objects.filter(year=2025, kind="sale").first()
+    PurchaseFact.objects.filter(pk=locked.pk).update(amount=Decimal("1.00"))
+    cards = scorecards_state()
+
+    report = evaluation_rebuild(year=2025)
+
+    assert report.locked_differences == [((locked.payment_event_id, locked.line_id), "amount")]
+    assert PurchaseFact.objects.get(pk=locked.pk).amount == Decimal("1.00")
+    assert not report.created and not report.updated and not report.deleted
+    assert scorecards_state() == cards
+
+
 def test_rebuild_decides_unusual_lines_as_the_settlement_did():
     """Lines without their own cooperative or whose product is gone, a unit in a township,
     a unit's own channel, a second payment, a refund of several lines: rebuilt exactly."""

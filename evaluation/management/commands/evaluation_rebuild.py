@@ -7,16 +7,24 @@ from evaluation.services.rebuild import evaluation_rebuild
 class Command(BaseCommand):
     help = (
         "Rebuild purchase facts and scorecards from the store's payment events and report "
-        "every difference. Locked years are compared, never written."
+        "every difference. Locked years are compared, never written. With --year, only the "
+        "facts counted in that year and its scorecards (one partition of the facts)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Report only; change nothing.")
         parser.add_argument("--show", type=int, default=50, help="Differences to list per kind.")
+        parser.add_argument(
+            "--year",
+            type=int,
+            help="Only this year: its facts, its own sales' facts and its scorecards.",
+        )
 
-    def handle(self, *args, dry_run: bool = False, show: int = 50, **options):
-        report = evaluation_rebuild(dry_run=dry_run)
+    def handle(self, *args, dry_run=False, show=50, year=None, **options):
+        report = evaluation_rebuild(dry_run=dry_run, year=year)
         out = self.stdout
+        if year is not None:
+            out.write(_("%(year)s 年度：") % {"year": year}, ending="")
         out.write(
             _(
                 "已核对采购事实 %(checked)s 条：缺少 %(created)s 条，不同 %(updated)s 条，"
