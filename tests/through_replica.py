@@ -119,7 +119,7 @@ def migrations_snapshot(django_db_setup, django_db_blocker):
         yield
 
 
-def _primary_written() -> str:
+def primary_written() -> str:
     """The primary's WAL position now, read on its raw connection (no test counts it)."""
     primary = connections[DEFAULT_DB_ALIAS]
     primary.ensure_connection()
@@ -130,22 +130,27 @@ def _primary_written() -> str:
         return cursor.fetchone()[0]
 
 
+def replayed_wait(cursor, *, written: str, pause: float = 0.002) -> None:
+    """Wait, asking through `cursor` on the standby, until it has replayed the primary's
+    WAL up to `written`; fail the test after REPLAY_TIMEOUT_SECONDS."""
+    deadline = time.monotonic() + REPLAY_TIMEOUT_SECONDS
+    while True:
+        cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [written])
+        if cursor.fetchone()[0]:
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"the replica did not replay {written} in {REPLAY_TIMEOUT_SECONDS} s")
+        time.sleep(pause)
+
+
 _served: dict[str, int] = {}  # statements the standby served, by test file
 _current: dict = {"file": ""}  # the running test's file, and the session
 
 
 def _replayed_wait(execute, sql, params, many, context):
     _served[_current["file"]] = _served.get(_current["file"], 0) + 1
-    written = _primary_written()
-    deadline = time.monotonic() + REPLAY_TIMEOUT_SECONDS
-    with context["connection"].connection.cursor() as cursor:
-        while True:
-            cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [written])
-            if cursor.fetchone()[0]:
-                break
-            if time.monotonic() > deadline:
-                pytest.fail(f"the replica did not replay {written} in {REPLAY_TIMEOUT_SECONDS} s")
-            time.sleep(0.002)
+    with context["connection"].connection.cursor() as cursor:  # raw: not itself waited for
+        replayed_wait(cursor, written=primary_written())
     return execute(sql, params, many, context)
 
 

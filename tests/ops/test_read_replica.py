@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +36,7 @@ from tests.evaluation.factories import (
 )
 from tests.factories import UserFactory
 from tests.store_factories import product_create
+from tests.through_replica import primary_written, replayed_wait
 
 Product = get_model("catalogue", "Product")
 ROOT = Path(settings.BASE_DIR)
@@ -165,17 +165,8 @@ def routed(replica_alias, settings):
 
 def replayed() -> None:
     """Wait until the replica has replayed everything the primary has committed so far."""
-    with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_flush_lsn()")
-        (written,) = cursor.fetchone()
-    deadline = time.monotonic() + 30
     with connections[REPLICA].cursor() as cursor:
-        while True:
-            cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [written])
-            if cursor.fetchone()[0]:
-                return
-            assert time.monotonic() < deadline, f"the replica did not replay {written} in 30 s"
-            time.sleep(0.02)
+        replayed_wait(cursor, written=primary_written(), pause=0.02)
 
 
 @contextmanager
