@@ -132,8 +132,9 @@ def rows_delete(queryset: models.QuerySet) -> int:
     """Delete what `queryset` selects in one DELETE with its own conditions, sending no
     signals and following no relations: for rows nothing refers to. Django's delete()
     reads the primary keys first and deletes by them when any receiver listens for the
-    model (Wagtail's reference index listens for every model): on a partitioned table a
-    condition on primary keys alone reaches every partition."""
+    model's deletions (haystack's signal processor, which Oscar installs, listens for
+    every model's): on a partitioned table a condition on primary keys alone reaches every
+    partition. Only for models that nothing refers to, not even without a constraint."""
     return queryset._raw_delete(queryset.db)
 
 

@@ -11,13 +11,14 @@ Confirmed off-platform sales are compared after the orders, by (sale, kind): the
 their records make now (offplatform_facts_for, as when the cooperative confirmed them)
 against the stored ones.
 
-A rebuild of one year reads and writes that year's partition of the facts only. It
-covers the facts stored in the year, and those of the year's own sales: a sale's facts
-are placed in its own year while that year is open and nothing unlocks a year, so while
-the year is open they can be nowhere else. What it cannot see from one partition is a
-fact missing altogether for a sale of an earlier, locked year (it would be an adjustment
-of this year, unless it sits in the locked year where it was written): that is left to
-the whole rebuild, which compares every year."""
+A rebuild of one year reads and writes that year's partition of the facts. It compares
+the facts stored in the year and the facts the orders with a payment or refund dated in
+the year make for it (the year's own sales, and adjustments of locked years). A fact it
+would make is first looked up in the other years, by their indexes: an adjustment may
+sit in the locked year where it was written, and a fact stored in a year it does not
+count in is reported, never moved (that would write another year and leave its
+scorecards behind); the whole rebuild moves it. Not seen from one year: a lost fact of an
+earlier, locked year's sale whose order has no payment or refund in the year."""
 
 import datetime
 from collections import defaultdict
@@ -61,6 +62,8 @@ class RebuildReport:
     deleted: list[tuple] = field(default_factory=list)
     locked_differences: list[tuple] = field(default_factory=list)  # (key, what)
     scorecards_changed: list[tuple] = field(default_factory=list)  # (pairing id, year)
+    # Found by one year's rebuild and left to the whole one: (key, stored in, counts in)
+    misplaced: list[tuple] = field(default_factory=list)
 
     @property
     def differences(self) -> int:
@@ -70,6 +73,7 @@ class RebuildReport:
             + len(self.deleted)
             + len(self.locked_differences)
             + len(self.scorecards_changed)
+            + len(self.misplaced)
         )
 
     def described(self, *, show: int | None = None) -> list[str]:
@@ -91,6 +95,14 @@ class RebuildReport:
                 _("考核表 结对 %(pairing)s %(year)s 年度与重算结果不同")
                 % {"pairing": pairing, "year": year}
                 for pairing, year in self.scorecards_changed
+            ],
+            [
+                _(
+                    "采购事实 %(fact)s 存于 %(stored)s 年度，应计入 %(year)s 年度"
+                    "（按年度重建不移动，请运行完整重建）"
+                )
+                % {"fact": fact_name(key), "stored": stored, "year": year}
+                for key, stored, year in self.misplaced
             ],
         ]
         lines, unlisted = [], 0
@@ -165,14 +177,10 @@ def _order_ranges(order_ids: list[int]):
 
 def _in_scope(facts, *, year: int | None, stored: dict):
     """The (key, fact) pairs one year's rebuild compares: those stored in the year, and
-    the open year's own facts (an earlier, locked year's may sit where it was written)."""
+    those that count in it."""
     if year is None:
         return facts
-    return (
-        (key, fact)
-        for key, fact in facts
-        if key in stored or fact["natural_year"] == year == fact["year"]
-    )
+    return ((key, fact) for key, fact in facts if key in stored or fact["year"] == year)
 
 
 def _scorecard_snapshot(years) -> dict:
@@ -202,6 +210,8 @@ def evaluation_rebuild(*, dry_run: bool = False, year: int | None = None) -> Reb
                 decided = _chunk_decide(
                     stored=stored, events=events, attribution=attribution, report=report, year=year
                 )
+            if year is not None:
+                _held_elsewhere_drop(writes=decided, year=year, report=report)
             _changes_write(pending)
             pending = decided
         with _facts_copy(pending.created):
@@ -294,6 +304,7 @@ def _chunk_decide(
         place=fact_place,
         attribution=attribution,
         report=report,
+        year=year,
     )
 
 
@@ -325,7 +336,10 @@ def _offplatform_rebuild(*, attribution: Attribution, report: RebuildReport, yea
         place=offplatform_fact_place,
         attribution=attribution,
         report=report,
+        year=year,
     )
+    if year is not None:
+        _held_elsewhere_drop(writes=writes, year=year, report=report)
     PurchaseFact.objects.bulk_create([PurchaseFact(**fact) for fact in writes.created])
     _changes_write(writes)
 
@@ -334,10 +348,11 @@ OFFPLATFORM = "offplatform"  # the first part of an off-platform fact's key in t
 
 
 def _facts_compare(
-    *, stored: dict, facts, place, attribution: Attribution, report: RebuildReport
+    *, stored: dict, facts, place, attribution: Attribution, report: RebuildReport, year=None
 ) -> Writes:
     """Compare (key, fact) pairs with the stored rows (pk, *key, *FIELDS) by key, popping
-    those found, and say what to write. No queries."""
+    those found, and say what to write; with `year` (one year's rebuild), a fact that
+    counts in another year is reported, not moved. No queries."""
     writes = Writes()
     for key, fact in facts:
         report.facts_checked += 1
@@ -361,6 +376,9 @@ def _facts_compare(
         ]
         if attribution.is_locked(old_year):
             report.locked_differences.extend((key, name) for name, *_ in diffs)
+            continue
+        if year is not None and fact["year"] != old_year:
+            report.misplaced.append((key, old_year, fact["year"]))
             continue
         report.updated.extend((key, name, before, after) for name, before, after in diffs)
         updated = PurchaseFact(pk=old[0], **dict(zip(FIELDS, new, strict=True)))
@@ -386,3 +404,47 @@ def _changes_write(writes: Writes) -> None:
         rows_delete(PurchaseFact.objects.filter(year=year, pk__in=pks))
     for year, facts in sorted(updated.items()):
         PurchaseFact.objects.filter(year=year).bulk_update(facts, FIELDS, batch_size=1000)
+
+
+def _held_elsewhere_drop(*, writes: Writes, year: int, report: RebuildReport) -> None:
+    """Of the facts one year's rebuild would make, keep those no other year holds. One
+    lookup of their keys in the other years' partitions (by index), only when a fact is
+    missing. Held where the lock rules allow (an adjustment's locked year): not this
+    year's to compare; held anywhere else: reported for the whole rebuild to move."""
+    if not writes.created:
+        return
+    events = {f["payment_event_id"] for f in writes.created if f["payment_event_id"]}
+    sales = {f["offplatform_sale_id"] for f in writes.created if not f["payment_event_id"]}
+    held = {}
+    others = PurchaseFact.objects.exclude(year=year).order_by()
+    if events:
+        for event, line, stored in others.filter(payment_event__in=events).values_list(
+            "payment_event_id", "line_id", "year"
+        ):
+            held[event, line] = stored
+    if sales:
+        for sale, kind, stored in others.filter(offplatform_sale__in=sales).values_list(
+            "offplatform_sale_id", "kind", "year"
+        ):
+            held[OFFPLATFORM, sale, kind] = stored
+    if not held:
+        return
+    kept, dropped = [], set()
+    for fact in writes.created:
+        key = _key_of(fact)
+        stored = held.get(key)
+        if stored is None:
+            kept.append(fact)
+            continue
+        dropped.add(key)
+        if not fact["natural_year"] <= stored <= fact["year"]:
+            report.misplaced.append((key, stored, fact["year"]))
+    writes.created = kept
+    report.created = [key for key in report.created if key not in dropped]
+    report.facts_checked -= len(dropped)
+
+
+def _key_of(fact: dict) -> tuple:
+    if fact["payment_event_id"] is None:
+        return (OFFPLATFORM, fact["offplatform_sale_id"], fact["kind"])
+    return (fact["payment_event_id"], fact["line_id"])

@@ -146,11 +146,12 @@ def test_rebuild_deletes_a_fact_whose_payment_event_line_is_gone(history):
 
 
 def test_a_years_rebuild_repairs_that_year_and_leaves_the_other_years_alone(history):
-    # Given a 2026 sale fact tampered with, a 2026 refund's fact lost, and a locked 2025
-    # fact tampered with too
+    # Given a 2026 sale fact tampered with, the 2026 adjustment of a refunded 2025 sale
+    # lost, and a locked 2025 fact tampered with too
+    facts = facts_state()
     sale = PurchaseFact.objects.filter(year=2026, kind="sale").get()
     PurchaseFact.objects.filter(pk=sale.pk).update(amount=Decimal("1.00"))
-    lost = PurchaseFact.objects.filter(year=2026, natural_year=2025).first()
+    lost = PurchaseFact.objects.get(year=2026, occurred_at=at(2026, 1, 3))
     PurchaseFact.objects.filter(pk=lost.pk).delete()
     locked = PurchaseFact.objects.filter(year=2025, kind="sale").first()
     PurchaseFact.objects.filter(pk=locked.pk).update(amount=Decimal("2.00"))
@@ -159,20 +160,34 @@ def test_a_years_rebuild_repairs_that_year_and_leaves_the_other_years_alone(hist
     # When 2026 alone is rebuilt
     call_command("evaluation_rebuild", "--year", "2026", stdout=out)
 
-    # Then 2026's own sale is repaired; the lost adjustment of a 2025 sale is not made
-    # again (from 2026 alone it could sit in 2025), and 2025 is neither read nor reported
-    sale.refresh_from_db()
-    assert sale.amount == Decimal("139.30")
+    # Then 2026's sale is repaired and its adjustment made again; the refunded order's
+    # sale, which stays in locked 2025, is not made again in 2026, and 2025 goes unreported
     assert "2026 年度：已核对采购事实" in out.getvalue()
-    assert "不同 1 条" in out.getvalue() and "缺少 0 条" in out.getvalue()
+    assert "缺少 1 条，不同 1 条" in out.getvalue()
     assert "已锁定年度的差异 0 处" in out.getvalue()
-    assert not PurchaseFact.objects.filter(pk=lost.pk).exists()
-    assert PurchaseFact.objects.get(pk=locked.pk).amount == Decimal("2.00")
-    # ...which the whole rebuild does make, in 2026 as before
-    report = evaluation_rebuild()
-    assert report.created == [(lost.payment_event_id, lost.line_id)]
-    again = PurchaseFact.objects.get(payment_event=lost.payment_event_id, line=lost.line_id)
-    assert (again.year, again.amount) == (2026, lost.amount)
+    PurchaseFact.objects.filter(pk=locked.pk).update(amount=locked.amount)
+    assert facts_state() == facts
+
+
+def test_a_years_rebuild_reports_a_fact_stored_in_another_year_and_moves_nothing():
+    # Given 2025 and 2026 both open, and a 2025 sale's fact stored in 2026
+    world = east_west_world()
+    tea = product_from(world["zhaojue"], price=Decimal("19.90"))
+    event = bought(tea, 2, year=2025).payment_events.get()
+    fact = PurchaseFact.objects.get(payment_event=event)
+    PurchaseFact.objects.filter(pk=fact.pk).update(year=2026)
+    key = (event.pk, fact.line_id)
+
+    # When each year alone is rebuilt, neither makes a second fact nor moves this one
+    in_2025, in_2026 = (evaluation_rebuild(year=year) for year in (2025, 2026))
+
+    assert in_2025.misplaced == in_2026.misplaced == [(key, 2026, 2025)]
+    assert not in_2025.created and not in_2026.updated
+    assert list(PurchaseFact.objects.values_list("year", flat=True)) == [2026]
+    assert "应计入 2025 年度（按年度重建不移动，请运行完整重建）" in in_2025.described()[0]
+    # ...which the whole rebuild does
+    assert evaluation_rebuild().updated == [(key, "year", 2026, 2025)]
+    assert list(PurchaseFact.objects.values_list("year", flat=True)) == [2025]
 
 
 def test_a_years_rebuild_makes_a_lost_fact_of_that_years_own_sales(history):
