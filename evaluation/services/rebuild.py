@@ -11,6 +11,10 @@ Confirmed off-platform sales are compared after the orders, by (sale, kind): the
 their records make now (offplatform_facts_for, as when the cooperative confirmed them)
 against the stored ones.
 
+A fact stored twice, in two years (each partition's unique key includes the year, so the
+database cannot refuse it), would count twice: the whole rebuild keeps one row, the one a
+locked year holds or else the earliest, and deletes the others in open years.
+
 A rebuild of one year reads and writes that year's partition of the facts. It compares
 the facts stored in the year and the facts the orders with a payment or refund dated in
 the year make for it (the year's own sales, and adjustments of locked years). A fact it
@@ -64,6 +68,7 @@ class RebuildReport:
     scorecards_changed: list[tuple] = field(default_factory=list)  # (pairing id, year)
     # Found by one year's rebuild and left to the whole one: (key, stored in, counts in)
     misplaced: list[tuple] = field(default_factory=list)
+    twins: list[tuple] = field(default_factory=list)  # (key, year of the further row)
 
     @property
     def differences(self) -> int:
@@ -74,6 +79,7 @@ class RebuildReport:
             + len(self.locked_differences)
             + len(self.scorecards_changed)
             + len(self.misplaced)
+            + len(self.twins)
         )
 
     def described(self, *, show: int | None = None) -> list[str]:
@@ -104,6 +110,11 @@ class RebuildReport:
                 % {"fact": fact_name(key), "stored": stored, "year": year}
                 for key, stored, year in self.misplaced
             ],
+            [
+                _("采购事实 %(fact)s 重复存储，多出的一条在 %(year)s 年度")
+                % {"fact": fact_name(key), "year": year}
+                for key, year in self.twins
+            ],
         ]
         lines, unlisted = [], 0
         for sentences in kinds:
@@ -115,9 +126,14 @@ class RebuildReport:
 
 
 NO_SOURCE = "no source"  # a locked year's fact that no event line or sale makes any more
+TWIN = "twin"  # a locked year's fact also stored in another year
 
 
 def _locked_described(key: tuple, name: str) -> str:
+    if name == TWIN:
+        return _("已锁定年度：采购事实 %(fact)s 在另一年度重复存储（未删除）") % {
+            "fact": fact_name(key)
+        }
     if name == NO_SOURCE:
         return _("已锁定年度：采购事实 %(fact)s 已没有对应的来源（未删除）") % {
             "fact": fact_name(key)
@@ -262,16 +278,55 @@ def _chunk_load(*, orders_range: tuple[int, int], catalogue: Catalogue, year: in
     """The stored facts (by event and line; the event's order picks the chunk), of `year`
     if given, and the events of the orders in the id range."""
     first, last = orders_range
-    stored = {
-        (row[1], row[2]): row
-        for row in rows_of(
+    stored = _stored_by_key(
+        rows_of(
             _facts_of(year)
             .filter(payment_event__order__gte=first, payment_event__order__lte=last)
             .order_by()
             .values_list("pk", *KEY, *FIELDS)
-        )
-    }
+        ),
+        key=lambda row: (row[1], row[2]),
+    )
     return stored, events_load(first_order_id=first, last_order_id=last, catalogue=catalogue)
+
+
+class Stored(dict):
+    """Stored rows by key; `twins`: the further rows of a key stored more than once (in
+    different years: each partition's unique key includes the year)."""
+
+    def __init__(self):
+        super().__init__()
+        self.twins = defaultdict(list)
+
+
+def _stored_by_key(rows, *, key) -> Stored:
+    stored = Stored()
+    for row in rows:
+        k = key(row)
+        if k in stored:
+            stored.twins[k].append(row)
+        else:
+            stored[k] = row
+    return stored
+
+
+def _twins_settle(*, stored: Stored, attribution: Attribution, report: RebuildReport) -> list:
+    """A fact stored twice counts twice. Keep the row a locked year holds (it cannot go),
+    else the earliest (a fact only ever moves forward), and say which of the others to
+    delete as (year, pk); one in a locked year is reported only. No queries."""
+    deleted = []
+    for key, rows in stored.twins.items():
+        rows = sorted(
+            [stored[key], *rows], key=lambda r: (not attribution.is_locked(r[YEAR]), r[YEAR])
+        )
+        stored[key] = rows[0]
+        for row in rows[1:]:
+            if attribution.is_locked(row[YEAR]):
+                report.locked_differences.append((key, TWIN))
+            else:
+                report.twins.append((key, row[YEAR]))
+                deleted.append((row[YEAR], row[0]))
+    return deleted
 
 
 def _regions_read(*, attribution: Attribution, events: list) -> None:
@@ -293,12 +348,13 @@ def _chunk_decide(
 ) -> Writes:
     """Decide the facts of the events, compare them with the stored ones and say what to
     write. No queries."""
+    twins = _twins_settle(stored=stored, attribution=attribution, report=report)
     facts = (
         ((fact["payment_event_id"], fact["line_id"]), fact)
         for event in events
         for fact in facts_for_event(event=event, attribution=attribution)
     )
-    return _facts_compare(
+    writes = _facts_compare(
         stored=stored,
         facts=_in_scope(facts, year=year, stored=stored),
         place=fact_place,
@@ -306,19 +362,22 @@ def _chunk_decide(
         report=report,
         year=year,
     )
+    writes.deleted += twins
+    return writes
 
 
 def _offplatform_rebuild(*, attribution: Attribution, report: RebuildReport, year) -> None:
     """Compare and write the facts of off-platform sales: one sale fact per confirmed
     record, and the reversal of each record a confirmed correction superseded."""
     catalogue = Catalogue()
-    stored = {
-        (OFFPLATFORM, row[1], row[2]): row
-        for row in _facts_of(year)
+    stored = _stored_by_key(
+        _facts_of(year)
         .filter(offplatform_sale__isnull=False)
         .order_by()
-        .values_list("pk", "offplatform_sale_id", "kind", *FIELDS)
-    }
+        .values_list("pk", "offplatform_sale_id", "kind", *FIELDS),
+        key=lambda row: (OFFPLATFORM, row[1], row[2]),
+    )
+    twins = _twins_settle(stored=stored, attribution=attribution, report=report)
     ids = None
     if year is not None:
         ids = {key[1] for key in stored} | set(
@@ -338,6 +397,7 @@ def _offplatform_rebuild(*, attribution: Attribution, report: RebuildReport, yea
         report=report,
         year=year,
     )
+    writes.deleted += twins
     if year is not None:
         _held_elsewhere_drop(writes=writes, year=year, report=report)
     PurchaseFact.objects.bulk_create([PurchaseFact(**fact) for fact in writes.created])

@@ -190,6 +190,29 @@ def test_a_years_rebuild_reports_a_fact_stored_in_another_year_and_moves_nothing
     assert list(PurchaseFact.objects.values_list("year", flat=True)) == [2025]
 
 
+def test_the_rebuild_deletes_a_fact_stored_a_second_time_in_another_year(history):
+    # Given the 2026 sale's fact stored again in 2027 (each year's unique key includes the
+    # year), and a locked 2025 fact stored again in 2026: each counted twice
+    facts = facts_state()
+    sale = PurchaseFact.objects.get(year=2026, kind="sale")
+    locked = PurchaseFact.objects.filter(year=2025, kind="sale").first()
+    for fact, year in ((sale, 2027), (locked, 2026)):
+        fact.pk, fact.year = None, year
+        fact.save()
+
+    report = evaluation_rebuild()
+
+    # Then both further rows are gone, the fact of the locked year kept, and each reported
+    assert sorted(report.twins) == sorted(
+        [
+            ((sale.payment_event_id, sale.line_id), 2027),
+            ((locked.payment_event_id, locked.line_id), 2026),
+        ]
+    )
+    assert facts_state() == facts
+    assert "重复存储，多出的一条在 2027 年度" in "".join(report.described())
+
+
 def test_a_years_rebuild_makes_a_lost_fact_of_that_years_own_sales(history):
     own = PurchaseFact.objects.filter(year=2026, natural_year=2026).get()
     facts = facts_state()
