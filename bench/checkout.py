@@ -2,8 +2,9 @@
 layer (basket → payment_start → card confirmation → order_place_for_payment) and end to
 end over HTTP with Django's test client (basket → checkout → preview → pay → return).
 
-Runs in a separate process on the small catalogue's database (bench.datagen), so that the
-orders it places never reach the empty database the catalogues are copied from. Tasks go to
+Runs in a separate process on the small catalogue's database (bench.datagen; the large
+one's with BENCH_CHECKOUT_CATALOGUE=large), so that the orders it places never reach the
+empty database the catalogues are copied from. Tasks go to
 an in-memory broker, as production sends them to its workers: settlement (income
 allocation, purchase facts) and the confirmation e-mail are enqueued, not run, so each
 order's time is the web process's own. Besides orders per second it reports, per order,
@@ -27,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICE_ORDERS = int(os.environ.get("BENCH_CHECKOUT_ORDERS", "40"))
 HTTP_ORDERS = int(os.environ.get("BENCH_CHECKOUT_HTTP_ORDERS", "15"))
 MEMORY_ORDERS = 3  # placed after the timed ones, under tracemalloc, for the peak memory
+# The catalogue the orders are placed in: "small" (2,000 products), or "large" (400,000)
+CATALOGUE = os.environ.get("BENCH_CHECKOUT_CATALOGUE", "small")
 ADDRESS = {
     "first_name": "",
     "last_name": "张三",
@@ -82,7 +85,7 @@ def inner_env(dataset: dict, stripe_url: str) -> dict:
 
 
 def run() -> list[dict]:
-    size = datagen.SIZES["small"]
+    size = datagen.SIZES[CATALOGUE]
     dataset = datagen.ensure(size)
     process, stripe_url = localstripe_start()
     try:
