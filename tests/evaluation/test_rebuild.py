@@ -253,6 +253,26 @@ def test_each_years_rebuild_of_untouched_history_finds_nothing_and_checks_each_f
     assert facts_state() == facts and scorecards_state() == cards
 
 
+def test_a_years_rebuild_a_chunk_of_one_order_at_a_time_makes_back_its_facts(history, monkeypatch):
+    # Given 2026's facts and scorecards lost, and chunks of one order (the next decided
+    # while the last one's facts are copied in)
+    from evaluation.services import rebuild
+
+    facts, cards = facts_state(), scorecards_state()
+    PurchaseFact.objects.filter(year=2026).delete()
+    Scorecard.objects.filter(year=2026).delete()
+    monkeypatch.setattr(rebuild, "CHUNK", 1)
+
+    # When 2026 is rebuilt alone
+    report = evaluation_rebuild(year=2026)
+
+    # Then its facts are back exactly, the adjustments of the refunded 2025 order among
+    # them, and not that order's sale, which stays in locked 2025
+    assert len(report.created) == 4
+    assert facts_state() == facts
+    assert scorecards_state() == cards
+
+
 def test_a_locked_years_rebuild_reports_and_writes_nothing(history):
     locked = PurchaseFact.objects.filter(year=2025, kind="sale").first()
     PurchaseFact.objects.filter(pk=locked.pk).update(amount=Decimal("1.00"))
