@@ -348,22 +348,19 @@ def _chunk_decide(
 ) -> Writes:
     """Decide the facts of the events, compare them with the stored ones and say what to
     write. No queries."""
-    twins = _twins_settle(stored=stored, attribution=attribution, report=report)
     facts = (
         ((fact["payment_event_id"], fact["line_id"]), fact)
         for event in events
         for fact in facts_for_event(event=event, attribution=attribution)
     )
-    writes = _facts_compare(
+    return _facts_compare(
         stored=stored,
-        facts=_in_scope(facts, year=year, stored=stored),
+        facts=facts,
         place=fact_place,
         attribution=attribution,
         report=report,
         year=year,
     )
-    writes.deleted += twins
-    return writes
 
 
 def _offplatform_rebuild(*, attribution: Attribution, report: RebuildReport, year) -> None:
@@ -377,7 +374,6 @@ def _offplatform_rebuild(*, attribution: Attribution, report: RebuildReport, yea
         .values_list("pk", "offplatform_sale_id", "kind", *FIELDS),
         key=lambda row: (OFFPLATFORM, row[1], row[2]),
     )
-    twins = _twins_settle(stored=stored, attribution=attribution, report=report)
     ids = None
     if year is not None:
         ids = {key[1] for key in stored} | set(
@@ -391,13 +387,12 @@ def _offplatform_rebuild(*, attribution: Attribution, report: RebuildReport, yea
     )
     writes = _facts_compare(
         stored=stored,
-        facts=_in_scope(facts, year=year, stored=stored),
+        facts=facts,
         place=offplatform_fact_place,
         attribution=attribution,
         report=report,
         year=year,
     )
-    writes.deleted += twins
     if year is not None:
         _held_elsewhere_drop(writes=writes, year=year, report=report)
     PurchaseFact.objects.bulk_create([PurchaseFact(**fact) for fact in writes.created])
@@ -408,13 +403,15 @@ OFFPLATFORM = "offplatform"  # the first part of an off-platform fact's key in t
 
 
 def _facts_compare(
-    *, stored: dict, facts, place, attribution: Attribution, report: RebuildReport, year=None
+    *, stored: Stored, facts, place, attribution: Attribution, report: RebuildReport, year
 ) -> Writes:
     """Compare (key, fact) pairs with the stored rows (pk, *key, *FIELDS) by key, popping
-    those found, and say what to write; with `year` (one year's rebuild), a fact that
-    counts in another year is reported, not moved. No queries."""
+    those found, and say what to write; with `year` (one year's rebuild), only the facts
+    in its scope, and a fact that counts in another year is reported, not moved. No
+    queries."""
     writes = Writes()
-    for key, fact in facts:
+    writes.deleted += _twins_settle(stored=stored, attribution=attribution, report=report)
+    for key, fact in _in_scope(facts, year=year, stored=stored):
         report.facts_checked += 1
         old = stored.pop(key, None)
         if old is None:
