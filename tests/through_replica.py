@@ -144,6 +144,7 @@ def replayed_wait(cursor, *, written: str, pause: float = 0.002) -> None:
 
 
 _served: dict[str, int] = {}  # statements the standby served, by test file
+_deselected: set[str] = set()  # files some of whose tests a selection left out
 _current: dict = {"file": ""}  # the running test's file, and the session
 
 
@@ -195,12 +196,17 @@ def django_assert_max_num_queries(pytestconfig):
 
 
 def _unserved(session) -> list[str]:
-    """The paths the run was given whose tests sent no statement to the standby."""
+    """The paths the run was given whose tests sent no statement to the standby (but for
+    those a selection cut into)."""
     root = session.config.rootpath
     unserved = []
     for arg in session.config.args:
         path = (root / arg.split("::")[0]).resolve().as_posix()
-        if not any(f == path or f.startswith(path + "/") for f in _served):
+
+        def under(files, path=path):
+            return any(f == path or f.startswith(path + "/") for f in files)
+
+        if not under(_served) and not under(_deselected):
             unserved.append(arg)
     return unserved
 
@@ -210,8 +216,8 @@ def pytest_sessionstart(session):
 
 
 def pytest_deselected(items):
-    # A selection (-k, -m) may keep only tests that read nothing on the standby.
-    _current["selected"] = True
+    # A selection (-k, -m) may keep only tests of a file that read nothing on the standby.
+    _deselected.update(item.path.as_posix() for item in items)
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -219,8 +225,6 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(
         f"through the replica: {served} statements were read on the standby"
     )
-    if _current.get("selected"):
-        return
     for arg in _unserved(_current["session"]):
         terminalreporter.write_line(
             f"through the replica: none for {arg}; the run fails (its pages never reached it)"
@@ -229,10 +233,5 @@ def pytest_terminal_summary(terminalreporter):
 
 def pytest_sessionfinish(session, exitstatus):
     # A suite whose pages never reached the standby tested nothing of it.
-    if (
-        session.testscollected
-        and exitstatus == 0
-        and not _current.get("selected")
-        and _unserved(session)
-    ):
+    if session.testscollected and exitstatus == 0 and _unserved(session):
         session.exitstatus = 1

@@ -22,7 +22,8 @@ would make is first looked up in the other years, by their indexes: an adjustmen
 sit in the locked year where it was written, and a fact stored in a year it does not
 count in is reported, never moved (that would write another year and leave its
 scorecards behind); the whole rebuild moves it. Not seen from one year: a lost fact of an
-earlier, locked year's sale whose order has no payment or refund in the year."""
+earlier, locked year's sale whose order has no payment or refund in the year, and a fact
+stored twice (below), which only the whole rebuild looks for."""
 
 import datetime
 from collections import defaultdict
@@ -219,8 +220,11 @@ def evaluation_rebuild(*, dry_run: bool = False, year: int | None = None) -> Reb
         # Client and server work side by side: while PostgreSQL stores one chunk's new
         # facts (COPY), Python decides the next chunk's, loaded just before.
         pending = Writes()
+        wanted = set(order_ids) if year is not None else None
         for orders_range in _order_ranges(order_ids):
             stored, events = _chunk_load(orders_range=orders_range, catalogue=catalogue, year=year)
+            if wanted is not None:  # a range holds other years' orders too
+                events = [event for event in events if event.order.id in wanted]
             _regions_read(attribution=attribution, events=events)
             with _facts_copy(pending.created):
                 decided = _chunk_decide(
@@ -376,8 +380,15 @@ def _offplatform_rebuild(*, attribution: Attribution, report: RebuildReport, yea
     )
     ids = None
     if year is not None:
+        # The year's sales, and the locked years' just before it, whose facts (a sale
+        # confirmed late, a correction's reversal) count in it: a few hundred a year.
+        first = year
+        while attribution.is_locked(first - 1):
+            first -= 1
         ids = {key[1] for key in stored} | set(
-            OffPlatformSale.objects.filter(sold_on__year=year).values_list("pk", flat=True)
+            OffPlatformSale.objects.filter(
+                sold_on__gte=datetime.date(first, 1, 1), sold_on__lte=datetime.date(year, 12, 31)
+            ).values_list("pk", flat=True)
         )
     sales = offplatform_sales_load(ids=ids, catalogue=catalogue)
     facts = (

@@ -24,6 +24,7 @@ from evaluation.models import (
     PurchaseFact,
     ScorecardItem,
 )
+from evaluation.services.locking import year_lock
 from evaluation.services.offplatform import (
     OffPlatformError,
     offplatform_sale_confirm,
@@ -257,6 +258,33 @@ def test_a_years_rebuild_reproduces_the_off_platform_facts_of_that_year_only(
     assert set(PurchaseFact.objects.values_list("year", flat=True)) == {SOLD_ON.year}
     assert help_sell(world) == Decimal("640.00")
     assert len(evaluation_rebuild(year=later.year).created) == 1
+
+
+def test_a_years_rebuild_makes_a_lost_reversal_of_a_locked_years_sale_again(
+    world, django_capture_on_commit_callbacks
+):
+    # Given a sale of locked SOLD_ON's year corrected after the lock: the reversal of the
+    # original and the correction count in the next year, the original stays where it is
+    original = record(world, amount="1000.00")
+    confirm(world, original, django_capture_on_commit_callbacks)
+    year_lock(year=SOLD_ON.year, evaluator=UserFactory(roles=[EVALUATOR]))
+    correction = record(world, amount="640.00", corrects=original)
+    confirm(world, correction, django_capture_on_commit_callbacks)
+    after = SOLD_ON.year + 1
+    facts = sorted(PurchaseFact.objects.values_list("offplatform_sale_id", "kind", "year"))
+    assert facts == sorted(
+        [(original.pk, "sale", SOLD_ON.year), (original.pk, "refund", after)]
+        + [(correction.pk, "sale", after)]
+    )
+    # ...and the reversal lost
+    PurchaseFact.objects.filter(offplatform_sale=original, kind="refund").delete()
+
+    # When the next year alone is rebuilt
+    report = evaluation_rebuild(year=after)
+
+    # Then the reversal is back in it, and the original's sale is not made a second time
+    assert report.created == [("offplatform", original.pk, "refund")]
+    assert sorted(PurchaseFact.objects.values_list("offplatform_sale_id", "kind", "year")) == facts
 
 
 def test_a_fact_has_exactly_one_source_the_database_says_so(

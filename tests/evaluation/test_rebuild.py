@@ -185,6 +185,10 @@ def test_a_years_rebuild_reports_a_fact_stored_in_another_year_and_moves_nothing
     assert not in_2025.created and not in_2026.updated
     assert list(PurchaseFact.objects.values_list("year", flat=True)) == [2026]
     assert "应计入 2025 年度（按年度重建不移动，请运行完整重建）" in in_2025.described()[0]
+    out = StringIO()
+    call_command("evaluation_rebuild", "--year", "2026", stdout=out)
+    assert "1 条采购事实存放的年度与所计年度不符，按年度重建未移动" in out.getvalue()
+    assert "均已更正" not in out.getvalue()
     # ...which the whole rebuild does
     assert evaluation_rebuild().updated == [(key, "year", 2026, 2025)]
     assert list(PurchaseFact.objects.values_list("year", flat=True)) == [2025]

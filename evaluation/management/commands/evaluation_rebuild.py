@@ -51,9 +51,20 @@ class Command(BaseCommand):
                 )
             )
         else:
+            corrected = report.differences - len(report.misplaced)
+            if corrected:
+                out.write(
+                    self.style.WARNING(
+                        _("%(count)s 处差异，已锁定年度以外的均已更正。") % {"count": corrected}
+                    )
+                )
+        if report.misplaced:
             out.write(
                 self.style.WARNING(
-                    _("%(count)s 处差异，已锁定年度以外的均已更正。")
-                    % {"count": report.differences}
+                    _(
+                        "%(count)s 条采购事实存放的年度与所计年度不符，"
+                        "按年度重建未移动：请运行完整重建。"
+                    )
+                    % {"count": len(report.misplaced)}
                 )
             )
