@@ -130,11 +130,11 @@ def rows_insert_new(model, fields: list[str], rows: list[tuple]) -> None:
 
 def rows_delete(queryset: models.QuerySet) -> int:
     """Delete what `queryset` selects in one DELETE with its own conditions, sending no
-    signals and following no relations: for rows nothing refers to. Django's delete()
-    reads the primary keys first and deletes by them when any receiver listens for the
-    model's deletions (haystack's signal processor, which Oscar installs, listens for
-    every model's): on a partitioned table a condition on primary keys alone reaches every
-    partition. Only for models that nothing refers to, not even without a constraint."""
+    signals and following no relations: only for models nothing refers to, not even
+    without a constraint. Django's delete() reads the primary keys first and deletes by
+    them when any receiver listens for the model's deletions (haystack's signal processor,
+    which Oscar installs, listens for every model's): on a partitioned table a condition on
+    primary keys alone reaches every partition."""
     return queryset._raw_delete(queryset.db)
 
 

@@ -202,13 +202,13 @@ def _unserved(session) -> list[str]:
     unserved = []
     for arg in session.config.args:
         path = (root / arg.split("::")[0]).resolve().as_posix()
-
-        def under(files, path=path):
-            return any(f == path or f.startswith(path + "/") for f in files)
-
-        if not under(_served) and not under(_deselected):
+        if not _under(_served, path) and not _under(_deselected, path):
             unserved.append(arg)
     return unserved
+
+
+def _under(files, path: str) -> bool:
+    return any(f == path or f.startswith(path + "/") for f in files)
 
 
 def pytest_sessionstart(session):

@@ -348,7 +348,12 @@ def _regions_read(*, attribution: Attribution, events: list) -> None:
 
 
 def _chunk_decide(
-    *, stored: dict, events: list, attribution: Attribution, report: RebuildReport, year
+    *,
+    stored: Stored,
+    events: list,
+    attribution: Attribution,
+    report: RebuildReport,
+    year: int | None,
 ) -> Writes:
     """Decide the facts of the events, compare them with the stored ones and say what to
     write. No queries."""
@@ -367,7 +372,9 @@ def _chunk_decide(
     )
 
 
-def _offplatform_rebuild(*, attribution: Attribution, report: RebuildReport, year) -> None:
+def _offplatform_rebuild(
+    *, attribution: Attribution, report: RebuildReport, year: int | None
+) -> None:
     """Compare and write the facts of off-platform sales: one sale fact per confirmed
     record, and the reversal of each record a confirmed correction superseded."""
     catalogue = Catalogue()
@@ -414,7 +421,13 @@ OFFPLATFORM = "offplatform"  # the first part of an off-platform fact's key in t
 
 
 def _facts_compare(
-    *, stored: Stored, facts, place, attribution: Attribution, report: RebuildReport, year
+    *,
+    stored: Stored,
+    facts,
+    place,
+    attribution: Attribution,
+    report: RebuildReport,
+    year: int | None,
 ) -> Writes:
     """Compare (key, fact) pairs with the stored rows (pk, *key, *FIELDS) by key, popping
     those found, and say what to write; with `year` (one year's rebuild), only the facts
