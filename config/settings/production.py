@@ -89,7 +89,7 @@ TEMPLATES[0]["OPTIONS"]["debug"] = False  # noqa: F405
 if env_str("REDIS_CACHE_URL", ""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": env_str("REDIS_CACHE_URL"),
         }
     }

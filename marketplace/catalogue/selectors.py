@@ -2,6 +2,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db import router
 from django.db.models import (
     Count,
     Exists,
@@ -17,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from core.statements import Statement
 from producers.models import BenefitLink
 
 LineAttribute = get_model("basket", "LineAttribute")
@@ -281,18 +283,37 @@ def certificate_in_force(*, product, on: datetime.date | None = None):
 # cache never loads the product itself): one query each.
 
 
+def _wishlists_of(owner_id: int, product_id: int):
+    WishList = get_model("wishlists", "WishList")
+    holds = get_model("wishlists", "Line").objects.filter(
+        wishlist=OuterRef("pk"), product_id=product_id
+    )
+    fields = [field.attname for field in WishList._meta.concrete_fields]
+    return (
+        WishList.objects.filter(owner_id=owner_id)
+        .annotate(has_product=Exists(holds))
+        .order_by("date_created", "pk")  # Oscar's order
+        .values_list(*fields, "has_product")
+    )
+
+
+# Asked on every signed-in product page: compiled once per process.
+_WISHLISTS_OF = Statement(_wishlists_of, model=get_model("wishlists", "WishList"))
+
+
 def wishlists_with_product(*, user, product_id: int) -> list:
     """The user's wish lists, each with `has_product` (whether it holds the product)."""
     if not user.is_authenticated:
         return []
-    WishListLine = get_model("wishlists", "Line")
-    holds = WishListLine.objects.filter(wishlist=OuterRef("pk"), product_id=product_id)
-    return list(
-        get_model("wishlists", "WishList")
-        .objects.filter(owner=user)
-        .annotate(has_product=Exists(holds))
-        .order_by("date_created", "pk")  # Oscar's order
-    )
+    WishList = get_model("wishlists", "WishList")
+    fields = [field.attname for field in WishList._meta.concrete_fields]
+    database = router.db_for_read(WishList)
+    found = []
+    for *values, has_product in _WISHLISTS_OF.rows(owner_id=user.pk, product_id=product_id):
+        wishlist = WishList.from_db(database, fields, values)
+        wishlist.has_product = has_product
+        found.append(wishlist)
+    return found
 
 
 def stock_alert_active(*, user, product_id: int) -> bool:
@@ -312,5 +333,15 @@ def review_permitted(*, user, product_id: int) -> bool:
         return False
     if not user.is_authenticated:
         return True
+    return not _REVIEWS_OF.rows(product_id=product_id, user_id=user.pk)
+
+
+def _reviews_of(product_id: int, user_id: int):
     ProductReview = get_model("reviews", "ProductReview")
-    return not ProductReview.objects.filter(product_id=product_id, user=user).exists()
+    return ProductReview.objects.filter(product_id=product_id, user_id=user_id).values_list(
+        "pk", flat=True
+    )[:1]
+
+
+# Asked on every signed-in product page: compiled once per process.
+_REVIEWS_OF = Statement(_reviews_of, model=get_model("reviews", "ProductReview"))
