@@ -200,6 +200,9 @@ AUTHENTICATION_BACKENDS = [
     "config.security.LoginThrottleBackend",
     # The login box takes a mobile number or an e-mail address (marketplace.users).
     "marketplace.users.backends.MobileBackend",
+    "marketplace.users.backends.EmailBackend",
+    # Oscar's own, after ours (which answers first): sessions signed in before ours
+    # replaced it name it, and stay signed in.
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]

@@ -133,7 +133,7 @@ class RegistrationConfirmView(View):
         )
         if user is None:  # used by another request in the meantime
             return self._invalid(request)
-        auth_login(request, user, backend="oscar.apps.customer.auth_backends.EmailBackend")
+        auth_login(request, user, backend="marketplace.users.backends.EmailBackend")
         user_registered.send_robust(sender=self, request=request, user=user)
         messages.success(request, _("密码已设置，欢迎来到东西！"))
         return redirect("customer:summary")

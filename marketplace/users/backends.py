@@ -1,10 +1,15 @@
 """Signing in with a mobile number: the login form's one box takes a mobile number or an
-e-mail address (Oscar's EmailBackend answers for addresses, this one for numbers)."""
+e-mail address (EmailBackend, Oscar's, answers for addresses, MobileBackend for numbers).
+
+Both load the signed-in user of every request (get_user) by a statement compiled once per
+process: building Django's `get(pk=…)` costs more than PostgreSQL takes to answer it."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
+from django.db import router
 from django.db.models import Q
+from oscar.apps.customer.auth_backends import EmailBackend as OscarEmailBackend
 
 from core.statements import Statement
 
@@ -35,7 +40,30 @@ _ALL_PERMISSIONS = Statement(
 )
 
 
-class MobileBackend(ModelBackend):
+_USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
+_USER = Statement(
+    lambda user_id: User._default_manager.filter(pk=user_id).values_list(*_USER_FIELDS),
+    model=User,
+)
+
+
+class UserByIdMixin:
+    """ModelBackend's get_user (the account, if it may still sign in), its row read by a
+    compiled statement."""
+
+    def get_user(self, user_id):
+        rows = _USER.rows(user_id=User._meta.pk.to_python(user_id))
+        if not rows:
+            return None
+        user = User.from_db(router.db_for_read(User), _USER_FIELDS, rows[0])
+        return user if self.user_can_authenticate(user) else None
+
+
+class EmailBackend(UserByIdMixin, OscarEmailBackend):
+    """Oscar's e-mail address and password."""
+
+
+class MobileBackend(UserByIdMixin, ModelBackend):
     """A mainland mobile number (as people type it: spaces, dashes, +86) and the password
     of the account that number belongs to; anything else is left to the next backend."""
 
