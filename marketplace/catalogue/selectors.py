@@ -25,6 +25,7 @@ LineAttribute = get_model("basket", "LineAttribute")
 Product = get_model("catalogue", "Product")
 ProductCertificate = get_model("catalogue", "ProductCertificate")
 StockRecord = get_model("partner", "StockRecord")
+WishList = get_model("wishlists", "WishList")
 
 
 def _today() -> datetime.date:
@@ -283,34 +284,33 @@ def certificate_in_force(*, product, on: datetime.date | None = None):
 # cache never loads the product itself): one query each.
 
 
+_WISHLIST_FIELDS = [field.attname for field in WishList._meta.concrete_fields]
+
+
 def _wishlists_of(owner_id: int, product_id: int):
-    WishList = get_model("wishlists", "WishList")
     holds = get_model("wishlists", "Line").objects.filter(
         wishlist=OuterRef("pk"), product_id=product_id
     )
-    fields = [field.attname for field in WishList._meta.concrete_fields]
     return (
         WishList.objects.filter(owner_id=owner_id)
         .annotate(has_product=Exists(holds))
         .order_by("date_created", "pk")  # Oscar's order
-        .values_list(*fields, "has_product")
+        .values_list(*_WISHLIST_FIELDS, "has_product")
     )
 
 
 # Asked on every signed-in product page: compiled once per process.
-_WISHLISTS_OF = Statement(_wishlists_of, model=get_model("wishlists", "WishList"))
+_WISHLISTS_OF = Statement(_wishlists_of, model=WishList)
 
 
 def wishlists_with_product(*, user, product_id: int) -> list:
     """The user's wish lists, each with `has_product` (whether it holds the product)."""
     if not user.is_authenticated:
         return []
-    WishList = get_model("wishlists", "WishList")
-    fields = [field.attname for field in WishList._meta.concrete_fields]
     database = router.db_for_read(WishList)
     found = []
     for *values, has_product in _WISHLISTS_OF.rows(owner_id=user.pk, product_id=product_id):
-        wishlist = WishList.from_db(database, fields, values)
+        wishlist = WishList.from_db(database, _WISHLIST_FIELDS, values)
         wishlist.has_product = has_product
         found.append(wishlist)
     return found
