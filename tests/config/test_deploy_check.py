@@ -156,3 +156,14 @@ def test_the_deploy_check_refuses_localstripe_card_handling(production_env):
 
     assert result.returncode != 0
     assert "STRIPE_LOCALSTRIPE: (dongxi.E001)" in result.stderr
+
+
+def test_production_keeps_database_connections_unless_told_not_to(production_env):
+    show = (
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        " print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    production_env.pop("DATABASE_CONN_MAX_AGE", None)
+    assert manage("shell", "-c", show, env=production_env).stdout.split()[-2:] == ["60", "True"]
+    production_env["DATABASE_CONN_MAX_AGE"] = "0"
+    assert manage("shell", "-c", show, env=production_env).stdout.split()[-2:] == ["0", "True"]
