@@ -496,30 +496,30 @@ def _held_elsewhere_drop(*, writes: Writes, year: int, report: RebuildReport) ->
         return
     events = {f["payment_event_id"] for f in writes.created if f["payment_event_id"]}
     sales = {f["offplatform_sale_id"] for f in writes.created if not f["payment_event_id"]}
-    held = {}
-    others = PurchaseFact.objects.exclude(year=year).order_by()
+    held = defaultdict(list)  # a key may be held in more than one other year
+    others = PurchaseFact.objects.exclude(year=year).order_by("year")
     if events:
         for event, line, stored in others.filter(payment_event__in=events).values_list(
             "payment_event_id", "line_id", "year"
         ):
-            held[event, line] = stored
+            held[event, line].append(stored)
     if sales:
         for sale, kind, stored in others.filter(offplatform_sale__in=sales).values_list(
             "offplatform_sale_id", "kind", "year"
         ):
-            held[OFFPLATFORM, sale, kind] = stored
+            held[OFFPLATFORM, sale, kind].append(stored)
     if not held:
         return
     kept, dropped = [], set()
     for fact in writes.created:
         key = _key_of(fact)
-        stored = held.get(key)
-        if stored is None:
+        if key not in held:
             kept.append(fact)
             continue
         dropped.add(key)
-        if not fact["natural_year"] <= stored <= fact["year"]:
-            report.misplaced.append((key, stored, fact["year"]))
+        for stored in held[key]:
+            if not fact["natural_year"] <= stored <= fact["year"]:
+                report.misplaced.append((key, stored, fact["year"]))
     writes.created = kept
     report.created = [key for key in report.created if key not in dropped]
     report.facts_checked -= len(dropped)

@@ -194,6 +194,26 @@ def test_a_years_rebuild_reports_a_fact_stored_in_another_year_and_moves_nothing
     assert list(PurchaseFact.objects.values_list("year", flat=True)) == [2025]
 
 
+def test_a_years_rebuild_reports_each_other_year_a_fact_is_stored_in():
+    # Given a 2025 sale's fact stored in 2026 and again in 2027, not in 2025
+    world = east_west_world()
+    tea = product_from(world["zhaojue"], price=Decimal("19.90"))
+    event = bought(tea, 2, year=2025).payment_events.get()
+    fact = PurchaseFact.objects.get(payment_event=event)
+    PurchaseFact.objects.filter(pk=fact.pk).update(year=2026)
+    fact.pk, fact.year = None, 2027
+    fact.save()
+    key = (event.pk, fact.line_id)
+
+    # When 2025 alone is rebuilt
+    report = evaluation_rebuild(year=2025)
+
+    # Then both misplaced rows are reported, none is made in 2025, and nothing moves
+    assert report.misplaced == [(key, 2026, 2025), (key, 2027, 2025)]
+    assert not report.created
+    assert sorted(PurchaseFact.objects.values_list("year", flat=True)) == [2026, 2027]
+
+
 def test_the_rebuild_deletes_a_fact_stored_a_second_time_in_another_year(history):
     # Given the 2026 sale's fact stored again in 2027 (each year's unique key includes the
     # year), and a locked 2025 fact stored again in 2026: each counted twice
