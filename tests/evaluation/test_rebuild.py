@@ -169,14 +169,19 @@ def test_a_years_rebuild_repairs_that_year_and_leaves_the_other_years_alone(hist
     assert facts_state() == facts
 
 
-def test_a_years_rebuild_reports_a_fact_stored_in_another_year_and_moves_nothing():
-    # Given 2025 and 2026 both open, and a 2025 sale's fact stored in 2026
+def a_2025_sale_fact_stored_in_2026():
+    """The fact of a 2025 sale, stored in 2026 (2025 and 2026 both open), and its key."""
     world = east_west_world()
     tea = product_from(world["zhaojue"], price=Decimal("19.90"))
     event = bought(tea, 2, year=2025).payment_events.get()
     fact = PurchaseFact.objects.get(payment_event=event)
     PurchaseFact.objects.filter(pk=fact.pk).update(year=2026)
-    key = (event.pk, fact.line_id)
+    return fact, (event.pk, fact.line_id)
+
+
+def test_a_years_rebuild_reports_a_fact_stored_in_another_year_and_moves_nothing():
+    # Given 2025 and 2026 both open, and a 2025 sale's fact stored in 2026
+    _fact, key = a_2025_sale_fact_stored_in_2026()
 
     # When each year alone is rebuilt, neither makes a second fact nor moves this one
     in_2025, in_2026 = (evaluation_rebuild(year=year) for year in (2025, 2026))
@@ -196,14 +201,9 @@ def test_a_years_rebuild_reports_a_fact_stored_in_another_year_and_moves_nothing
 
 def test_a_years_rebuild_reports_each_other_year_a_fact_is_stored_in():
     # Given a 2025 sale's fact stored in 2026 and again in 2027, not in 2025
-    world = east_west_world()
-    tea = product_from(world["zhaojue"], price=Decimal("19.90"))
-    event = bought(tea, 2, year=2025).payment_events.get()
-    fact = PurchaseFact.objects.get(payment_event=event)
-    PurchaseFact.objects.filter(pk=fact.pk).update(year=2026)
+    fact, key = a_2025_sale_fact_stored_in_2026()
     fact.pk, fact.year = None, 2027
     fact.save()
-    key = (event.pk, fact.line_id)
 
     # When 2025 alone is rebuilt
     report = evaluation_rebuild(year=2025)
