@@ -111,7 +111,7 @@ def run() -> list[dict]:
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
-class _Statements:
+class StatementCounter:
     """Counts the SQL statements run through a connection, and how many of them write."""
 
     def __init__(self):
@@ -150,7 +150,7 @@ def _measure(fn, orders: int, *, stripe_wait: _StripeWait, first: int = 0) -> di
 
     fn(first)
     first += 1
-    statements = _Statements()
+    statements = StatementCounter()
     waited = stripe_wait.seconds
     start = time.perf_counter()
     with connection.execute_wrapper(statements):

@@ -14,6 +14,8 @@ import json
 import os
 import time
 
+from bench.checkout import StatementCounter
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.oscar_stock.settings")
 ORDERS = int(os.environ.get("BENCH_CHECKOUT_HTTP_ORDERS", "15"))
 ADDRESS = {
@@ -26,7 +28,6 @@ ADDRESS = {
     "postcode": "310012",
     "phone_number": "+8613800138000",
 }
-WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
 def shipping_country_ensure() -> None:
@@ -85,17 +86,10 @@ def main() -> None:
         assert response.url == reverse("checkout:thank-you"), response.url
         assert client.get(response.url).status_code == 200
 
-    queries = writes = 0
-
-    def count(execute, sql, params, many, context):
-        nonlocal queries, writes
-        queries += 1
-        writes += sql.lstrip()[:6].upper() in WRITES
-        return execute(sql, params, many, context)
-
+    statements = StatementCounter()
     order(0)  # warms the process: imports, compiled templates
     start = time.perf_counter()
-    with connection.execute_wrapper(count):
+    with connection.execute_wrapper(statements):
         for n in range(1, ORDERS + 1):
             order(n)
     seconds = time.perf_counter() - start
@@ -106,8 +100,8 @@ def main() -> None:
             {
                 "orders": ORDERS,
                 "ms_per_order": seconds * 1000 / ORDERS,
-                "queries_per_order": queries / ORDERS,
-                "writes_per_order": writes / ORDERS,
+                "queries_per_order": statements.queries / ORDERS,
+                "writes_per_order": statements.writes / ORDERS,
             }
         )
     )
