@@ -7,12 +7,16 @@ the preview, place the order, the thank-you page. Stock Oscar takes no payment; 
 for Stripe, so bench.oscar_checkout compares Oscar's time with ours both with and without
 that wait.
 
-Prints one JSON object: time per order (ms), SQL statements and writes per order. Run by
-bench.oscar_checkout on Oscar's database (bench.oscar_stock.data)."""
+Prints one JSON object: time per order (ms), SQL statements and writes per order, and the
+median time of each step (ms; the two additions as one). Run by bench.oscar_checkout on
+Oscar's database (bench.oscar_stock.data)."""
 
 import json
 import os
+import statistics
 import time
+from collections import defaultdict
+from contextlib import contextmanager
 
 from bench.checkout import StatementCounter
 
@@ -69,25 +73,39 @@ def main() -> None:
     )
     client = Client()
     client.force_login(user)
+    steps = defaultdict(list)  # step: ms of each timed order
+
+    @contextmanager
+    def step(name: str):
+        start = time.perf_counter()
+        yield
+        steps[name].append((time.perf_counter() - start) * 1000)
 
     def order(n: int) -> None:
-        for product in (products[n % len(products)], products[(n + 3) % len(products)]):
-            response = client.post(
-                reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 1}
-            )
-            assert response.status_code == 302, response.status_code
-        response = client.get(reverse("checkout:index"), follow=True)
+        with step("two additions to the basket"):
+            for product in (products[n % len(products)], products[(n + 3) % len(products)]):
+                response = client.post(
+                    reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 1}
+                )
+                assert response.status_code == 302, response.status_code
+        with step("checkout to the address page"):
+            response = client.get(reverse("checkout:index"), follow=True)
         assert response.resolver_match.url_name == "shipping-address", response.resolver_match
-        response = client.post(reverse("checkout:shipping-address"), ADDRESS, follow=True)
+        with step("address to the payment details"):
+            response = client.post(reverse("checkout:shipping-address"), ADDRESS, follow=True)
         assert response.resolver_match.url_name == "payment-details", response.resolver_match
-        assert client.get(reverse("checkout:preview")).status_code == 200
-        response = client.post(reverse("checkout:preview"), {"action": "place_order"})
+        with step("preview"):
+            assert client.get(reverse("checkout:preview")).status_code == 200
+        with step("place"):
+            response = client.post(reverse("checkout:preview"), {"action": "place_order"})
         assert response.status_code == 302, response.status_code
         assert response.url == reverse("checkout:thank-you"), response.url
-        assert client.get(response.url).status_code == 200
+        with step("thank-you"):
+            assert client.get(response.url).status_code == 200
 
     statements = StatementCounter()
     order(0)  # warms the process: imports, compiled templates
+    steps.clear()
     start = time.perf_counter()
     with connection.execute_wrapper(statements):
         for n in range(1, ORDERS + 1):
@@ -102,6 +120,7 @@ def main() -> None:
                 "ms_per_order": seconds * 1000 / ORDERS,
                 "queries_per_order": statements.queries / ORDERS,
                 "writes_per_order": statements.writes / ORDERS,
+                "steps_ms": {name: statistics.median(ms) for name, ms in steps.items()},
             }
         )
     )
