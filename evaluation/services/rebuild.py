@@ -232,6 +232,7 @@ def evaluation_rebuild(*, dry_run: bool = False, year: int | None = None) -> Reb
                 )
             if year is not None:
                 _held_elsewhere_drop(writes=decided, year=year, report=report)
+                _earlier_twins_settle(writes=decided, year=year, report=report)
             _changes_write(pending)
             pending = decided
         with _facts_copy(pending.created):
@@ -272,6 +273,9 @@ class Writes:
     # partition (the update may move the fact to another year).
     updated: list[tuple[int, PurchaseFact]] = field(default_factory=list)
     deleted: list[tuple[int, int]] = field(default_factory=list)  # (year, fact pk)
+    # One year's rebuild: (key, fact pk) of its rows sold or counted in another year, which
+    # an earlier year may hold as well
+    doubtful: list[tuple[tuple, int]] = field(default_factory=list)
 
 
 def _facts_of(year: int | None):
@@ -413,6 +417,7 @@ def _offplatform_rebuild(
     )
     if year is not None:
         _held_elsewhere_drop(writes=writes, year=year, report=report)
+        _earlier_twins_settle(writes=writes, year=year, report=report)
     PurchaseFact.objects.bulk_create([PurchaseFact(**fact) for fact in writes.created])
     _changes_write(writes)
 
@@ -443,6 +448,9 @@ def _facts_compare(
             writes.created.append(fact)
             continue
         old_year = old[YEAR]
+        if year is not None and not attribution.is_locked(old_year):
+            if fact["natural_year"] < old_year or fact["year"] != old_year:
+                writes.doubtful.append((key, old[0]))
         if old_year != fact["year"] and fact["natural_year"] <= old_year <= fact["year"]:
             # Where a fact went depended on which years were locked when it was
             # written; any placement the lock rules allow is kept.
@@ -494,20 +502,10 @@ def _held_elsewhere_drop(*, writes: Writes, year: int, report: RebuildReport) ->
     year's to compare; held anywhere else: reported for the whole rebuild to move."""
     if not writes.created:
         return
-    events = {f["payment_event_id"] for f in writes.created if f["payment_event_id"]}
-    sales = {f["offplatform_sale_id"] for f in writes.created if not f["payment_event_id"]}
-    held = defaultdict(list)  # a key may be held in more than one other year
-    others = PurchaseFact.objects.exclude(year=year).order_by("year")
-    if events:
-        for event, line, stored in others.filter(payment_event__in=events).values_list(
-            "payment_event_id", "line_id", "year"
-        ):
-            held[event, line].append(stored)
-    if sales:
-        for sale, kind, stored in others.filter(offplatform_sale__in=sales).values_list(
-            "offplatform_sale_id", "kind", "year"
-        ):
-            held[OFFPLATFORM, sale, kind].append(stored)
+    held = _years_holding(
+        keys={_key_of(fact) for fact in writes.created},
+        facts=PurchaseFact.objects.exclude(year=year),
+    )
     if not held:
         return
     kept, dropped = [], set()
@@ -523,6 +521,50 @@ def _held_elsewhere_drop(*, writes: Writes, year: int, report: RebuildReport) ->
     writes.created = kept
     report.created = [key for key in report.created if key not in dropped]
     report.facts_checked -= len(dropped)
+
+
+def _earlier_twins_settle(*, writes: Writes, year: int, report: RebuildReport) -> None:
+    """A row of this year's, of a fact sold or counted in another year, that an earlier year
+    holds too is a second copy: the whole rebuild would keep the earlier row (a locked
+    year's, or else the earliest) and delete this one, and so does one year's rebuild,
+    reporting it as a twin (not as updated or misplaced). One lookup, only when such rows
+    exist: a year holds few facts of other years' sales."""
+    if not writes.doubtful:
+        return
+    earlier = _years_holding(
+        keys={key for key, _pk in writes.doubtful},
+        facts=PurchaseFact.objects.filter(year__lt=year),
+    )
+    twins = {key: pk for key, pk in writes.doubtful if key in earlier}
+    writes.doubtful = []
+    if not twins:
+        return
+    report.twins += [(key, year) for key in twins]
+    writes.deleted += [(year, pk) for pk in twins.values()]
+    report.misplaced = [m for m in report.misplaced if not (m[0] in twins and m[1] == year)]
+    report.updated = [u for u in report.updated if u[0] not in twins]
+    deleted = set(twins.values())
+    writes.updated = [(y, fact) for y, fact in writes.updated if fact.pk not in deleted]
+
+
+def _years_holding(*, keys: set[tuple], facts) -> dict[tuple, list[int]]:
+    """The years in which `facts` (a PurchaseFact queryset) hold each of `keys`, in order;
+    keys held nowhere are left out. A query per kind of key, by index."""
+    events = {key[0] for key in keys if key[0] != OFFPLATFORM}
+    sales = {key[1] for key in keys if key[0] == OFFPLATFORM}
+    held = defaultdict(list)  # a key may be held in more than one year
+    facts = facts.order_by("year")
+    if events:
+        for event, line, stored in facts.filter(payment_event__in=events).values_list(
+            "payment_event_id", "line_id", "year"
+        ):
+            held[event, line].append(stored)
+    if sales:
+        for sale, kind, stored in facts.filter(offplatform_sale__in=sales).values_list(
+            "offplatform_sale_id", "kind", "year"
+        ):
+            held[OFFPLATFORM, sale, kind].append(stored)
+    return {key: years for key, years in held.items() if key in keys}
 
 
 def _key_of(fact: dict) -> tuple:

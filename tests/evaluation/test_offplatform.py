@@ -287,6 +287,26 @@ def test_a_years_rebuild_makes_a_lost_reversal_of_a_locked_years_sale_again(
     assert sorted(PurchaseFact.objects.values_list("offplatform_sale_id", "kind", "year")) == facts
 
 
+def test_a_years_rebuild_deletes_its_copy_of_an_earlier_years_off_platform_fact(
+    world, django_capture_on_commit_callbacks
+):
+    # Given a confirmed sale of SOLD_ON's year whose fact is stored again in the next year
+    sale = record(world, amount="1000.00")
+    confirm(world, sale, django_capture_on_commit_callbacks)
+    fact = PurchaseFact.objects.get(offplatform_sale=sale)
+    fact.pk, fact.year = None, SOLD_ON.year + 1
+    fact.save()
+
+    # When the next year alone is rebuilt
+    report = evaluation_rebuild(year=SOLD_ON.year + 1)
+
+    # Then its copy is gone, reported as a second copy, and the sale has one fact again
+    assert report.twins == [(("offplatform", sale.pk, "sale"), SOLD_ON.year + 1)]
+    assert not report.misplaced and not report.updated
+    assert list(PurchaseFact.objects.values_list("year", flat=True)) == [SOLD_ON.year]
+    assert evaluation_rebuild(dry_run=True).differences == 0
+
+
 def test_a_fact_has_exactly_one_source_the_database_says_so(
     world, django_capture_on_commit_callbacks
 ):

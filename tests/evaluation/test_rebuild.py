@@ -237,6 +237,31 @@ def test_the_rebuild_deletes_a_fact_stored_a_second_time_in_another_year(history
     assert "重复存储，多出的一条在 2027 年度" in "".join(report.described())
 
 
+def test_a_years_rebuild_deletes_its_copy_of_a_fact_an_earlier_year_holds(history):
+    # Given the 2026 sale's fact stored again in 2027, and a locked 2025 fact stored again
+    # in 2026: each counted twice, the copy in the later, open year
+    facts, cards = facts_state(), scorecards_state()
+    sale = PurchaseFact.objects.get(year=2026, kind="sale")
+    locked = PurchaseFact.objects.filter(year=2025, kind="sale").first()
+    for fact, year in ((sale, 2027), (locked, 2026)):
+        fact.pk, fact.year = None, year
+        fact.save()
+
+    # When each of the later years alone is rebuilt
+    in_2026, in_2027 = (evaluation_rebuild(year=year) for year in (2026, 2027))
+
+    # Then each deletes its own copy and says it was a second copy, not a misplaced fact,
+    # as the whole rebuild would; the facts and 2026's scorecards are as before
+    assert in_2026.twins == [((locked.payment_event_id, locked.line_id), 2026)]
+    assert in_2027.twins == [((sale.payment_event_id, sale.line_id), 2027)]
+    assert not in_2026.misplaced and not in_2027.misplaced
+    assert not in_2026.deleted and not in_2027.deleted
+    assert facts_state() == facts
+    assert scorecards_state() == cards
+    assert "重复存储，多出的一条在 2026 年度" in "".join(in_2026.described())
+    assert evaluation_rebuild().differences == 0
+
+
 def test_a_years_rebuild_makes_a_lost_fact_of_that_years_own_sales(history):
     own = PurchaseFact.objects.filter(year=2026, natural_year=2026).get()
     facts = facts_state()
